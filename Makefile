@@ -1,0 +1,16 @@
+.PHONY: up down test build seed bench lint typecheck
+
+up:        ## run API and worker with Postgres and Redis, demo data loaded
+	@bash scripts/up.sh
+down:      ## stop what `make up` started
+	@bash scripts/down.sh
+test:      ## lint, type-check, unit and integration tests (real Postgres and Redis)
+	@bash scripts/test.sh
+build:
+	@npm run -s build
+seed:      ## reload the demo data (replaces the demo programme)
+	@set -a; . ./.data/env; set +a; npm run -s build && node dist/src/seed/seed.js --reload
+lint:
+	@npx eslint . --max-warnings=0
+typecheck:
+	@npx tsc -p tsconfig.json --noEmit

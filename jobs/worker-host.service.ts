@@ -1,0 +1,82 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { Job, Worker } from 'bullmq';
+import Redis from 'ioredis';
+import { AppConfig } from '../src/config/app-config';
+import { JOB_QUEUE, JobName, QueueName } from '../src/queue/queue.contract';
+import { JOB_PROCESSORS, JobProcessor, JobTargetGone } from './job-processor';
+
+/** Checks that every JobName has exactly one processor; throws (and so stops the boot) otherwise. */
+export function indexProcessors(processors: JobProcessor[]): Map<JobName, JobProcessor> {
+  const byName = new Map<JobName, JobProcessor>();
+  for (const p of processors) {
+    if (byName.has(p.jobName)) throw new Error(`two processors registered for job "${p.jobName}"`);
+    byName.set(p.jobName, p);
+  }
+  const missing = Object.values(JobName).filter((n) => !byName.has(n));
+  if (missing.length) throw new Error(`no processor registered for job(s): ${missing.join(', ')}`);
+  return byName;
+}
+
+/** Runs one BullMQ Worker per queue and dispatches each job to its processor. */
+@Injectable()
+export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('Worker');
+  private readonly processors: Map<JobName, JobProcessor>;
+  private readonly workers: Worker[] = [];
+  private connection?: Redis;
+
+  constructor(
+    private readonly config: AppConfig,
+    @Inject(JOB_PROCESSORS) processors: JobProcessor[],
+  ) {
+    this.processors = indexProcessors(processors);
+  }
+
+  async onApplicationBootstrap(): Promise<void> {
+    // Workers block on Redis: their connection must retry forever and never time commands out.
+    this.connection = new Redis(this.config.REDIS_URL, {
+      maxRetriesPerRequest: null,
+      connectionName: 'wtt-worker',
+      retryStrategy: (times: number) => Math.min(100 * times, 1000),
+    });
+    this.connection.on('error', () => undefined);
+    const queues = new Set(Object.values(JOB_QUEUE));
+    for (const queue of queues) this.workers.push(this.startWorker(queue));
+    this.logger.log(`worker started: queues ${[...queues].join(', ')}`);
+  }
+
+  private startWorker(queue: QueueName): Worker {
+    const worker = new Worker(queue, (job: Job) => this.dispatch(job), {
+      connection: this.connection!,
+      prefix: this.config.REDIS_PREFIX,
+      concurrency: 10,
+      autorun: true,
+    });
+    worker.on('failed', (job, err) =>
+      this.logger.warn({ queue, jobId: job?.id, job: job?.name, attempt: job?.attemptsMade, err: err.message }, 'job failed'),
+    );
+    worker.on('error', (err) => this.logger.error({ queue, err: err.message }, 'worker error'));
+    return worker;
+  }
+
+  async dispatch(job: Job): Promise<unknown> {
+    const processor = this.processors.get(job.name as JobName);
+    if (!processor) throw new Error(`no processor for job "${job.name}"`);
+    try {
+      return await processor.process(job.data as never, job);
+    } catch (err) {
+      if (err instanceof JobTargetGone) {
+        this.logger.warn({ jobId: job.id, job: job.name, reason: err.message }, 'job skipped: its row has gone');
+        return { skipped: err.message };
+      }
+      throw err; // real failure: BullMQ retries with backoff
+    }
+  }
+
+  /** Graceful stop: let running jobs finish (BullMQ waits for them), then release the connection. */
+  async onApplicationShutdown(signal?: string): Promise<void> {
+    this.logger.log(`worker stopping${signal ? ` on ${signal}` : ''}`);
+    await Promise.all(this.workers.map((w) => w.close()));
+    this.connection?.disconnect();
+  }
+}

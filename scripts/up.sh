@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# `make up`: dependencies, local PostgreSQL and Redis under .data/, migrations,
+# demo data (loaded once), then the API and the worker in the background.
+# Idempotent: a second run reuses what is already there and running.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+source scripts/lib.sh
+
+PORT="${PORT:-3000}"
+PG_PORT="${WTT_PG_PORT:-55432}"
+REDIS_PORT="${WTT_REDIS_PORT:-56379}"
+DATA="$PWD/.data"
+mkdir -p "$DATA/log" "$DATA/run" "$DATA/redis" "$DATA/mail"
+
+if [ "${WTT_USE_DOCKER:-auto}" != never ] && command -v docker >/dev/null 2>&1 && docker info >/dev/null 2>&1; then
+  log "Docker engine found: docker compose up"
+  docker compose up -d --build
+  echo "API: http://localhost:${PORT}  (docs: http://localhost:${PORT}/docs)"
+  exit 0
+fi
+
+ensure_node_modules
+PG_BIN="$(ensure_postgres)"
+REDIS_SERVER="$(ensure_redis)"
+
+# --- PostgreSQL -----------------------------------------------------------
+# The data directory must be reachable by the server's user; a checkout under a
+# private folder (mktemp -d is 0700) is not, so fall back to a folder in /var/tmp.
+PGDATA="$DATA/pg"
+if [ "$(pg_user)" != "$(id -un)" ] && ! runuser -u "$(pg_user)" -- test -x "$DATA" 2>/dev/null; then
+  PGDATA="/var/tmp/wtt-$(printf %s "$PWD" | md5sum | cut -c1-10)/pg"
+  ln -sfn "$PGDATA" "$DATA/pg-location"
+fi
+if [ ! -s "$PGDATA/PG_VERSION" ]; then
+  log "initialising PostgreSQL in $PGDATA"
+  mkdir -p "$PGDATA"; chmod 700 "$PGDATA"
+  [ "$(id -u)" = 0 ] && chown -R "$(pg_user)" "$(dirname "$PGDATA")" "$PGDATA"
+  pwfile="$(mktemp)"; echo wtt >"$pwfile"; chmod 644 "$pwfile"
+  as_pg "$PG_BIN/initdb" -D "$PGDATA" -U wtt --pwfile="$pwfile" --auth-local=trust --auth-host=scram-sha-256 -E UTF8 --locale=C.UTF-8 >/dev/null
+  rm -f "$pwfile"
+fi
+if ! as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then
+  log "starting PostgreSQL on 127.0.0.1:$PG_PORT"
+  as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -w -l "$PGDATA/server.log" \
+    -o "-p $PG_PORT -k $PGDATA -c listen_addresses=127.0.0.1" start >/dev/null
+fi
+as_pg "$PG_BIN/psql" -h "$PGDATA" -p "$PG_PORT" -U wtt -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='wtt'" | grep -q 1 \
+  || as_pg "$PG_BIN/createdb" -h "$PGDATA" -p "$PG_PORT" -U wtt wtt
+
+# --- Redis ----------------------------------------------------------------
+if ! redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
+  log "starting Redis on 127.0.0.1:$REDIS_PORT"
+  "$REDIS_SERVER" --bind 127.0.0.1 --port "$REDIS_PORT" --dir "$DATA/redis" \
+    --appendonly yes --maxmemory-policy noeviction --daemonize yes \
+    --pidfile "$DATA/run/redis.pid" --logfile "$DATA/log/redis.log"
+  for _ in $(seq 50); do redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1 && break; sleep 0.1; done
+fi
+
+# --- The application ------------------------------------------------------
+export NODE_ENV="${NODE_ENV:-development}"
+export PORT
+export DATABASE_URL="${DATABASE_URL:-postgres://wtt:wtt@127.0.0.1:$PG_PORT/wtt}"
+export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:$REDIS_PORT}"
+export MAIL_DIR="${MAIL_DIR:-$DATA/mail}"
+{
+  echo "NODE_ENV=$NODE_ENV"; echo "PORT=$PORT"; echo "DATABASE_URL=$DATABASE_URL"
+  echo "REDIS_URL=$REDIS_URL"; echo "MAIL_DIR=$MAIL_DIR"
+} >"$DATA/env"
+
+log "building"
+npm run -s build
+log "applying migrations"
+node dist/src/database/migrate.js
+if [ -f dist/src/seed/seed.js ] && [ ! -f "$DATA/.seeded" ]; then
+  log "loading demo data"
+  node dist/src/seed/seed.js | tee "$DATA/demo-credentials.txt"
+  touch "$DATA/.seeded"
+fi
+
+start() { # name, script
+  local pidf="$DATA/run/$1.pid"
+  if [ -f "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null; then
+    log "restarting $1"; kill "$(cat "$pidf")"; sleep 1
+  fi
+  nohup node "$2" >>"$DATA/log/$1.log" 2>&1 &
+  echo $! >"$pidf"
+}
+start api dist/src/main.js
+start worker dist/jobs/main.js
+
+for _ in $(seq 100); do
+  curl -fsS "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1 && break; sleep 0.2
+done
+curl -fsS "http://127.0.0.1:$PORT/health/ready" >/dev/null || { tail -n 30 "$DATA/log/api.log"; die "the API did not become ready"; }
+[ -f "$DATA/demo-credentials.txt" ] && cat "$DATA/demo-credentials.txt"
+cat <<MSG
+
+  Workforce transition tracker is up.
+  API:      http://localhost:$PORT/api/v1
+  API docs: http://localhost:$PORT/docs
+  Health:   http://localhost:$PORT/health/ready
+  Logs:     .data/log/{api,worker,redis}.log     Stop: make down
+MSG

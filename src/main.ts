@@ -1,0 +1,15 @@
+import 'reflect-metadata';
+import { NestFactory } from '@nestjs/core';
+import { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { AppModule } from './app.module';
+import { configureApp, createFastifyAdapter } from './app.setup';
+import { loadConfigOrExit } from './config/app-config';
+
+async function bootstrap(): Promise<void> {
+  const config = loadConfigOrExit(); // one clear line and exit 78 on a bad setting
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createFastifyAdapter(), { bufferLogs: true });
+  await configureApp(app);
+  await app.listen({ port: config.PORT, host: '0.0.0.0' });
+}
+
+void bootstrap();

@@ -1,0 +1,4 @@
+// Runs in every integration test file before it loads: quiet logs, test mode.
+process.env.NODE_ENV = 'test';
+process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'silent';
+process.env.THROTTLE_LIMIT ??= '100000';
