@@ -9,7 +9,7 @@ test:      ## lint, type-check, unit and integration tests (real Postgres and Re
 build:
 	@npm run -s build
 seed:      ## reload the demo data (replaces the demo programme)
-	@set -a; . ./.data/env; set +a; npm run -s build && node dist/src/seed/seed.js --reload
+	@set -a; . ./.data/env; set +a; npm run -s build && node dist/src/seed/seed.js --reload | tee .data/demo-credentials.txt
 lint:
 	@npx eslint . --max-warnings=0
 typecheck:

@@ -62,20 +62,22 @@ export PORT
 export DATABASE_URL="${DATABASE_URL:-postgres://wtt:wtt@127.0.0.1:$PG_PORT/wtt}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:$REDIS_PORT}"
 export MAIL_DIR="${MAIL_DIR:-$DATA/mail}"
+[ -s "$DATA/jwt-secret" ] || { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$DATA/jwt-secret"; chmod 600 "$DATA/jwt-secret"; }
+export JWT_SECRET="${JWT_SECRET:-$(cat "$DATA/jwt-secret")}"
 {
   echo "NODE_ENV=$NODE_ENV"; echo "PORT=$PORT"; echo "DATABASE_URL=$DATABASE_URL"
-  echo "REDIS_URL=$REDIS_URL"; echo "MAIL_DIR=$MAIL_DIR"
+  echo "REDIS_URL=$REDIS_URL"; echo "MAIL_DIR=$MAIL_DIR"; echo "JWT_SECRET=$JWT_SECRET"
 } >"$DATA/env"
 
 log "building"
 npm run -s build
 log "applying migrations"
 node dist/src/database/migrate.js
-if [ -f dist/src/seed/seed.js ] && [ ! -f "$DATA/.seeded" ]; then
-  log "loading demo data"
-  node dist/src/seed/seed.js | tee "$DATA/demo-credentials.txt"
-  touch "$DATA/.seeded"
-fi
+log "loading demo data (once)"
+out="$(node dist/src/seed/seed.js)"
+echo "$out"
+# Keep the credentials printed by the first load; a later run only says it is loaded.
+if ! grep -q "already loaded" <<<"$out"; then printf '%s\n' "$out" >"$DATA/demo-credentials.txt"; chmod 600 "$DATA/demo-credentials.txt"; fi
 
 start() { # name, script
   local pidf="$DATA/run/$1.pid"
@@ -92,7 +94,7 @@ for _ in $(seq 100); do
   curl -fsS "http://127.0.0.1:$PORT/health/ready" >/dev/null 2>&1 && break; sleep 0.2
 done
 curl -fsS "http://127.0.0.1:$PORT/health/ready" >/dev/null || { tail -n 30 "$DATA/log/api.log"; die "the API did not become ready"; }
-[ -f "$DATA/demo-credentials.txt" ] && cat "$DATA/demo-credentials.txt"
+[ -f "$DATA/demo-credentials.txt" ] && { echo; cat "$DATA/demo-credentials.txt"; }
 cat <<MSG
 
   Workforce transition tracker is up.

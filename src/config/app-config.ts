@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsEnum, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
+import { getMetadataStorage, IsEnum, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 
 export enum NodeEnv {
   Development = 'development',
@@ -55,6 +55,24 @@ export class AppConfig {
   @MinLength(32)
   JWT_SECRET?: string;
 
+  /** Lifetime of a signed access token. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(60)
+  @Max(24 * 3600)
+  ACCESS_TOKEN_TTL_SECONDS = 900;
+
+  /** Failed sign-ins allowed per account (and, x3, per client address) per window before 429. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  SIGN_IN_MAX_FAILURES = 10;
+
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  SIGN_IN_WINDOW_SECONDS = 900;
+
   get isProduction(): boolean {
     return this.NODE_ENV === NodeEnv.Production;
   }
@@ -63,7 +81,8 @@ export class AppConfig {
 export class ConfigError extends Error {}
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const known = Object.keys(new AppConfig()).concat(['DATABASE_URL', 'REDIS_URL', 'JWT_SECRET']);
+  // Every property with a validation decorator is a setting (optional ones included).
+  const known = new Set(getMetadataStorage().getTargetValidationMetadatas(AppConfig, '', true, false).map((m) => m.propertyName));
   const raw: Record<string, string> = {};
   for (const key of known) if (env[key] !== undefined && env[key] !== '') raw[key] = env[key] as string;
   const config = plainToInstance(AppConfig, raw, { exposeDefaultValues: true });

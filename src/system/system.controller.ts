@@ -1,10 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Roles } from '../auth/decorators';
+import { Role } from '../auth/role.enum';
 import { ErrorResponse } from '../common/errors/api-error';
 import { CreateSmokeJobDto, SmokeJobResponse } from './dto/smoke-job.dto';
 import { SystemService } from './system.service';
 
 @ApiTags('system')
+@Roles(Role.Admin)
 @Controller('system/smoke-jobs')
 export class SystemController {
   constructor(private readonly system: SystemService) {}

@@ -1,34 +1,40 @@
+import { Role } from '../../src/auth/role.enum';
+import { createUser } from '../support/auth';
 import { eventually, expectErrorShape, startTestApp, TestContext } from '../support/test-app';
 
 describe('foundation: errors, request ids, docs, security headers, smoke job', () => {
   let ctx: TestContext;
   beforeAll(async () => {
     ctx = await startTestApp({ worker: true });
+    const admin = await createUser(ctx, Role.Admin);
+    headers = admin.headers;
   });
+  let headers: Record<string, string>;
+  const post = (payload: unknown) => ctx.api.post('/api/v1/system/smoke-jobs', payload, { headers });
   afterAll(async () => ctx?.close());
 
   describe('one error shape', () => {
     it('rejects an unknown body field with 400 naming the field', async () => {
-      const res = await ctx.api.post('/api/v1/system/smoke-jobs', { message: 'hi', colour: 'red' });
+      const res = await post({ message: 'hi', colour: 'red' });
       expectErrorShape(res, 400);
       expect(res.body.details).toEqual([{ field: 'colour', reason: 'is not an allowed field' }]);
     });
 
     it('rejects a wrong type with 400 naming the field and the reason', async () => {
-      const res = await ctx.api.post('/api/v1/system/smoke-jobs', { message: 42 });
+      const res = await post({ message: 42 });
       expectErrorShape(res, 400);
       expect(res.body.details).toEqual([{ field: 'message', reason: 'must be a string' }]);
     });
 
     it('rejects a malformed JSON body with 400', async () => {
-      const res = await ctx.api.request('POST', '/api/v1/system/smoke-jobs', { raw: '{"message": "hi",' });
+      const res = await ctx.api.request('POST', '/api/v1/system/smoke-jobs', { raw: '{"message": "hi",', headers });
       expectErrorShape(res, 400);
       expect(res.body.message).toBe('Malformed JSON body');
       expect(res.body.details).toEqual([{ field: 'body', reason: 'is not valid JSON' }]);
     });
 
     it('rejects an unsupported content type with 415', async () => {
-      const res = await ctx.api.request('POST', '/api/v1/system/smoke-jobs', { raw: 'message=hi', headers: { 'content-type': 'text/csv' } });
+      const res = await ctx.api.request('POST', '/api/v1/system/smoke-jobs', { raw: 'message=hi', headers: { ...headers, 'content-type': 'text/csv' } });
       expectErrorShape(res, 415);
     });
 
@@ -39,12 +45,12 @@ describe('foundation: errors, request ids, docs, security headers, smoke job', (
     });
 
     it('rejects a malformed id with 400, not 500', async () => {
-      const res = await ctx.api.get('/api/v1/system/smoke-jobs/not-a-uuid');
+      const res = await ctx.api.get('/api/v1/system/smoke-jobs/not-a-uuid', { headers });
       expectErrorShape(res, 400);
     });
 
     it('answers a well-formed id that does not exist with 404', async () => {
-      const res = await ctx.api.get('/api/v1/system/smoke-jobs/4b0b2c8e-8a6f-4d3e-9d55-6a1f2b3c4d5e');
+      const res = await ctx.api.get('/api/v1/system/smoke-jobs/4b0b2c8e-8a6f-4d3e-9d55-6a1f2b3c4d5e', { headers });
       expectErrorShape(res, 404);
     });
   });
@@ -87,11 +93,11 @@ describe('foundation: errors, request ids, docs, security headers, smoke job', (
 
   describe('smoke job: API enqueues, worker processes, API shows the result', () => {
     it('round-trips through Redis and the worker', async () => {
-      const created = await ctx.api.post('/api/v1/system/smoke-jobs', { message: 'hello worker' });
+      const created = await post({ message: 'hello worker' });
       expect(created.statusCode).toBe(202);
       expect(created.body).toMatchObject({ status: 'queued', message: 'hello worker', processedAt: null });
       const done = await eventually(
-        () => ctx.api.get(`/api/v1/system/smoke-jobs/${created.body.id}`),
+        () => ctx.api.get(`/api/v1/system/smoke-jobs/${created.body.id}`, { headers }),
         (r) => r.body.status === 'processed',
       );
       expect(done.body.status).toBe('processed');

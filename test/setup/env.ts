@@ -2,3 +2,4 @@
 process.env.NODE_ENV = 'test';
 process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'silent';
 process.env.THROTTLE_LIMIT ??= '100000';
+process.env.JWT_SECRET ??= 'integration-tests-only-secret-0123456789abcdef';

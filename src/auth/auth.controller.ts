@@ -1,0 +1,72 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
+import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import type { FastifyRequest } from 'fastify';
+import { ErrorResponse } from '../common/errors/api-error';
+import { UsersService } from '../users/users.service';
+import { AuthService } from './auth.service';
+import type { AuthUser } from './auth-user';
+import { CurrentUser, Public, Roles } from './decorators';
+import { ApiTokenResponse, ChangePasswordDto, CreateApiTokenDto, CreatedApiTokenResponse, MeResponse, SignInDto, SignInResponse } from './dto/auth.dto';
+import { ALL_ROLES } from './role.enum';
+
+@ApiTags('auth')
+@Controller()
+export class AuthController {
+  constructor(
+    private readonly auth: AuthService,
+    private readonly users: UsersService,
+  ) {}
+
+  @Post('auth/sign-in')
+  @Public()
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Sign in with email and password; returns a short-lived access token' })
+  @ApiOkResponse({ type: SignInResponse })
+  @ApiUnauthorizedResponse({ type: ErrorResponse })
+  @ApiTooManyRequestsResponse({ type: ErrorResponse, description: 'Too many failed sign-ins for the account or address' })
+  async signIn(@Body() dto: SignInDto, @Req() req: FastifyRequest): Promise<SignInResponse> {
+    const result = await this.auth.signIn(dto.email, dto.password, req.ip);
+    return { accessToken: result.accessToken, tokenType: 'Bearer', expiresIn: result.expiresIn, user: MeResponse.from(result.user) };
+  }
+
+  @Get('me')
+  @Roles(...ALL_ROLES)
+  @ApiOperation({ summary: 'The signed-in user, role and scopes' })
+  @ApiOkResponse({ type: MeResponse })
+  me(@CurrentUser() user: AuthUser): MeResponse {
+    return MeResponse.from(user);
+  }
+
+  @Post('me/password')
+  @Roles(...ALL_ROLES)
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Change your password (signs out your other sessions)' })
+  async changePassword(@CurrentUser() user: AuthUser, @Body() dto: ChangePasswordDto): Promise<void> {
+    await this.users.changeOwnPassword(user, dto.currentPassword, dto.newPassword);
+  }
+
+  @Get('me/api-tokens')
+  @Roles(...ALL_ROLES)
+  @ApiOperation({ summary: 'Your API tokens (never the secret)' })
+  @ApiOkResponse({ type: [ApiTokenResponse] })
+  async listTokens(@CurrentUser() user: AuthUser): Promise<ApiTokenResponse[]> {
+    return (await this.auth.listApiTokens(user.id)).map(ApiTokenResponse.from);
+  }
+
+  @Post('me/api-tokens')
+  @Roles(...ALL_ROLES)
+  @ApiOperation({ summary: 'Create a long-lived API token for an integration; the token is shown once' })
+  @ApiCreatedResponse({ type: CreatedApiTokenResponse })
+  async createToken(@CurrentUser() user: AuthUser, @Body() dto: CreateApiTokenDto): Promise<CreatedApiTokenResponse> {
+    const { token, secret } = await this.auth.createApiToken(user, dto.name, dto.expiresInDays);
+    return { ...ApiTokenResponse.from(token), token: secret };
+  }
+
+  @Delete('me/api-tokens/:id')
+  @Roles(...ALL_ROLES)
+  @ApiOperation({ summary: 'Revoke an API token (admins: anyone’s); it stops working at once' })
+  @ApiOkResponse({ type: ApiTokenResponse })
+  async revokeToken(@CurrentUser() user: AuthUser, @Param('id', new ParseUUIDPipe()) id: string): Promise<ApiTokenResponse> {
+    return ApiTokenResponse.from(await this.auth.revokeApiToken(user, id));
+  }
+}

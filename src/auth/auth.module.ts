@@ -1,0 +1,35 @@
+import { Logger, Module } from '@nestjs/common';
+import { APP_GUARD } from '@nestjs/core';
+import { JwtModule } from '@nestjs/jwt';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { randomBytes } from 'node:crypto';
+import { AppConfig } from '../config/app-config';
+import { UsersModule } from '../users/users.module';
+import { AuthController } from './auth.controller';
+import { AuthGuard } from './auth.guard';
+import { AuthService } from './auth.service';
+import { ApiToken } from './entities/api-token.entity';
+import { SignInLimiter } from './sign-in-limiter';
+
+@Module({
+  imports: [
+    UsersModule,
+    TypeOrmModule.forFeature([ApiToken]),
+    JwtModule.registerAsync({
+      inject: [AppConfig],
+      useFactory: (config: AppConfig) => {
+        let secret = config.JWT_SECRET;
+        if (!secret) {
+          // Outside production only (config refuses production without one): tokens last as long as this process.
+          new Logger('Auth').warn('JWT_SECRET is not set: using a random secret for this process');
+          secret = randomBytes(32).toString('hex');
+        }
+        return { secret, signOptions: { algorithm: 'HS256', issuer: 'wtt' }, verifyOptions: { algorithms: ['HS256'], issuer: 'wtt' } };
+      },
+    }),
+  ],
+  controllers: [AuthController],
+  providers: [AuthService, SignInLimiter, { provide: APP_GUARD, useClass: AuthGuard }],
+  exports: [AuthService],
+})
+export class AuthModule {}

@@ -1,0 +1,73 @@
+import { ALL_ROLES, Role } from '../../src/auth/role.enum';
+import { createUsersForAllRoles, TestUser } from '../support/auth';
+import { concretePath, registeredRoutes, RegisteredRoute } from '../support/routes';
+import { expectErrorShape, startTestApp, TestContext } from '../support/test-app';
+
+/**
+ * Deny by default, checked on every registered route: each declares @Roles or
+ * @Public; public ones are exactly the allowlist; and for every route x role the
+ * guard answers as declared (401 anonymous, 403 other roles, neither for allowed).
+ */
+const PUBLIC_ROUTES = [
+  'GET /health/live',
+  'GET /health/ready',
+  'POST /api/v1/auth/sign-in',
+  // Calendar feeds are authenticated by their per-user secret in the URL.
+  'GET /api/v1/calendar/:token.ics',
+  'GET /api/v1/calendar/:token',
+];
+
+describe('access: the role x route matrix, built from the registered routes', () => {
+  let ctx: TestContext;
+  let routes: RegisteredRoute[];
+  let users: Record<Role, TestUser>;
+
+  beforeAll(async () => {
+    ctx = await startTestApp();
+    routes = registeredRoutes(ctx.app);
+    users = await createUsersForAllRoles(ctx);
+  });
+  afterAll(async () => ctx?.close());
+
+  it('finds the routes (the enumeration itself works)', () => {
+    expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual(
+      expect.arrayContaining(['GET /api/v1/me', 'GET /api/v1/users', 'GET /api/v1/audit', 'POST /api/v1/auth/sign-in', 'GET /health/ready']),
+    );
+  });
+
+  it('every route declares who may call it', () => {
+    const undeclared = routes.filter((r) => !r.isPublic && !r.roles?.length).map((r) => `${r.method} ${r.path} (${r.handler})`);
+    expect(undeclared).toEqual([]);
+  });
+
+  it('only the allowlisted routes are public', () => {
+    const open = routes.filter((r) => r.isPublic).map((r) => `${r.method} ${r.path}`);
+    expect(open.filter((r) => !PUBLIC_ROUTES.includes(r))).toEqual([]);
+  });
+
+  it('answers every protected route as declared, for anonymous callers and every role', async () => {
+    const mismatches: string[] = [];
+    for (const r of routes.filter((x) => !x.isPublic)) {
+      const url = concretePath(r.path);
+      const anon = await ctx.api.request(r.method, url, { payload: r.method === 'GET' || r.method === 'DELETE' ? undefined : {} });
+      if (anon.statusCode !== 401) mismatches.push(`${r.method} ${r.path} anonymous -> ${anon.statusCode}`);
+      for (const role of ALL_ROLES) {
+        const res = await ctx.api.request(r.method, url, {
+          headers: users[role].headers,
+          payload: r.method === 'GET' || r.method === 'DELETE' ? undefined : {},
+        });
+        const allowed = r.roles!.includes(role);
+        if (allowed && [401, 403].includes(res.statusCode)) mismatches.push(`${r.method} ${r.path} ${role} refused (${res.statusCode})`);
+        if (!allowed && res.statusCode !== 403) mismatches.push(`${r.method} ${r.path} ${role} -> ${res.statusCode}, expected 403`);
+        if (res.statusCode >= 500) mismatches.push(`${r.method} ${r.path} ${role} -> ${res.statusCode}: ${res.text.slice(0, 200)}`);
+      }
+    }
+    expect(mismatches).toEqual([]);
+  });
+
+  it('refuses with 401 in the error shape when the token is missing or malformed', async () => {
+    expectErrorShape(await ctx.api.get('/api/v1/me'), 401);
+    expectErrorShape(await ctx.api.get('/api/v1/me', { headers: { authorization: 'Basic abc' } }), 401);
+    expectErrorShape(await ctx.api.get('/api/v1/me', { headers: { authorization: 'Bearer not.a.jwt' } }), 401);
+  });
+});
