@@ -89,7 +89,7 @@ async function createApi(): Promise<NestFastifyApplication> {
 }
 
 export async function startWorker(): Promise<INestApplicationContext> {
-  const worker = await NestFactory.createApplicationContext(WorkerModule, { logger: false });
+  const worker = await NestFactory.createApplicationContext(WorkerModule, { logger: false, abortOnError: false });
   await worker.init();
   return worker;
 }
