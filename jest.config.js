@@ -13,6 +13,8 @@ const common = {
 };
 
 module.exports = {
+  // Integration specs boot real servers and apps; on a loaded 2-core machine a hook can take a while.
+  testTimeout: 60000,
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/{src,jobs,test}/**/*.spec.ts'] },
     {
@@ -22,7 +24,6 @@ module.exports = {
       globalSetup: '<rootDir>/test/setup/global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
       setupFiles: ['<rootDir>/test/setup/env.ts'],
-      testTimeout: 30000,
       slowTestThreshold: 10,
     },
   ],
