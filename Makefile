@@ -14,3 +14,4 @@ lint:
 	@npx eslint . --max-warnings=0
 typecheck:
 	@npx tsc -p tsconfig.json --noEmit
+bench-establishment: build ; @BENCH_COMMAND="make bench-establishment" node dist/bench/establishment.bench.js  ## establishment bench (BENCH_POSTS=1000000 …): see docs/benchmarks.md

@@ -6,11 +6,21 @@ import { CreateSmokeJobs1763800000000 } from './1763800000000-CreateSmokeJobs';
 import { CreateIdentityAndAudit1763800100000 } from './1763800100000-CreateIdentityAndAudit';
 import { CreateEstablishmentCore1763800200000 } from './1763800200000-CreateEstablishmentCore';
 import { CreateDomainEvents1763800250000 } from './1763800250000-CreateDomainEvents';
+import { CreateScopeHistoryAndProposals1763800300000 } from './1763800300000-CreateScopeHistoryAndProposals';
+import { CreateEstablishmentMatrixFunction1763800310000 } from './1763800310000-CreateEstablishmentMatrixFunction';
+import { ExtendEmployeesAndAssignments1763800400000 } from './1763800400000-ExtendEmployeesAndAssignments';
+import { CreateTransitionCases1763800410000 } from './1763800410000-CreateTransitionCases';
+import { CreateConsultationsAndForum1763800500000 } from './1763800500000-CreateConsultationsAndForum';
 
 export const migrations = [
   CreateSmokeJobs1763800000000,
   CreateIdentityAndAudit1763800100000,
   CreateEstablishmentCore1763800200000,
   CreateDomainEvents1763800250000,
+  CreateScopeHistoryAndProposals1763800300000,
+  CreateEstablishmentMatrixFunction1763800310000,
+  ExtendEmployeesAndAssignments1763800400000,
+  CreateTransitionCases1763800410000,
+  CreateConsultationsAndForum1763800500000,
   // add new migrations above this line, in timestamp order
 ];

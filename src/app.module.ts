@@ -1,13 +1,17 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
+import { CasesModule } from './cases/cases.module';
 import { LoggingModule } from './common/logging.module';
 import { RateLimitModule } from './common/http/rate-limit.module';
 import { RequestContextMiddleware } from './common/request-context';
 import { ConfigModule } from './config/config.module';
+import { ConsultationsModule } from './consultations/consultations.module';
 import { DatabaseModule } from './database/database.module';
+import { EstablishmentModule } from './establishment/establishment.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
+import { PeopleModule } from './people/people.module';
 import { QueueModule } from './queue/queue.module';
 import { RedisModule } from './redis/redis.module';
 import { SystemModule } from './system/system.module';
@@ -28,6 +32,10 @@ import { UsersModule } from './users/users.module';
     HealthModule,
     SystemModule,
     // feature modules below this line
+    EstablishmentModule,
+    PeopleModule,
+    CasesModule,
+    ConsultationsModule,
   ],
 })
 export class AppModule implements NestModule {

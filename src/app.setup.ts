@@ -27,6 +27,8 @@ export function createFastifyAdapter(): FastifyAdapter {
     bodyLimit: 1024 * 1024,
     trustProxy: process.env.TRUST_PROXY === 'true',
     logger: false,
+    // The adapter owns the @fastify/multipart registration. Routes set bigger caps per request.
+    multipart: { limits: { fileSize: 1024 * 1024, files: 1, fields: 20, parts: 25 } },
   });
 }
 

@@ -1,4 +1,7 @@
 import { demoUsersStep } from '../users/demo-users';
+import { casesDemoStep } from './cases-demo';
+import { consultationDemoStep } from './consultation-demo';
+import { establishmentDemoStep } from './establishment-demo';
 import type { SeedStep } from './seed-step';
 
 /**
@@ -7,5 +10,8 @@ import type { SeedStep } from './seed-step';
  */
 export const steps: SeedStep[] = [
   // establishment step goes first (programme, organisations, areas, grades, posts, holders)
+  establishmentDemoStep,
+  casesDemoStep, // after the establishment: reads its programme's in-scope holders
   demoUsersStep,
+  consultationDemoStep, // after the establishment (its programme and posts) and the demo users (links the demo rep's forum seat)
 ];

@@ -1,0 +1,18 @@
+import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { BulkService } from './bulk.service';
+import { CasesController } from './cases.controller';
+import { CasesService } from './cases.service';
+import { CaseChecklistItem } from './entities/case-checklist-item.entity';
+import { CaseTransition } from './entities/case-transition.entity';
+import { TransitionCase } from './entities/transition-case.entity';
+import { PipelineService } from './pipeline.service';
+import { ProgrammeCasesController } from './programme-cases.controller';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([TransitionCase, CaseTransition, CaseChecklistItem])],
+  controllers: [CasesController, ProgrammeCasesController],
+  providers: [CasesService, BulkService, PipelineService],
+  exports: [CasesService],
+})
+export class CasesModule {}

@@ -1,0 +1,369 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsEnum, IsInt, IsNumber, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsIsoDate, IsOptionalNotNull, IsTwoDecimals, ToArray, ToInt } from '../../people/dto/validators';
+import { PensionScheme } from '../../people/people.constants';
+import { ChecklistItem, DeadlineKind, DeadlineStatus } from '../case-rules';
+import { CaseRoute, CaseState } from '../case-state';
+
+export enum LegalBasis {
+  Tupe2006 = 'tupe_2006',
+  Cosop = 'cosop',
+  StatutoryTransferScheme = 'statutory_transfer_scheme',
+  Other = 'other',
+}
+
+export enum PensionArrangement {
+  LgpsContinued = 'lgps_continued',
+  NhsPensionScheme = 'nhs_pension_scheme',
+  BroadlyComparableScheme = 'broadly_comparable_scheme',
+  NoScheme = 'no_scheme',
+  ToBeAgreed = 'to_be_agreed',
+}
+
+/** The arrangements of a case an HR officer records. null clears a field; an absent field is kept. */
+export class CaseFieldsDto {
+  @ApiPropertyOptional({ enum: CaseRoute })
+  @IsOptionalNotNull()
+  @IsEnum(CaseRoute)
+  route?: CaseRoute;
+
+  @ApiPropertyOptional({ nullable: true, type: String, format: 'date', description: 'Transfer, move or leaving date as planned' })
+  @IsOptional()
+  @IsIsoDate()
+  proposedEffectiveDate?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, type: String, format: 'date', description: 'The date it took effect (set when the case becomes effective)' })
+  @IsOptional()
+  @IsIsoDate()
+  actualEffectiveDate?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'Secondment: the host organisation' })
+  @IsOptional()
+  @IsUUID('4')
+  hostOrganisationId?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, type: String, format: 'date' })
+  @IsOptional()
+  @IsIsoDate()
+  secondmentStartDate?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, type: String, format: 'date', description: 'The review deadline falls three months before it' })
+  @IsOptional()
+  @IsIsoDate()
+  secondmentEndDate?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, type: String, format: 'date', description: 'When the review is planned' })
+  @IsOptional()
+  @IsIsoDate()
+  secondmentReviewDate?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, type: String, format: 'date', description: 'When the review was held (marks the review deadline done)' })
+  @IsOptional()
+  @IsIsoDate()
+  secondmentReviewedOn?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, type: Number, minimum: 0, maximum: 100, description: "Share of the person's cost the host recharges" })
+  @IsOptional()
+  @Max(100)
+  @Min(0)
+  @IsTwoDecimals()
+  @IsNumber({}, { message: 'must be a number' })
+  rechargePercent?: number | null;
+
+  @ApiPropertyOptional({ nullable: true, type: Boolean, description: 'Secondment: the person stays in the LGPS (defaults to true for LGPS members)' })
+  @IsOptional()
+  @IsBoolean()
+  staysInLgps?: boolean | null;
+
+  @ApiPropertyOptional({ nullable: true, type: String })
+  @IsOptional()
+  @IsUUID('4')
+  destinationOrganisationId?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, type: String })
+  @IsOptional()
+  @IsUUID('4')
+  destinationPostId?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, type: String, description: "The new grade (default: the destination post's grade)" })
+  @IsOptional()
+  @IsUUID('4')
+  newGradeId?: string | null;
+
+  @ApiPropertyOptional({ enum: LegalBasis, nullable: true, description: 'As advised by lawyers: give legalAdviceReference with it' })
+  @IsOptional()
+  @IsEnum(LegalBasis)
+  legalBasis?: LegalBasis | null;
+
+  @ApiPropertyOptional({ nullable: true, type: String, example: 'Legal Services advice LS/2016/1187, 3 Nov 2016' })
+  @IsOptional()
+  @MaxLength(500)
+  @MinLength(1)
+  @IsString()
+  legalAdviceReference?: string | null;
+
+  @ApiPropertyOptional({ enum: PensionScheme, nullable: true, description: 'Scheme before the move (default: the employee record)' })
+  @IsOptional()
+  @IsEnum(PensionScheme)
+  currentPensionScheme?: PensionScheme | null;
+
+  @ApiPropertyOptional({ enum: PensionArrangement, nullable: true, description: 'The protected arrangement agreed' })
+  @IsOptional()
+  @IsEnum(PensionArrangement)
+  pensionArrangement?: PensionArrangement | null;
+
+  @ApiPropertyOptional({ nullable: true, type: String, format: 'date', description: 'Pay protected until this date' })
+  @IsOptional()
+  @IsIsoDate()
+  payProtectionUntil?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'Case notes (HR officers and admins only)' })
+  @IsOptional()
+  @MaxLength(4000)
+  @IsString()
+  notes?: string | null;
+}
+
+export class CreateCaseDto extends CaseFieldsDto {
+  @ApiProperty()
+  @IsUUID('4')
+  employeeId: string;
+
+  @ApiProperty({ description: "The post the person holds in the programme's establishment" })
+  @IsUUID('4')
+  postId: string;
+}
+
+export class UpdateCaseDto extends CaseFieldsDto {
+  @ApiProperty({ description: 'The version you read; a stale one gets 409' })
+  @Min(1)
+  @IsInt()
+  version: number;
+}
+
+export class TransitionCaseDto {
+  @ApiProperty({ enum: CaseState })
+  @IsEnum(CaseState)
+  to: CaseState;
+
+  @ApiProperty()
+  @Min(1)
+  @IsInt()
+  version: number;
+
+  @ApiPropertyOptional({ maxLength: 2000 })
+  @IsOptional()
+  @MaxLength(2000)
+  @IsString()
+  note?: string;
+
+  @ApiPropertyOptional({ format: 'date', description: 'Only with to=effective: the actual effective date (default: the proposed one)' })
+  @IsOptional()
+  @IsIsoDate()
+  effectiveDate?: string;
+}
+
+export class ChecklistUpdateDto {
+  @ApiProperty({ description: 'Version of the case, as you read it' })
+  @Min(1)
+  @IsInt()
+  version: number;
+
+  @ApiProperty()
+  @IsBoolean()
+  done: boolean;
+
+  @ApiPropertyOptional({ format: 'date', description: 'When it was done (default: today); not in the future' })
+  @IsOptional()
+  @IsIsoDate()
+  doneOn?: string;
+
+  @ApiPropertyOptional({ maxLength: 2000 })
+  @IsOptional()
+  @MaxLength(2000)
+  @IsString()
+  note?: string;
+}
+
+export class EliOverrideDto {
+  @ApiProperty({ description: 'Version of the case, as you read it' })
+  @Min(1)
+  @IsInt()
+  version: number;
+
+  @ApiProperty({ minLength: 10, maxLength: 2000, description: 'Why the transfer may take effect without ELI recorded as sent' })
+  @MaxLength(2000)
+  @MinLength(10)
+  @IsString()
+  reason: string;
+}
+
+export class CaseFilterDto {
+  @ApiPropertyOptional({ type: [String], enum: CaseState, description: 'Repeat or comma-separate' })
+  @IsOptional()
+  @IsEnum(CaseState, { each: true })
+  @ToArray()
+  state?: CaseState[];
+
+  @ApiPropertyOptional({ type: [String], enum: CaseRoute })
+  @IsOptional()
+  @IsEnum(CaseRoute, { each: true })
+  @ToArray()
+  route?: CaseRoute[];
+
+  @ApiPropertyOptional({ type: [String] })
+  @IsOptional()
+  @IsUUID('4', { each: true })
+  @ToArray()
+  thematicAreaId?: string[];
+}
+
+export class ListCasesQuery extends CaseFilterDto {
+  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 500 })
+  @IsOptional()
+  @Max(500)
+  @Min(1)
+  @IsInt()
+  @ToInt()
+  limit?: number;
+
+  @ApiPropertyOptional({ default: 0, minimum: 0 })
+  @IsOptional()
+  @Min(0)
+  @IsInt()
+  @ToInt()
+  offset?: number;
+
+  @ApiPropertyOptional({ format: 'date', description: 'Judge deadlines as of this date (default: today in London)' })
+  @IsOptional()
+  @IsIsoDate()
+  asOf?: string;
+}
+
+export class AsOfQuery {
+  @ApiPropertyOptional({ format: 'date', description: 'Judge deadlines as of this date (default: today in London)' })
+  @IsOptional()
+  @IsIsoDate()
+  asOf?: string;
+}
+
+// ---- responses ---------------------------------------------------------------------------------
+
+export class GradeRef {
+  @ApiProperty() id: string;
+  @ApiProperty({ example: 'G7' }) code: string;
+}
+
+export class NewGradeRef extends GradeRef {
+  @ApiProperty({ enum: ['recorded', 'destination_post'] }) source: 'recorded' | 'destination_post';
+}
+
+export class CaseEmployeeRef {
+  @ApiProperty() id: string;
+  @ApiProperty() staffNumber: string;
+  @ApiProperty() firstName: string;
+  @ApiProperty() lastName: string;
+  @ApiProperty({ nullable: true, type: String }) workEmail: string | null;
+}
+
+export class CasePostRef {
+  @ApiProperty() id: string;
+  @ApiProperty() reference: string;
+  @ApiProperty() title: string;
+  @ApiProperty() thematicAreaId: string;
+  @ApiProperty() thematicAreaName: string;
+}
+
+export class SecondmentDetails {
+  @ApiProperty({ nullable: true, type: String }) hostOrganisationId: string | null;
+  @ApiProperty({ nullable: true, type: String }) hostOrganisationName: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date' }) startDate: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date' }) endDate: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date' }) reviewDate: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date' }) reviewedOn: string | null;
+  @ApiProperty({ nullable: true, type: Number }) rechargePercent: number | null;
+  @ApiProperty({ nullable: true, type: Boolean }) staysInLgps: boolean | null;
+}
+
+export class TransferDetails {
+  @ApiProperty({ nullable: true, type: String }) destinationOrganisationId: string | null;
+  @ApiProperty({ nullable: true, type: String }) destinationOrganisationName: string | null;
+  @ApiProperty({ nullable: true, type: String }) destinationPostId: string | null;
+  @ApiProperty({ nullable: true, type: String }) destinationPostReference: string | null;
+  @ApiProperty({ enum: LegalBasis, nullable: true }) legalBasis: string | null;
+  @ApiProperty({ nullable: true, type: String }) legalAdviceReference: string | null;
+  @ApiProperty({ enum: PensionScheme, nullable: true }) currentPensionScheme: string | null;
+  @ApiProperty({ enum: PensionArrangement, nullable: true }) pensionArrangement: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date' }) payProtectionUntil: string | null;
+}
+
+export class EliOverrideResponse {
+  @ApiProperty() reason: string;
+  @ApiProperty() byUserId: string;
+  @ApiProperty() byLabel: string;
+  @ApiProperty() at: string;
+}
+
+export class DeadlineResponse {
+  @ApiProperty({ enum: DeadlineKind }) kind: DeadlineKind;
+  @ApiProperty({ format: 'date' }) dueOn: string;
+  @ApiProperty({ enum: DeadlineStatus, description: 'done; overdue (date passed); due (0-7 days left); upcoming' }) status: DeadlineStatus;
+  @ApiProperty({ description: 'Days from the as-of date to the due date (negative: overdue)' }) daysLeft: number;
+  @ApiProperty({ enum: ['actual_effective_date', 'proposed_effective_date', 'consultation_end', 'secondment_end'] }) basis: string;
+  @ApiProperty() note: string;
+  @ApiProperty({ nullable: true, type: String, format: 'date' }) doneOn: string | null;
+  @ApiProperty({ nullable: true, type: Boolean, description: 'Done after its due date' }) late: boolean | null;
+  @ApiProperty({ nullable: true, type: String }) consultationId: string | null;
+}
+
+export class ChecklistItemResponse {
+  @ApiProperty({ enum: ChecklistItem }) item: ChecklistItem;
+  @ApiProperty() done: boolean;
+  @ApiProperty({ nullable: true, type: String, format: 'date' }) doneOn: string | null;
+  @ApiProperty({ nullable: true, type: String }) doneByUserId: string | null;
+  @ApiProperty({ nullable: true, type: String }) doneByLabel: string | null;
+  @ApiProperty({ nullable: true, type: String }) recordedAt: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'HR officers and admins only' }) note?: string | null;
+}
+
+export class CaseResponse {
+  @ApiProperty() id: string;
+  @ApiProperty() programmeId: string;
+  @ApiProperty() version: number;
+  @ApiProperty({ enum: CaseState }) state: CaseState;
+  @ApiProperty({ enum: CaseState, nullable: true }) heldFromState: CaseState | null;
+  @ApiProperty({ enum: CaseState, isArray: true }) allowedTransitions: CaseState[];
+  @ApiProperty({ enum: CaseRoute }) route: CaseRoute;
+  @ApiProperty({ type: CaseEmployeeRef }) employee: CaseEmployeeRef;
+  @ApiProperty({ type: CasePostRef }) post: CasePostRef;
+  @ApiProperty({ nullable: true, type: Number, description: "The person's FTE in the post" }) fte: number | null;
+  @ApiProperty({ type: GradeRef }) oldGrade: GradeRef;
+  @ApiProperty({ type: NewGradeRef, nullable: true }) newGrade: NewGradeRef | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date' }) proposedEffectiveDate: string | null;
+  @ApiProperty({ nullable: true, type: String, format: 'date' }) actualEffectiveDate: string | null;
+  @ApiProperty({ type: SecondmentDetails }) secondment: SecondmentDetails;
+  @ApiProperty({ type: TransferDetails }) transfer: TransferDetails;
+  @ApiProperty({ type: EliOverrideResponse, nullable: true }) eliOverride: EliOverrideResponse | null;
+  @ApiProperty({ type: [DeadlineResponse] }) deadlines: DeadlineResponse[];
+  @ApiProperty({ type: [ChecklistItemResponse] }) checklist: ChecklistItemResponse[];
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'HR officers and admins only' }) notes?: string | null;
+  @ApiProperty() createdAt: string;
+  @ApiProperty() updatedAt: string;
+}
+
+export class CasePage {
+  @ApiProperty({ type: [CaseResponse] }) items: CaseResponse[];
+  @ApiProperty() total: number;
+  @ApiProperty() limit: number;
+  @ApiProperty() offset: number;
+}
+
+export class CaseTransitionResponse {
+  @ApiProperty() id: string;
+  @ApiProperty({ enum: CaseState, nullable: true }) fromState: CaseState | null;
+  @ApiProperty({ enum: CaseState }) toState: CaseState;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'HR officers and admins only' }) note?: string | null;
+  @ApiProperty({ nullable: true, type: String }) actorId: string | null;
+  @ApiProperty() actorLabel: string;
+  @ApiProperty() occurredAt: string;
+}

@@ -1,0 +1,161 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import type { AuthUser } from '../auth/auth-user';
+import { hundredthsToNumber, hundredthsToText, toHundredths } from './decimal';
+import { EstablishmentMatrixResponse, MatrixCell, MatrixColumn, MatrixTotals } from './dto/matrix.dto';
+import { canSeeProgramme } from './establishment-access';
+import { Scope } from './establishment.constants';
+import { notFound } from './establishment-errors';
+import { Cell, XlsxSheetSpec } from './spreadsheet';
+
+/**
+ * The aggregate the matrix is built from: one row per (area, grade, scope, fte) of a programme's
+ * live posts (establishment_matrix_counts(), see its migration: an index-only scan in grouping
+ * order), with the grade's rank and report column. Grouping by the FTE value (a handful of values)
+ * instead of summing numerics keeps the scan cheap; the exact sums are made here in integer
+ * hundredths. Exported so the bench runs exactly this SQL through psql.
+ */
+export const MATRIX_SQL = `
+  SELECT c.thematic_area_id, c.scope, c.fte::text AS fte, c.posts, g.rank, COALESCE(g.report_group, g.code) AS grp
+  FROM establishment_matrix_counts($1) c JOIN grades g ON g.id = c.grade_id`;
+
+interface Acc {
+  posts: number;
+  fte: number; // hundredths
+}
+
+const SUBTOTAL_KEYS: Record<Scope, keyof EstablishmentMatrixResponse['subtotals']> = {
+  [Scope.InScope]: 'inScope',
+  [Scope.OutOfScope]: 'outOfScope',
+  [Scope.UnderReview]: 'underReview',
+  [Scope.LaterPhase]: 'laterPhase',
+};
+
+const SCOPE_LABELS: Record<Scope, string> = {
+  [Scope.InScope]: 'In scope',
+  [Scope.OutOfScope]: 'Out of scope',
+  [Scope.UnderReview]: 'Under review',
+  [Scope.LaterPhase]: 'Later phase',
+};
+
+const cell = (a: Acc | undefined): MatrixCell => ({ posts: a?.posts ?? 0, fte: hundredthsToNumber(a?.fte ?? 0) });
+
+/**
+ * The establishment of a programme as the council's report counts it: rows thematic areas,
+ * columns grade report groups (senior first), cells posts and FTE, totals and scope subtotals.
+ * Deleted posts are not counted; filled, vacant and frozen posts are.
+ */
+@Injectable()
+export class MatrixService {
+  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+
+  async build(user: AuthUser, programmeId: string): Promise<EstablishmentMatrixResponse> {
+    if (!canSeeProgramme(user, programmeId)) throw notFound('Programme', programmeId);
+    // Three independent reads at once: the aggregate is the only one that costs anything.
+    const [programmes, areas, aggregates] = await Promise.all([
+      this.ds.query(`SELECT name FROM programmes WHERE id = $1`, [programmeId]) as Promise<{ name: string }[]>,
+      this.ds.query(`SELECT id, name, default_scope FROM thematic_areas WHERE programme_id = $1 ORDER BY sort_order, name`, [programmeId]) as Promise<
+        { id: string; name: string; default_scope: Scope }[]
+      >,
+      this.ds.query(MATRIX_SQL, [programmeId]) as Promise<{ thematic_area_id: string; scope: Scope; fte: string; posts: number; rank: number; grp: string }[]>,
+    ]);
+    if (!programmes.length) throw notFound('Programme', programmeId);
+
+    const columnRank = new Map<string, number>();
+    for (const a of aggregates) columnRank.set(a.grp, Math.max(columnRank.get(a.grp) ?? -Infinity, a.rank));
+    const columns: MatrixColumn[] = [...columnRank.entries()]
+      .map(([key, rank]) => ({ key, rank }))
+      .sort((a, b) => b.rank - a.rank || a.key.localeCompare(b.key));
+
+    const byAreaGroup = new Map<string, Acc>(); // `${area}|${group}`
+    const byArea = new Map<string, Acc>();
+    const byGroup = new Map<string, Acc>();
+    const byScopeGroup = new Map<string, Acc>(); // `${scope}|${group}`
+    const byScope = new Map<Scope, Acc>();
+    const grand: Acc = { posts: 0, fte: 0 };
+    const bump = <K>(m: Map<K, Acc>, k: K, posts: number, fte: number) => {
+      const a = m.get(k) ?? { posts: 0, fte: 0 };
+      a.posts += posts;
+      a.fte += fte;
+      m.set(k, a);
+    };
+    for (const a of aggregates) {
+      const group = a.grp;
+      const fte = toHundredths(a.fte) * a.posts;
+      bump(byAreaGroup, `${a.thematic_area_id}|${group}`, a.posts, fte);
+      bump(byArea, a.thematic_area_id, a.posts, fte);
+      bump(byGroup, group, a.posts, fte);
+      bump(byScopeGroup, `${a.scope}|${group}`, a.posts, fte);
+      bump(byScope, a.scope, a.posts, fte);
+      grand.posts += a.posts;
+      grand.fte += fte;
+    }
+
+    const cellsOf = (get: (group: string) => Acc | undefined): Record<string, MatrixCell> =>
+      Object.fromEntries(columns.map((c) => [c.key, cell(get(c.key))]));
+    const subtotal = (scope: Scope): MatrixTotals => ({ cells: cellsOf((g) => byScopeGroup.get(`${scope}|${g}`)), total: cell(byScope.get(scope)) });
+
+    return {
+      programmeId,
+      programmeName: programmes[0].name,
+      columns,
+      rows: areas.map((area) => ({
+        thematicAreaId: area.id,
+        thematicAreaName: area.name,
+        defaultScope: area.default_scope,
+        cells: cellsOf((g) => byAreaGroup.get(`${area.id}|${g}`)),
+        total: cell(byArea.get(area.id)),
+      })),
+      totals: { cells: cellsOf((g) => byGroup.get(g)), total: cell(grand) },
+      subtotals: {
+        inScope: subtotal(Scope.InScope),
+        outOfScope: subtotal(Scope.OutOfScope),
+        underReview: subtotal(Scope.UnderReview),
+        laterPhase: subtotal(Scope.LaterPhase),
+      },
+    };
+  }
+
+  /**
+   * The matrix as a sheet: one row per area, then Total and the scope subtotals; for each column
+   * a posts and an FTE column, then the row totals.
+   */
+  toRows(m: EstablishmentMatrixResponse): Cell[][] {
+    const header: Cell[] = ['Thematic area', 'Default scope'];
+    for (const c of m.columns) header.push(`${c.key} posts`, `${c.key} FTE`);
+    header.push('Total posts', 'Total FTE');
+    const line = (label: string, scope: string, cells: Record<string, MatrixCell>, total: MatrixCell): Cell[] => {
+      const out: Cell[] = [label, scope];
+      for (const c of m.columns) out.push(cells[c.key].posts, fteText(cells[c.key].fte));
+      out.push(total.posts, fteText(total.fte));
+      return out;
+    };
+    const rows: Cell[][] = [header];
+    for (const r of m.rows) rows.push(line(r.thematicAreaName, SCOPE_LABELS[r.defaultScope], r.cells, r.total));
+    rows.push(line('Total', '', m.totals.cells, m.totals.total));
+    for (const scope of Object.values(Scope)) {
+      const s = m.subtotals[SUBTOTAL_KEYS[scope]];
+      rows.push(line(`Subtotal: ${SCOPE_LABELS[scope].toLowerCase()}`, SCOPE_LABELS[scope], s.cells, s.total));
+    }
+    return rows;
+  }
+
+  toXlsxSheet(m: EstablishmentMatrixResponse): XlsxSheetSpec {
+    const rows = this.toRows(m).map((r, i) => (i === 0 ? r : r.map((v, j) => (j >= 2 && typeof v === 'string' ? Number(v) : v))));
+    const n = m.rows.length;
+    const fteColumns = [...m.columns.map((_, i) => 3 + 2 * i), 3 + 2 * m.columns.length];
+    return {
+      name: 'Establishment',
+      rows,
+      boldRows: [0, n + 1],
+      decimalColumns: fteColumns,
+      widths: [40, 14, ...m.columns.flatMap(() => [10, 10]), 12, 12],
+    };
+  }
+}
+
+/** FTE as exact text for CSV ('66.2'), from the JSON number. */
+function fteText(n: number): string {
+  return hundredthsToText(toHundredths(n));
+}

@@ -1,0 +1,52 @@
+import '@fastify/multipart';
+import { HttpStatus } from '@nestjs/common';
+import type { FastifyRequest } from 'fastify';
+import { ApiException } from '../common/errors/api-error';
+import { IMPORT_MAX_BYTES } from './establishment.constants';
+import type { UploadedSheet } from './posts-import.service';
+
+/**
+ * The spreadsheet of a multipart/form-data upload (field `file`), as HR sends it from a form or
+ * `curl -F file=@posts.csv`. Over IMPORT_MAX_BYTES is 413; anything else malformed is 400/415.
+ */
+export async function readUpload(req: FastifyRequest, maxBytes = IMPORT_MAX_BYTES): Promise<UploadedSheet> {
+  if (typeof req.isMultipart !== 'function' || !req.isMultipart()) {
+    throw new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'Send the file as multipart/form-data in the field "file"', [
+      { field: 'file', reason: 'must be sent as multipart/form-data (e.g. curl -F file=@posts.csv)' },
+    ]);
+  }
+  const mib = Math.round((maxBytes / 1024 / 1024) * 10) / 10;
+  const tooLarge = () =>
+    new ApiException(HttpStatus.PAYLOAD_TOO_LARGE, `The file is larger than ${mib} MiB`, [{ field: 'file', reason: `must be at most ${maxBytes} bytes` }]);
+  let part;
+  try {
+    part = await req.file({ limits: { fileSize: maxBytes, files: 1, fields: 10, parts: 12 } });
+  } catch (e) {
+    throw mapMultipartError(e, tooLarge);
+  }
+  if (!part) throw ApiException.validation([{ field: 'file', reason: 'is required' }], 'No file was uploaded');
+  if (part.fieldname !== 'file') {
+    part.file.resume();
+    throw ApiException.validation([{ field: 'file', reason: `is required (got a file in the field "${part.fieldname}")` }], 'No file was uploaded');
+  }
+  let buffer: Buffer;
+  try {
+    buffer = await part.toBuffer();
+  } catch (e) {
+    throw mapMultipartError(e, tooLarge);
+  }
+  if (buffer.length === 0) throw ApiException.validation([{ field: 'file', reason: 'is empty' }], 'The file is empty');
+  return { buffer, filename: (part.filename || 'upload').slice(0, 200) };
+}
+
+function mapMultipartError(e: unknown, tooLarge: () => ApiException): unknown {
+  const code = (e as { code?: string })?.code;
+  if (code === 'FST_REQ_FILE_TOO_LARGE') return tooLarge();
+  if (code === 'FST_FILES_LIMIT' || code === 'FST_PARTS_LIMIT' || code === 'FST_FIELDS_LIMIT') {
+    return new ApiException(HttpStatus.PAYLOAD_TOO_LARGE, 'Send one file (field "file") per request', [{ field: 'file', reason: 'only one file may be sent' }]);
+  }
+  if (e instanceof Error && !(e instanceof ApiException)) {
+    return ApiException.validation([{ field: 'file', reason: `is not a well-formed multipart upload: ${e.message}` }], 'Malformed multipart upload');
+  }
+  return e;
+}
