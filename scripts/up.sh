@@ -75,7 +75,7 @@ log "applying migrations"
 node dist/src/database/migrate.js
 log "loading demo data (once)"
 out="$(node dist/src/seed/seed.js)"
-echo "$out"
+grep -q "already loaded" <<<"$out" && echo "$out"
 # Keep the credentials printed by the first load; a later run only says it is loaded.
 if ! grep -q "already loaded" <<<"$out"; then printf '%s\n' "$out" >"$DATA/demo-credentials.txt"; chmod 600 "$DATA/demo-credentials.txt"; fi
 
