@@ -7,16 +7,31 @@ import { AuditModule } from '../src/audit/audit.module';
 import { EventsModule } from '../src/events/events.module';
 import { QueueModule } from '../src/queue/queue.module';
 import { RedisModule } from '../src/redis/redis.module';
+import { NotificationsWorkerModule } from '../src/notifications/notifications-worker.module';
 import { SmokeJob } from '../src/system/entities/smoke-job.entity';
 import { JOB_PROCESSORS } from './job-processor';
+import { EmailDeliveryProcessor } from './processors/email-delivery.processor';
+import { InAppDeliveryProcessor } from './processors/in-app-delivery.processor';
+import { MilestoneReminderProcessor } from './processors/milestone-reminder.processor';
+import { OutboxSweepProcessor } from './processors/outbox-sweep.processor';
+import { OverdueDigestProcessor } from './processors/overdue-digest.processor';
 import { SystemSmokeProcessor } from './processors/system-smoke.processor';
+import { WebhookDeliveryProcessor } from './processors/webhook-delivery.processor';
 import { WorkerHost } from './worker-host.service';
 
-const processors = [SystemSmokeProcessor];
+const processors = [
+  SystemSmokeProcessor,
+  EmailDeliveryProcessor,
+  WebhookDeliveryProcessor,
+  InAppDeliveryProcessor,
+  OutboxSweepProcessor,
+  MilestoneReminderProcessor,
+  OverdueDigestProcessor,
+];
 
 /** The worker process: the same modules as the API, no HTTP. */
 @Module({
-  imports: [ConfigModule, LoggingModule, DatabaseModule, RedisModule, QueueModule, AuditModule, EventsModule, TypeOrmModule.forFeature([SmokeJob])],
+  imports: [ConfigModule, LoggingModule, DatabaseModule, RedisModule, QueueModule, AuditModule, EventsModule, NotificationsWorkerModule, TypeOrmModule.forFeature([SmokeJob])],
   providers: [
     ...processors,
     { provide: JOB_PROCESSORS, inject: processors, useFactory: (...all: unknown[]) => all },

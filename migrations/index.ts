@@ -11,6 +11,7 @@ import { CreateEstablishmentMatrixFunction1763800310000 } from './1763800310000-
 import { ExtendEmployeesAndAssignments1763800400000 } from './1763800400000-ExtendEmployeesAndAssignments';
 import { CreateTransitionCases1763800410000 } from './1763800410000-CreateTransitionCases';
 import { CreateConsultationsAndForum1763800500000 } from './1763800500000-CreateConsultationsAndForum';
+import { CreateNotifications1763800600000 } from './1763800600000-CreateNotifications';
 
 export const migrations = [
   CreateSmokeJobs1763800000000,
@@ -22,5 +23,6 @@ export const migrations = [
   ExtendEmployeesAndAssignments1763800400000,
   CreateTransitionCases1763800410000,
   CreateConsultationsAndForum1763800500000,
+  CreateNotifications1763800600000,
   // add new migrations above this line, in timestamp order
 ];

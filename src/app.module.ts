@@ -11,6 +11,8 @@ import { DatabaseModule } from './database/database.module';
 import { EstablishmentModule } from './establishment/establishment.module';
 import { EventsModule } from './events/events.module';
 import { HealthModule } from './health/health.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { NotificationsModule } from './notifications/notifications.module';
 import { PeopleModule } from './people/people.module';
 import { QueueModule } from './queue/queue.module';
 import { RedisModule } from './redis/redis.module';
@@ -33,6 +35,8 @@ import { UsersModule } from './users/users.module';
     SystemModule,
     // feature modules below this line
     EstablishmentModule,
+    NotificationsModule,
+    MetricsModule,
     PeopleModule,
     CasesModule,
     ConsultationsModule,

@@ -73,6 +73,68 @@ export class AppConfig {
   @Min(1)
   SIGN_IN_WINDOW_SECONDS = 900;
 
+  // --- notifications (see src/notifications) -------------------------------
+  /** Outgoing mail server (smtp:// or smtps://, credentials in the URL). Unset: emails are written as .eml files under MAIL_DIR. */
+  @IsOptional()
+  @Matches(/^smtps?:\/\/[^\s]+$/, { message: 'must be an smtp:// or smtps:// URL' })
+  SMTP_URL?: string;
+
+  /** Sender of every notification email: `address` or `Name <address>`. */
+  @Matches(/^[^\r\n<>]*<?[^\s@<>]+@[^\s@<>]+>?$/, { message: 'must be an email address, optionally as "Name <address>"' })
+  MAIL_FROM = 'Workforce transition tracker <no-reply@wtt.invalid>';
+
+  /** Where emails go as .eml files when SMTP_URL is unset (git-ignored). */
+  @MinLength(1)
+  @IsString()
+  MAIL_DIR = '.data/mail';
+
+  /** SMTP connections each worker keeps open. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(50)
+  SMTP_POOL_SIZE = 5;
+
+  /** Time limit of one webhook POST. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  WEBHOOK_TIMEOUT_MS = 5000;
+
+  /** How often each worker's outbox relay looks for new domain events. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(20)
+  @Max(60_000)
+  OUTBOX_POLL_MS = 500;
+
+  /** How often the sweeper runs (re-enqueues deliveries that waited too long, relays stragglers). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(500)
+  OUTBOX_SWEEP_EVERY_MS = 60_000;
+
+  /** A delivery pending or queued for longer than this is re-enqueued by the sweeper. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  NOTIFY_REQUEUE_AFTER_SECONDS = 300;
+
+  /** When milestone reminders and missed-milestone notices are worked out (cron, Europe/London). */
+  @Matches(/^\S+(\s+\S+){4,5}$/, { message: 'must be a cron pattern of 5 or 6 fields' })
+  MILESTONE_REMINDER_CRON = '0 7 * * *';
+
+  /** When the overdue-deadlines digest goes to HR (cron, Europe/London). */
+  @Matches(/^\S+(\s+\S+){4,5}$/, { message: 'must be a cron pattern of 5 or 6 fields' })
+  OVERDUE_DIGEST_CRON = '0 8 * * *';
+
+  /** Bearer token Prometheus must send to /metrics. Unset: /metrics is open, except in production where it is refused. */
+  @IsOptional()
+  @MinLength(16)
+  @IsString()
+  METRICS_TOKEN?: string;
+
   get isProduction(): boolean {
     return this.NODE_ENV === NodeEnv.Production;
   }

@@ -12,6 +12,9 @@ const PUBLIC_ROUTES = [
   'GET /health/live',
   'GET /health/ready',
   'POST /api/v1/auth/sign-in',
+  // Prometheus cannot sign in: it sends METRICS_TOKEN; without one configured the route is open
+  // outside production and 404 in production (src/metrics).
+  'GET /metrics',
   // Calendar feeds are authenticated by their per-user secret in the URL.
   'GET /api/v1/calendar/:token.ics',
   'GET /api/v1/calendar/:token',

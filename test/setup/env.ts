@@ -3,3 +3,5 @@ process.env.NODE_ENV = 'test';
 process.env.LOG_LEVEL = process.env.TEST_LOG_LEVEL ?? 'silent';
 process.env.THROTTLE_LIMIT ??= '100000';
 process.env.JWT_SECRET ??= 'integration-tests-only-secret-0123456789abcdef';
+// Emails written as .eml files (no SMTP_URL) go to a throwaway folder, never the repo's .data/.
+process.env.MAIL_DIR ??= require('node:fs').mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'wtt-mail-'));

@@ -1,0 +1,296 @@
+/**
+ * Notifications bench (not a timed test): deliveries per second for BENCH_EMAILS emails
+ * (default 10,000) through the real path — domain events in the outbox, the relay's fan-out
+ * into notifications rows, BullMQ, the email delivery processor, SMTP to a local sink in its
+ * own process, the row marked sent — next to BullMQ's own throughput for the same number of
+ * no-op jobs on the same machine, Redis and worker concurrency, as a ratio.
+ * Target: at least 1,000 deliveries per second.
+ *
+ *   node -r @swc-node/register bench/notifications.bench.ts
+ *   BENCH_EMAILS=20000 BENCH_WORKERS=1,2 SMTP_POOL_SIZE=10 node -r @swc-node/register bench/notifications.bench.ts
+ *
+ * Starts a throwaway PostgreSQL and Redis (test/support/servers.ts: PostgreSQL with fsync off),
+ * migrates, seeds one programme whose forum has BENCH_RECIPIENTS members without accounts
+ * (email only), and emits BENCH_EMAILS / BENCH_RECIPIENTS milestone events for the forum. The
+ * worker runs as the real process (jobs/main.ts), once per count in BENCH_WORKERS (default
+ * "1,2": one worker process, then two). Writes bench/out/notifications-<time>.md and prints it.
+ */
+import { ChildProcess, fork, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpus, release, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { Job, Queue, Worker } from 'bullmq';
+import Redis from 'ioredis';
+import { Client } from 'pg';
+import { runMigrations } from '../src/database/migrate';
+import { startPostgres, startRedis } from '../test/support/servers';
+
+const num = (k: string, d: number) => (process.env[k] ? Number(process.env[k]) : d);
+const EMAILS = num('BENCH_EMAILS', 10_000);
+const RECIPIENTS = num('BENCH_RECIPIENTS', 100);
+const EVENTS = Math.ceil(EMAILS / RECIPIENTS);
+const TOTAL = EVENTS * RECIPIENTS;
+const POOL = num('SMTP_POOL_SIZE', 10);
+const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '1,2').split(',').map(Number);
+/** WorkerHost runs each queue with this concurrency; the baseline uses the same. */
+const CONCURRENCY = 10;
+const ROOT = resolve(__dirname, '..');
+const log = (l: string) => console.log(`[bench] ${l}`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Busy and total CPU jiffies of the whole machine (/proc/stat). */
+function machineCpu(): { busy: number; total: number } {
+  const f = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1).map(Number);
+  const idle = f[3] + (f[4] ?? 0);
+  return { busy: f.reduce((a, b) => a + b, 0) - idle, total: f.reduce((a, b) => a + b, 0) };
+}
+
+/** CPU seconds a process has used (/proc/<pid>/stat utime + stime). */
+function processCpu(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+interface SinkProcess {
+  port: number;
+  pid: number;
+  ask<T>(msg: string): Promise<T>;
+  stop(): void;
+}
+
+async function startSinkProcess(): Promise<SinkProcess> {
+  const child = fork(join(__dirname, 'notifications-smtp-sink.ts'), [], { execArgv: ['-r', '@swc-node/register'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const port = await new Promise<number>((r) => child.once('message', (m: { port: number }) => r(m.port)));
+  return {
+    port,
+    pid: child.pid!,
+    ask: <T>(msg: string) =>
+      new Promise<T>((r) => {
+        child.once('message', (m) => r(m as T));
+        child.send(msg);
+      }),
+    stop: () => child.send('stop'),
+  };
+}
+
+/** The real worker process, started as in production (TypeScript loaded by @swc-node/register). */
+async function startWorkerProcess(env: Record<string, string>): Promise<ChildProcess> {
+  let out = '';
+  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'jobs/main.ts'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  child.stdout!.on('data', (c: Buffer) => (out = (out + c.toString()).slice(-20000)));
+  child.stderr!.on('data', (c: Buffer) => (out = (out + c.toString()).slice(-20000)));
+  const until = Date.now() + 90_000;
+  while (!out.includes('worker started')) {
+    if (child.exitCode !== null || Date.now() > until) throw new Error(`worker did not start:\n${out}`);
+    await sleep(100);
+  }
+  return child;
+}
+
+/** BullMQ alone: CONCURRENCY workers doing nothing, n jobs added in bulk; from the first add to the last completion. */
+async function bullmqNoop(redisUrl: string, n: number): Promise<number> {
+  const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const workerConnection = new Redis(redisUrl, { maxRetriesPerRequest: null });
+  const prefix = `noop${randomBytes(3).toString('hex')}`;
+  const queue = new Queue('bench-noop', { connection, prefix });
+  let done = 0;
+  let resolveDone!: () => void;
+  const finished = new Promise<void>((r) => (resolveDone = r));
+  const worker = new Worker('bench-noop', async (_job: Job) => undefined, { connection: workerConnection, prefix, concurrency: CONCURRENCY });
+  worker.on('completed', () => {
+    if (++done === n) resolveDone();
+  });
+  await worker.waitUntilReady();
+  const t0 = performance.now();
+  for (let i = 0; i < n; i += 1000) {
+    await queue.addBulk(Array.from({ length: Math.min(1000, n - i) }, (_, j) => ({ name: 'noop', data: { i: i + j }, opts: { removeOnComplete: true } })));
+  }
+  await finished;
+  const seconds = (performance.now() - t0) / 1000;
+  await worker.close();
+  await queue.close();
+  connection.disconnect();
+  workerConnection.disconnect();
+  return n / seconds;
+}
+
+interface EmailRun {
+  workers: number;
+  rate: number;
+  seconds: number;
+  relaySeconds: number;
+  deliveryRate: number;
+  sent: number;
+  failed: number;
+  maxAttempts: number;
+  received: number;
+  distinct: number;
+  workerCpu: number;
+  sinkCpu: number;
+  machineBusy: number;
+  pgPerDelivery: number;
+}
+
+async function emailRun(sql: Client, sink: SinkProcess, programme: string, workers: number, env: Record<string, string>): Promise<EmailRun> {
+  await sql.query('TRUNCATE notification_feed, notifications, domain_events');
+  await sink.ask('reset');
+  const procs: ChildProcess[] = [];
+  for (let i = 0; i < workers; i++) procs.push(await startWorkerProcess(env));
+  await sleep(1000);
+  const commits = async () => Number((await sql.query(`SELECT xact_commit::float8 AS c FROM pg_stat_database WHERE datname = current_database()`)).rows[0].c);
+  const commitsBefore = await commits();
+  const sinkBefore = await sink.ask<{ cpuMs: number }>('count');
+  const cpuBefore = procs.map((p) => processCpu(p.pid!));
+  const machineBefore = machineCpu();
+
+  const t0 = performance.now();
+  await sql.query('BEGIN');
+  for (let i = 0; i < EVENTS; i++) {
+    await sql.query(
+      `INSERT INTO domain_events (type, programme_id, entity_type, entity_id, payload, dedupe_key)
+       VALUES ('milestone.upcoming', $1, 'milestone', gen_random_uuid()::text, $2, gen_random_uuid()::text)`,
+      [programme, JSON.stringify({ title: `Milestone ${i}`, dueDate: '2017-03-01', daysLeft: 7, audience: ['forum'] })],
+    );
+  }
+  await sql.query('COMMIT');
+  let relayedAt = 0;
+  for (;;) {
+    const [{ rows, done }] = (await sql.query(`SELECT count(*)::int AS rows, count(*) FILTER (WHERE status IN ('sent', 'failed'))::int AS done FROM notifications`)).rows;
+    if (!relayedAt && rows >= TOTAL) relayedAt = performance.now();
+    if (done >= TOTAL) break;
+    await sleep(20);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const machineAfter = machineCpu();
+  const workerCpu = procs.reduce((a, p, i) => a + processCpu(p.pid!) - cpuBefore[i], 0);
+  const commitsAfter = await commits();
+  const [db] = (
+    await sql.query(
+      `SELECT count(*) FILTER (WHERE status = 'sent')::int AS sent, count(*) FILTER (WHERE status = 'failed')::int AS failed,
+              extract(epoch FROM max(sent_at) - min(queued_at))::float8 AS delivery_seconds, max(attempts)::int AS max_attempts
+       FROM notifications`,
+    )
+  ).rows;
+  await sleep(300);
+  const received = await sink.ask<{ count: number; distinct: number; cpuMs: number }>('count');
+  for (const p of procs) {
+    p.kill('SIGTERM');
+    await new Promise((r) => (p.exitCode !== null || p.signalCode !== null ? r(null) : p.once('exit', r)));
+  }
+  return {
+    workers,
+    rate: TOTAL / seconds,
+    seconds,
+    relaySeconds: (relayedAt - t0) / 1000,
+    deliveryRate: db.sent / db.delivery_seconds,
+    sent: db.sent,
+    failed: db.failed,
+    maxAttempts: db.max_attempts,
+    received: received.count,
+    distinct: received.distinct,
+    workerCpu,
+    sinkCpu: (received.cpuMs - sinkBefore.cpuMs) / 1000,
+    machineBusy: (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total),
+    pgPerDelivery: (commitsAfter - commitsBefore) / TOTAL,
+  };
+}
+
+async function main(): Promise<void> {
+  log(`starting PostgreSQL, Redis and the SMTP sink`);
+  const pg = await startPostgres();
+  const redis = await startRedis();
+  const sink = await startSinkProcess();
+  try {
+    const admin = new Client({ connectionString: pg.url });
+    await admin.connect();
+    await admin.query('CREATE DATABASE wtt_bench');
+    await admin.end();
+    const dbUrl = new URL(pg.url);
+    dbUrl.pathname = '/wtt_bench';
+    await runMigrations(dbUrl.toString());
+    const sql = new Client({ connectionString: dbUrl.toString() });
+    await sql.connect();
+
+    // One programme whose forum has RECIPIENTS members without accounts: each event is RECIPIENTS emails and nothing else.
+    const one = async (text: string, params: unknown[] = []) => (await sql.query(text, params)).rows[0].id as string;
+    const ccg = await one(`INSERT INTO organisations (name, kind, status) VALUES ('Bench CCG', 'merged_ccg', 'proposed') RETURNING id`);
+    const programme = await one(`INSERT INTO programmes (name, destination_organisation_id, go_live_date) VALUES ('Bench programme', $1, '2017-04-01') RETURNING id`, [ccg]);
+    const forum = await one(`INSERT INTO forums (programme_id, title) VALUES ($1, 'Bench forum') RETURNING id`, [programme]);
+    const union = await one(`INSERT INTO unions (name) VALUES ('Bench union') RETURNING id`);
+    await sql.query(`INSERT INTO forum_unions (forum_id, union_id) VALUES ($1, $2)`, [forum, union]);
+    await sql.query(
+      `INSERT INTO forum_members (forum_id, union_id, side, display_name, email)
+       SELECT $1, $2, 'union', 'Rep ' || g, 'rep' || g || '@union.example' FROM generate_series(1, $3) g`,
+      [forum, union, RECIPIENTS],
+    );
+
+    log(`BullMQ no-op baseline: ${EMAILS} jobs, concurrency ${CONCURRENCY}`);
+    const noops = [await bullmqNoop(redis.url, EMAILS), await bullmqNoop(redis.url, EMAILS)];
+    const noopRate = Math.max(...noops);
+    log(`  ${noops.map((r) => r.toFixed(0)).join(' and ')} jobs/s`);
+
+    const env = {
+      NODE_ENV: 'development',
+      LOG_LEVEL: 'info',
+      DATABASE_URL: dbUrl.toString(),
+      REDIS_URL: redis.url,
+      REDIS_PREFIX: 'bench',
+      SMTP_URL: `smtp://127.0.0.1:${sink.port}`,
+      SMTP_POOL_SIZE: String(POOL),
+      OUTBOX_POLL_MS: '50',
+    };
+    const runs: EmailRun[] = [];
+    for (const workers of WORKER_COUNTS) {
+      log(`emails: ${EVENTS} events x ${RECIPIENTS} forum members = ${TOTAL} emails, ${workers} worker process(es), SMTP pool ${POOL} each`);
+      const r = await emailRun(sql, sink, programme, workers, env);
+      log(`  ${r.rate.toFixed(0)} deliveries/s end to end`);
+      runs.push(r);
+    }
+    await sql.end();
+
+    const load = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
+    const lines = [
+      `### Notifications: email deliveries per second (${new Date().toISOString().slice(0, 10)})`,
+      '',
+      `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}, Node ${process.version}; load average at the end ${load}. ` +
+        'PostgreSQL, Redis, the worker process(es), the SMTP sink and this script all on this machine; PostgreSQL with fsync off (test/support/servers.ts).',
+      `Run: \`node -r @swc-node/register bench/notifications.bench.ts\` (BENCH_EMAILS=${EMAILS}: ${EVENTS} forum events x ${RECIPIENTS} members, email only; ` +
+        `worker concurrency ${CONCURRENCY} per queue, SMTP pool ${POOL} per worker).`,
+      '',
+      '| measure | ' + runs.map((r) => `${r.workers} worker process${r.workers > 1 ? 'es' : ''}`).join(' | ') + ' |',
+      '|---|' + runs.map(() => '---|').join(''),
+      `| **emails end to end** (outbox → relay → BullMQ → SMTP → row sent) | ${runs.map((r) => `**${r.rate.toFixed(0)}/s** (${TOTAL} in ${r.seconds.toFixed(2)} s)`).join(' | ')} |`,
+      `| ratio to BullMQ no-op (${noopRate.toFixed(0)} jobs/s, best of 2, concurrency ${CONCURRENCY}) | ${runs.map((r) => (r.rate / noopRate).toFixed(2)).join(' | ')} |`,
+      `| target ≥ 1,000 deliveries/s | ${runs.map((r) => (r.rate >= 1000 ? 'met' : 'not met')).join(' | ')} |`,
+      `| deliveries only (first enqueue → last sent) | ${runs.map((r) => `${r.deliveryRate.toFixed(0)}/s`).join(' | ')} |`,
+      `| relay fan-out (events → ${TOTAL} rows, enqueued) | ${runs.map((r) => `${r.relaySeconds.toFixed(2)} s`).join(' | ')} |`,
+      `| worker CPU per delivery | ${runs.map((r) => `${((r.workerCpu * 1000) / TOTAL).toFixed(2)} ms`).join(' | ')} |`,
+      `| SMTP sink CPU per delivery | ${runs.map((r) => `${((r.sinkCpu * 1000) / TOTAL).toFixed(2)} ms`).join(' | ')} |`,
+      `| whole machine busy during the run | ${runs.map((r) => `${(r.machineBusy * 100).toFixed(0)} % of ${cpus().length} cores`).join(' | ')} |`,
+      `| PostgreSQL transactions per delivery | ${runs.map((r) => r.pgPerDelivery.toFixed(2)).join(' | ')} |`,
+      `| check: rows sent / failed; max attempts | ${runs.map((r) => `${r.sent} / ${r.failed}; ${r.maxAttempts}`).join(' | ')} |`,
+      `| check: messages at the SMTP server (distinct ids) | ${runs.map((r) => `${r.received} (${r.distinct})`).join(' | ')} |`,
+      '',
+    ];
+    const report = lines.join('\n');
+    const out = resolve(__dirname, 'out');
+    mkdirSync(out, { recursive: true });
+    const file = join(out, `notifications-${new Date().toISOString().replace(/[:.]/g, '-')}.md`);
+    writeFileSync(file, report);
+    console.log(`\n${report}`);
+    log(`written to ${file}`);
+  } finally {
+    sink.stop();
+    await redis.stop();
+    await pg.stop();
+  }
+}
+
+main().then(
+  () => process.exit(0),
+  (err) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,80 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import { IsEnum, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { Notification } from '../entities/notification.entity';
+import { NotificationChannel, NotificationStatus } from '../notification.types';
+
+export class DeliveriesQuery {
+  @ApiPropertyOptional({ enum: NotificationStatus, default: NotificationStatus.Failed })
+  @IsOptional()
+  @IsEnum(NotificationStatus)
+  status: NotificationStatus = NotificationStatus.Failed;
+
+  @ApiPropertyOptional({ enum: NotificationChannel })
+  @IsOptional()
+  @IsEnum(NotificationChannel)
+  channel?: NotificationChannel;
+
+  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
+  @IsOptional()
+  @Type(() => Number)
+  @Max(500)
+  @Min(1)
+  @IsInt()
+  limit: number = 50;
+
+  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
+  @IsOptional()
+  @Matches(/^\d{1,19}$/, { message: 'is not a cursor this API gave out' })
+  @IsString()
+  cursor?: string;
+}
+
+export class DeliveryResponse {
+  @ApiProperty() id: string;
+  @ApiProperty() eventId: string;
+  @ApiProperty({ example: 'milestone.upcoming' }) eventType: string;
+  @ApiProperty({ nullable: true, type: String }) programmeId: string | null;
+  @ApiProperty({ enum: NotificationChannel }) channel: NotificationChannel;
+  @ApiProperty({ description: 'user:<id>, email:<address> or webhook:<subscription id>' }) recipientKey: string;
+  @ApiProperty({ nullable: true, type: String }) userId: string | null;
+  @ApiProperty({ nullable: true, type: String }) webhookSubscriptionId: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Email address or webhook URL' }) address: string | null;
+  @ApiProperty() subject: string;
+  @ApiProperty({ enum: NotificationStatus }) status: NotificationStatus;
+  @ApiProperty({ description: 'Delivery attempts made' }) attempts: number;
+  @ApiProperty({ nullable: true, type: String, description: 'Error of the last failed attempt' }) lastError: string | null;
+  @ApiProperty() createdAt: string;
+  @ApiProperty({ nullable: true, type: String }) queuedAt: string | null;
+  @ApiProperty({ nullable: true, type: String }) sentAt: string | null;
+  @ApiProperty({ nullable: true, type: String }) failedAt: string | null;
+
+  static from(n: Notification): DeliveryResponse {
+    const iso = (d: Date | null) => (d ? d.toISOString() : null);
+    return {
+      id: n.id,
+      eventId: n.eventId,
+      eventType: n.eventType,
+      programmeId: n.programmeId,
+      channel: n.channel,
+      recipientKey: n.recipientKey,
+      userId: n.userId,
+      webhookSubscriptionId: n.webhookSubscriptionId,
+      address: n.address,
+      subject: n.subject,
+      status: n.status,
+      attempts: n.attempts,
+      lastError: n.lastError,
+      createdAt: n.createdAt.toISOString(),
+      queuedAt: iso(n.queuedAt),
+      sentAt: iso(n.sentAt),
+      failedAt: iso(n.failedAt),
+    };
+  }
+}
+
+export class DeliveryPage {
+  @ApiProperty({ type: [DeliveryResponse] }) items: DeliveryResponse[];
+  @ApiProperty({ nullable: true, type: String, description: 'Pass as cursor for the next (older) page; null at the end' })
+  nextCursor: string | null;
+}

@@ -1,0 +1,31 @@
+import { Column, Entity, PrimaryColumn } from 'typeorm';
+import { NotificationChannel, NotificationStatus } from '../notification.types';
+
+/** One delivery: an event x a recipient x a channel (unique). Written by the outbox relay only. */
+@Entity('notifications')
+export class Notification {
+  @PrimaryColumn('uuid') id: string;
+  /** Insertion order, for keyset pagination. */
+  @Column({ type: 'bigint', insert: false, update: false }) seq: string;
+  @Column({ name: 'event_id', type: 'uuid' }) eventId: string;
+  @Column({ name: 'event_type', type: 'text' }) eventType: string;
+  @Column({ name: 'event_occurred_at', type: 'timestamptz' }) eventOccurredAt: Date;
+  @Column({ name: 'programme_id', type: 'uuid', nullable: true }) programmeId: string | null;
+  @Column({ name: 'recipient_key', type: 'text' }) recipientKey: string;
+  @Column({ type: 'text' }) channel: NotificationChannel;
+  @Column({ name: 'user_id', type: 'uuid', nullable: true }) userId: string | null;
+  @Column({ name: 'webhook_subscription_id', type: 'uuid', nullable: true }) webhookSubscriptionId: string | null;
+  /** Email address, or the webhook URL it was meant for. */
+  @Column({ type: 'text', nullable: true }) address: string | null;
+  @Column({ type: 'text' }) subject: string;
+  @Column({ name: 'body_text', type: 'text' }) bodyText: string;
+  @Column({ name: 'body_html', type: 'text', nullable: true }) bodyHtml: string | null;
+  @Column({ type: 'jsonb', nullable: true }) payload: Record<string, unknown> | null;
+  @Column({ type: 'text' }) status: NotificationStatus;
+  @Column({ type: 'integer' }) attempts: number;
+  @Column({ name: 'last_error', type: 'text', nullable: true }) lastError: string | null;
+  @Column({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
+  @Column({ name: 'queued_at', type: 'timestamptz', nullable: true }) queuedAt: Date | null;
+  @Column({ name: 'sent_at', type: 'timestamptz', nullable: true }) sentAt: Date | null;
+  @Column({ name: 'failed_at', type: 'timestamptz', nullable: true }) failedAt: Date | null;
+}

@@ -1,0 +1,194 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'node:crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { JobProducer } from '../queue/job-producer.service';
+import { JOB_QUEUE, JobData } from '../queue/queue.contract';
+import { EventFactsService, OutboxEvent } from './event-facts.service';
+import { CHANNEL_JOB, NotificationChannel } from './notification.types';
+import { RecipientsService } from './recipients.service';
+import { renderNotice, withoutPersonalData } from './templates';
+
+export const RELAY_BATCH_SIZE = 100;
+
+interface NewNotification {
+  id: string;
+  eventId: string;
+  eventType: string;
+  occurredAt: Date;
+  programmeId: string | null;
+  recipientKey: string;
+  channel: NotificationChannel;
+  userId: string | null;
+  webhookId: string | null;
+  address: string | null;
+  subject: string;
+  bodyText: string;
+  bodyHtml: string | null;
+  payload: Record<string, unknown> | null;
+}
+
+export interface Enqueueable {
+  id: string;
+  channel: NotificationChannel;
+}
+
+/**
+ * The outbox relay. In one transaction per batch it takes undispatched domain events
+ * (FOR UPDATE SKIP LOCKED, so any number of workers share the work), writes one
+ * notifications row per event x recipient x channel (the unique key makes a replay a no-op)
+ * and marks the events dispatched. After the commit it enqueues each new row with the row's
+ * id as the job id; a row whose enqueue fails stays pending and the sweeper enqueues it later.
+ */
+@Injectable()
+export class OutboxRelayService {
+  private readonly logger = new Logger('OutboxRelay');
+  private lastEnqueueWarning = 0;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly facts: EventFactsService,
+    private readonly recipients: RecipientsService,
+    private readonly producer: JobProducer,
+  ) {}
+
+  /** Relay one batch; returns how many events it dispatched. */
+  async relayBatch(limit = RELAY_BATCH_SIZE): Promise<number> {
+    const { dispatched, created } = await this.db.transaction(async (em) => {
+      const events: OutboxEvent[] = await em.query(
+        `SELECT id, type, programme_id, entity_type, entity_id, payload, occurred_at
+         FROM domain_events WHERE dispatched_at IS NULL
+         ORDER BY occurred_at, id LIMIT $1 FOR UPDATE SKIP LOCKED`,
+        [limit],
+      );
+      if (!events.length) return { dispatched: 0, created: [] as Enqueueable[] };
+      const rows: NewNotification[] = [];
+      const done: string[] = [];
+      for (const e of events) {
+        // A savepoint per event: an event whose fan-out fails stays undispatched (and is logged)
+        // without holding back the rest of the batch.
+        await em.query('SAVEPOINT fan_out');
+        try {
+          rows.push(...(await this.fanOut(em, e)));
+          await em.query('RELEASE SAVEPOINT fan_out');
+          done.push(e.id);
+        } catch (err) {
+          await em.query('ROLLBACK TO SAVEPOINT fan_out');
+          this.logger.error({ eventId: e.id, type: e.type, err: err instanceof Error ? err.message : String(err) }, 'event could not be fanned out; it stays in the outbox');
+        }
+      }
+      const created = await this.insert(em, rows);
+      if (done.length) await em.query(`UPDATE domain_events SET dispatched_at = clock_timestamp() WHERE id = ANY ($1::uuid[])`, [done]);
+      return { dispatched: done.length, created };
+    });
+    await this.enqueue(created);
+    return dispatched;
+  }
+
+  /**
+   * Put rows on their channel's queue (job id = row id: adding an id BullMQ already holds is a
+   * no-op) and mark the ones that made it queued (now). One addBulk per channel: one Redis
+   * round trip for a whole batch, through the producer's queue.
+   */
+  async enqueue(rows: Enqueueable[]): Promise<number> {
+    if (!rows.length) return 0;
+    const byChannel = new Map<NotificationChannel, string[]>();
+    for (const r of rows) byChannel.set(r.channel, [...(byChannel.get(r.channel) ?? []), r.id]);
+    const ok: string[] = [];
+    let failure: unknown;
+    for (const [channel, ids] of byChannel) {
+      const name = CHANNEL_JOB[channel];
+      const jobs: { name: typeof name; data: JobData<typeof name>; opts: { jobId: string } }[] = ids.map((id) => ({ name, data: { notificationId: id }, opts: { jobId: id } }));
+      try {
+        for (let i = 0; i < jobs.length; i += 1000) await this.producer.queue(JOB_QUEUE[name]).addBulk(jobs.slice(i, i + 1000));
+        ok.push(...ids);
+      } catch (err) {
+        failure = err;
+      }
+    }
+    if (failure && Date.now() - this.lastEnqueueWarning > 10_000) {
+      this.lastEnqueueWarning = Date.now();
+      this.logger.warn(
+        { failed: rows.length - ok.length, err: failure instanceof Error ? failure.message : String(failure) },
+        'could not enqueue deliveries; they stay pending and the sweeper enqueues them',
+      );
+    }
+    if (ok.length) {
+      await this.db.query(
+        `UPDATE notifications SET status = 'queued', queued_at = clock_timestamp() WHERE id = ANY ($1::uuid[]) AND status IN ('pending', 'queued')`,
+        [ok],
+      );
+    }
+    return ok.length;
+  }
+
+  private async fanOut(em: EntityManager, e: OutboxEvent): Promise<NewNotification[]> {
+    const { programmeName, facts } = await this.facts.lookup(em, e);
+    const data = { ...facts, ...(e.payload ?? {}) };
+    const recipients = await this.recipients.resolve(em, { type: e.type, programmeId: e.programme_id, data });
+    const input = { type: e.type, occurredAt: e.occurred_at, programmeName, data };
+    const personal = renderNotice(input, { personal: true });
+    const restricted = renderNotice(input, { personal: false });
+    const out: NewNotification[] = [];
+    for (const r of recipients) {
+      const notice = r.personal ? personal : restricted;
+      for (const channel of r.channels) {
+        const id = randomUUID();
+        const base = { id, eventId: e.id, eventType: e.type, occurredAt: e.occurred_at, programmeId: e.programme_id, recipientKey: r.key, channel };
+        if (channel === NotificationChannel.Webhook && r.webhook) {
+          out.push({
+            ...base,
+            userId: null,
+            webhookId: r.webhook.id,
+            address: r.webhook.url,
+            subject: restricted.subject,
+            bodyText: restricted.text,
+            bodyHtml: null,
+            // What the integration receives; never personal data (a channel may be seen by anyone).
+            payload: {
+              deliveryId: id,
+              event: { id: e.id, type: e.type, occurredAt: e.occurred_at.toISOString(), programmeId: e.programme_id, programmeName, entityType: e.entity_type, entityId: e.entity_id },
+              subject: restricted.subject,
+              text: restricted.text,
+              data: withoutPersonalData(data) as Record<string, unknown>,
+            },
+          });
+        } else {
+          out.push({
+            ...base,
+            userId: r.userId,
+            webhookId: null,
+            address: channel === NotificationChannel.Email ? r.email : null,
+            subject: notice.subject,
+            bodyText: notice.text,
+            bodyHtml: channel === NotificationChannel.Email ? notice.html : null,
+            payload: null,
+          });
+        }
+      }
+    }
+    return out;
+  }
+
+  private async insert(em: EntityManager, rows: NewNotification[]): Promise<Enqueueable[]> {
+    const created: Enqueueable[] = [];
+    for (let i = 0; i < rows.length; i += 1000) {
+      const chunk = rows.slice(i, i + 1000);
+      const col = <K extends keyof NewNotification>(k: K) => chunk.map((r) => r[k]);
+      const inserted: Enqueueable[] = await em.query(
+        `INSERT INTO notifications (id, event_id, event_type, event_occurred_at, programme_id, recipient_key, channel, user_id,
+                                    webhook_subscription_id, address, subject, body_text, body_html, payload)
+         SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::uuid[], $6::text[], $7::text[], $8::uuid[],
+                              $9::uuid[], $10::text[], $11::text[], $12::text[], $13::text[], $14::jsonb[])
+         ON CONFLICT (event_id, recipient_key, channel) DO NOTHING
+         RETURNING id, channel`,
+        [
+          col('id'), col('eventId'), col('eventType'), col('occurredAt'), col('programmeId'), col('recipientKey'), col('channel'), col('userId'),
+          col('webhookId'), col('address'), col('subject'), col('bodyText'), col('bodyHtml'), chunk.map((r) => (r.payload ? JSON.stringify(r.payload) : null)),
+        ],
+      );
+      created.push(...inserted);
+    }
+    return created;
+  }
+}

@@ -1,0 +1,78 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
+import { AppConfig } from '../config/app-config';
+import { JobProducer } from '../queue/job-producer.service';
+import { JOB_QUEUE } from '../queue/queue.contract';
+import { CHANNEL_JOB, NotificationChannel } from './notification.types';
+import { OutboxRelayService, RELAY_BATCH_SIZE } from './outbox-relay.service';
+
+const ALIVE = new Set(['waiting', 'active', 'delayed', 'prioritized', 'waiting-children']);
+const SWEEP_LIMIT = 1000;
+/** A row still pending this long after it was written missed its enqueue (the relay enqueues right after its commit). */
+const PENDING_GRACE_SECONDS = 10;
+
+export interface SweepResult {
+  relayed: number;
+  checked: number;
+  requeued: number;
+}
+
+/**
+ * The safety net behind the relay. It relays events the relay loops have not reached, then
+ * looks at every delivery still pending 10 s after it was written (its enqueue failed, e.g.
+ * Redis was down) or queued for longer than NOTIFY_REQUEUE_AFTER_SECONDS:
+ * one whose job is still waiting or running is left alone; one whose job is missing (Redis
+ * lost it, or the enqueue after the commit failed) or finished without the row being sent
+ * (a worker died at the wrong moment) is enqueued again under the same job id.
+ */
+@Injectable()
+export class OutboxSweeper {
+  private readonly logger = new Logger('OutboxSweeper');
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly relay: OutboxRelayService,
+    private readonly producer: JobProducer,
+    private readonly config: AppConfig,
+  ) {}
+
+  async sweep(): Promise<SweepResult> {
+    let relayed = 0;
+    for (let i = 0; i < 50; i++) {
+      const n = await this.relay.relayBatch();
+      relayed += n;
+      if (n < RELAY_BATCH_SIZE) break;
+    }
+
+    const stale: { id: string; channel: NotificationChannel }[] = await this.db.query(
+      `SELECT id, channel FROM notifications
+       WHERE status IN ('pending', 'queued')
+         AND coalesce(queued_at, created_at) < clock_timestamp() - make_interval(secs => CASE status WHEN 'pending' THEN least($1::int, $3::int) ELSE $1::int END)
+       ORDER BY coalesce(queued_at, created_at) LIMIT $2`,
+      [this.config.NOTIFY_REQUEUE_AFTER_SECONDS, SWEEP_LIMIT, PENDING_GRACE_SECONDS],
+    );
+    const alive: string[] = [];
+    const again: typeof stale = [];
+    for (const row of stale) {
+      const queue = this.producer.queue(JOB_QUEUE[CHANNEL_JOB[row.channel]]);
+      const state = await queue.getJobState(row.id);
+      if (ALIVE.has(state)) {
+        alive.push(row.id);
+        continue;
+      }
+      if (state === 'completed' || state === 'failed') await (await queue.getJob(row.id))?.remove();
+      again.push(row);
+    }
+    // Still on its way: look again one interval later rather than on every sweep.
+    if (alive.length) {
+      await this.db.query(
+        `UPDATE notifications SET status = 'queued', queued_at = clock_timestamp() WHERE id = ANY ($1::uuid[]) AND status IN ('pending', 'queued')`,
+        [alive],
+      );
+    }
+    const requeued = await this.relay.enqueue(again);
+    if (requeued || relayed) this.logger.log({ relayed, requeued, checked: stale.length }, 'sweep');
+    return { relayed, checked: stale.length, requeued };
+  }
+}
