@@ -1,5 +1,5 @@
 import type { ErrorDetail } from '../common/errors/api-error';
-import { daysBetween } from '../people/iso-date';
+import { daysBetween } from '../common/dates';
 import { CaseRoute, CaseState, COMMITTED_STATES, stageOf } from './case-state';
 
 export enum ChecklistItem {

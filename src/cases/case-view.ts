@@ -1,7 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user';
 import { Role } from '../auth/role.enum';
-import { daysBetween } from '../people/iso-date';
+import { daysBetween } from '../common/dates';
 import { CaseRecord, selectCases } from './case-record';
 import { ChecklistItem, CHECKLIST_ITEMS, DeadlineKind, deadlineStatus } from './case-rules';
 import { allowedNextStates } from './case-state';

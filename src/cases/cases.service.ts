@@ -10,7 +10,7 @@ import { OutboxService } from '../events/outbox.service';
 import { ConstraintError, rethrowConstraint } from '../people/db-errors';
 import { eliMissing } from '../people/dto/employee.dto';
 import { Employee } from '../people/entities/employee.entity';
-import { todayInLondon } from '../people/iso-date';
+import { todayInLondon } from '../common/dates';
 import { PensionScheme } from '../people/people.constants';
 import { assertProgrammeVisible, canReadArea, readableAreas } from './case-access';
 import { CASE_COLUMNS, CaseField, caseFields, CasePatch, CaseRecord, loadCase, selectCases, writeCase } from './case-record';

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user';
 import { Role } from '../auth/role.enum';
-import { daysBetween, todayInLondon } from '../people/iso-date';
+import { daysBetween, todayInLondon } from '../common/dates';
 import { assertProgrammeVisible, readableAreas } from './case-access';
 import { DeadlineKind } from './case-rules';
 import { CASE_ROUTES, CASE_STATES, CaseRoute, CaseState, OPEN_STATES } from './case-state';

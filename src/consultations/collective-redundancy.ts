@@ -1,4 +1,4 @@
-import { addDays, daysBetween } from './dates';
+import { addDays, daysBetween } from '../common/dates';
 
 /** One band of a version of the collective redundancy rules (see CollectiveRedundancyRule). */
 export interface RuleBand {

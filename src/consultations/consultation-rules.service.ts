@@ -5,7 +5,7 @@ import { AuditService } from '../audit/audit.service';
 import { ApiException } from '../common/errors/api-error';
 import { groupVersions, RuleVersion, versionInForce, versionProblems } from './collective-redundancy';
 import { unprocessable } from './consultation-access';
-import { todayInLondon } from './dates';
+import { todayInLondon } from '../common/dates';
 import { CreateRuleVersionDto } from './dto/consultation-rule.dto';
 import { CollectiveRedundancyRule } from './entities/collective-redundancy-rule.entity';
 

@@ -9,7 +9,7 @@ import { ForumMeetingsService } from '../forum/forum-meetings.service';
 import { ForumService } from '../forum/forum.service';
 import { RepresentationsService } from '../forum/representations.service';
 import { ConsultationsService } from './consultations.service';
-import { daysBetween, startOfDayInLondon, todayInLondon } from './dates';
+import { daysBetween, startOfDayInLondon, todayInLondon } from '../common/dates';
 import { ConsultationResponse } from './dto/consultation.dto';
 import { AffectedSummary, ConsultationStatusResponse } from './dto/consultation-status.dto';
 import { MilestoneStatus } from './entities/milestone.entity';

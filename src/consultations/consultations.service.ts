@@ -11,7 +11,7 @@ import { OutboxService } from '../events/outbox.service';
 import { Deadlines, deriveDeadlines, describeBand, minimumPeriodProblem, RuleVersion } from './collective-redundancy';
 import { assertVersion, canSeeProgramme, notFound, programmeFilter, unprocessable, wrongState } from './consultation-access';
 import { ConsultationRulesService } from './consultation-rules.service';
-import { todayInLondon } from './dates';
+import { todayInLondon } from '../common/dates';
 import {
   CloseConsultationDto,
   ConsultationPostResponse,

@@ -7,7 +7,7 @@ import { AuditService } from '../audit/audit.service';
 import { DomainEventType } from '../events/domain-event';
 import { OutboxService } from '../events/outbox.service';
 import { assertVersion, canSeeProgramme, notFound, unprocessable, wrongState } from './consultation-access';
-import { todayInLondon } from './dates';
+import { todayInLondon } from '../common/dates';
 import { CreateMilestoneDto, SetMilestoneStatusDto, UpdateMilestoneDto } from './dto/milestone.dto';
 import { Consultation, ConsultationKind } from './entities/consultation.entity';
 import {

@@ -1,4 +1,4 @@
-import { daysBetween } from './dates';
+import { daysBetween } from '../common/dates';
 import { ConsultationStatus } from './entities/consultation.entity';
 
 export type Phase = 'planned' | 'not_started' | 'open' | 'extended' | 'period_ended' | 'closed';

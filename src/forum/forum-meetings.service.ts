@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { assertVersion, notFound, unprocessable, wrongState } from '../consultations/consultation-access';
-import { todayInLondon } from '../consultations/dates';
+import { todayInLondon } from '../common/dates';
 import { DomainEventType } from '../events/domain-event';
 import { OutboxService } from '../events/outbox.service';
 import { CancelMeetingDto, CreateActionDto, CreateMeetingDto, ListMeetingsQuery, MinutesDto, UpdateActionDto, UpdateMeetingDto } from './dto/meeting.dto';

@@ -7,7 +7,7 @@ import { ApiException } from '../common/errors/api-error';
 import { ASSIGNMENT_RULES, rethrowConstraint } from './db-errors';
 import { AssignmentResponse, CreateAssignmentDto, MoveEmployeeDto, MoveResponse, UpdateAssignmentDto } from './dto/assignment.dto';
 import { EmployeesService } from './employees.service';
-import { addDays } from './iso-date';
+import { addDays } from '../common/dates';
 
 interface AssignmentRow {
   id: string;

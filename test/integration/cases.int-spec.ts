@@ -1,6 +1,6 @@
 import { Role } from '../../src/auth/role.enum';
 import { CASE_STATE_EDGES } from '../../src/cases/case-state';
-import { addDays, todayInLondon } from '../../src/people/iso-date';
+import { addDays, todayInLondon } from '../../src/common/dates';
 import { createUser, createUsersForAllRoles, expectInvisible, expectRouteAllows, TestUser } from '../support/auth';
 import {
   createConsultation,
@@ -102,7 +102,7 @@ describe('transition cases: routes, state machine, deadlines, checklist, access'
       expect(r3.body.details).toEqual([expect.objectContaining({ field: 'route' })]);
       const r4 = await ctx.api.post(programmeCases(), { employeeId: h.employee.id, postId: h.postId, proposedEffectiveDate: '2017-02-30' }, { headers: hr.headers });
       expectErrorShape(r4, 400);
-      expect(r4.body.details).toEqual([{ field: 'proposedEffectiveDate', reason: 'must be a date as YYYY-MM-DD' }]);
+      expect(r4.body.details).toEqual([{ field: 'proposedEffectiveDate', reason: 'must be a date written YYYY-MM-DD' }]);
       const r5 = await ctx.api.post(programmeCases(), { employeeId: h.employee.id, postId: h.postId, legalBasis: 'tupe_2006' }, { headers: hr.headers });
       expectErrorShape(r5, 422);
       expect(r5.body.details).toEqual([expect.objectContaining({ field: 'legalAdviceReference' })]);

@@ -136,7 +136,7 @@ describe('establishment: reference data, posts, scope decisions, proposals, pagi
       const base = { name: 'Bad one', destinationOrganisationId: f.orgs.merged, sourceOrganisationIds: [f.orgs.council] };
       const date = await ctx.api.post('/api/v1/programmes', { ...base, goLiveDate: '2017-02-30' }, { headers: f.admin.headers });
       expectErrorShape(date, 400);
-      expect(date.body.details).toEqual([{ field: 'goLiveDate', reason: 'must be a real calendar date' }]);
+      expect(date.body.details).toEqual([{ field: 'goLiveDate', reason: 'must be a date written YYYY-MM-DD' }]);
       const same = await ctx.api.post('/api/v1/programmes', { ...base, sourceOrganisationIds: [f.orgs.merged], goLiveDate: '2017-04-01' }, { headers: f.admin.headers });
       expectErrorShape(same, 422);
       expect(same.body.details[0].field).toBe('sourceOrganisationIds');

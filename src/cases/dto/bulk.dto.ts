@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsEnum, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateNested } from 'class-validator';
-import { IsIsoDate } from '../../people/dto/validators';
+import { IsDateOnly } from '../../common/validation';
 import { CaseRoute, CaseState } from '../case-state';
 
 export enum BulkActionKind {
@@ -65,7 +65,7 @@ export class BulkActionDto {
 
   @ApiPropertyOptional({ format: 'date', description: 'set_effective_date' })
   @IsOptional()
-  @IsIsoDate()
+  @IsDateOnly()
   proposedEffectiveDate?: string;
 
   @ApiPropertyOptional({ enum: CaseState, description: 'set_state' })

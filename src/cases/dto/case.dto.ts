@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsEnum, IsInt, IsNumber, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { IsIsoDate, IsOptionalNotNull, IsTwoDecimals, ToArray, ToInt } from '../../people/dto/validators';
+import { IsDateOnly, OptionalNotNull, IsTwoDecimals, ToArray, ToInt, VersionField } from '../../common/validation';
 import { PensionScheme } from '../../people/people.constants';
 import { ChecklistItem, DeadlineKind, DeadlineStatus } from '../case-rules';
 import { CaseRoute, CaseState } from '../case-state';
@@ -23,18 +23,18 @@ export enum PensionArrangement {
 /** The arrangements of a case an HR officer records. null clears a field; an absent field is kept. */
 export class CaseFieldsDto {
   @ApiPropertyOptional({ enum: CaseRoute })
-  @IsOptionalNotNull()
+  @OptionalNotNull()
   @IsEnum(CaseRoute)
   route?: CaseRoute;
 
   @ApiPropertyOptional({ nullable: true, type: String, format: 'date', description: 'Transfer, move or leaving date as planned' })
   @IsOptional()
-  @IsIsoDate()
+  @IsDateOnly()
   proposedEffectiveDate?: string | null;
 
   @ApiPropertyOptional({ nullable: true, type: String, format: 'date', description: 'The date it took effect (set when the case becomes effective)' })
   @IsOptional()
-  @IsIsoDate()
+  @IsDateOnly()
   actualEffectiveDate?: string | null;
 
   @ApiPropertyOptional({ nullable: true, type: String, description: 'Secondment: the host organisation' })
@@ -44,22 +44,22 @@ export class CaseFieldsDto {
 
   @ApiPropertyOptional({ nullable: true, type: String, format: 'date' })
   @IsOptional()
-  @IsIsoDate()
+  @IsDateOnly()
   secondmentStartDate?: string | null;
 
   @ApiPropertyOptional({ nullable: true, type: String, format: 'date', description: 'The review deadline falls three months before it' })
   @IsOptional()
-  @IsIsoDate()
+  @IsDateOnly()
   secondmentEndDate?: string | null;
 
   @ApiPropertyOptional({ nullable: true, type: String, format: 'date', description: 'When the review is planned' })
   @IsOptional()
-  @IsIsoDate()
+  @IsDateOnly()
   secondmentReviewDate?: string | null;
 
   @ApiPropertyOptional({ nullable: true, type: String, format: 'date', description: 'When the review was held (marks the review deadline done)' })
   @IsOptional()
-  @IsIsoDate()
+  @IsDateOnly()
   secondmentReviewedOn?: string | null;
 
   @ApiPropertyOptional({ nullable: true, type: Number, minimum: 0, maximum: 100, description: "Share of the person's cost the host recharges" })
@@ -114,7 +114,7 @@ export class CaseFieldsDto {
 
   @ApiPropertyOptional({ nullable: true, type: String, format: 'date', description: 'Pay protected until this date' })
   @IsOptional()
-  @IsIsoDate()
+  @IsDateOnly()
   payProtectionUntil?: string | null;
 
   @ApiPropertyOptional({ nullable: true, type: String, description: 'Case notes (HR officers and admins only)' })
@@ -135,9 +135,7 @@ export class CreateCaseDto extends CaseFieldsDto {
 }
 
 export class UpdateCaseDto extends CaseFieldsDto {
-  @ApiProperty({ description: 'The version you read; a stale one gets 409' })
-  @Min(1)
-  @IsInt()
+  @VersionField()
   version: number;
 }
 
@@ -159,7 +157,7 @@ export class TransitionCaseDto {
 
   @ApiPropertyOptional({ format: 'date', description: 'Only with to=effective: the actual effective date (default: the proposed one)' })
   @IsOptional()
-  @IsIsoDate()
+  @IsDateOnly()
   effectiveDate?: string;
 }
 
@@ -175,7 +173,7 @@ export class ChecklistUpdateDto {
 
   @ApiPropertyOptional({ format: 'date', description: 'When it was done (default: today); not in the future' })
   @IsOptional()
-  @IsIsoDate()
+  @IsDateOnly()
   doneOn?: string;
 
   @ApiPropertyOptional({ maxLength: 2000 })
@@ -236,14 +234,14 @@ export class ListCasesQuery extends CaseFilterDto {
 
   @ApiPropertyOptional({ format: 'date', description: 'Judge deadlines as of this date (default: today in London)' })
   @IsOptional()
-  @IsIsoDate()
+  @IsDateOnly()
   asOf?: string;
 }
 
 export class AsOfQuery {
   @ApiPropertyOptional({ format: 'date', description: 'Judge deadlines as of this date (default: today in London)' })
   @IsOptional()
-  @IsIsoDate()
+  @IsDateOnly()
   asOf?: string;
 }
 

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
-import { IsIsoDate } from '../../people/dto/validators';
+import { IsDateOnly } from '../../common/validation';
 import { DeadlineKind } from '../case-rules';
 import { CaseRoute, CaseState } from '../case-state';
 
@@ -12,7 +12,7 @@ export class PipelineQuery {
 
   @ApiPropertyOptional({ format: 'date', description: 'Judge upcoming and overdue as of this date (default: today in London)' })
   @IsOptional()
-  @IsIsoDate()
+  @IsDateOnly()
   asOf?: string;
 }
 

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import type { RuleBand, RuleVersion } from '../collective-redundancy';
-import { IsDateOnly } from './validators';
+import { IsDateOnly } from '../../common/validation';
 
 export class RuleBandInput {
   @ApiProperty({ example: 100 })

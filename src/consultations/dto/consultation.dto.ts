@@ -3,7 +3,7 @@ import { ArrayMaxSize, ArrayUnique, IsArray, IsEnum, IsInt, IsOptional, IsString
 import type { AuthUser } from '../../auth/auth-user';
 import { isStaff } from '../consultation-access';
 import { Consultation, CONSULTATION_KIND_LABELS, ConsultationKind, ConsultationStatus } from '../entities/consultation.entity';
-import { IsDateOnly, OptionalNotNull } from './validators';
+import { IsDateOnly, OptionalNotNull, VersionField } from '../../common/validation';
 
 export class CreateConsultationDto {
   @ApiProperty()
@@ -66,9 +66,7 @@ export class CreateConsultationDto {
 }
 
 export class UpdateConsultationDto {
-  @ApiProperty({ description: 'The version you read; a stale one gets 409' })
-  @Min(1)
-  @IsInt()
+  @VersionField()
   version: number;
 
   @ApiPropertyOptional()

@@ -3,7 +3,7 @@ import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsEnum, IsInt, IsOpti
 import type { AuthUser } from '../../auth/auth-user';
 import { Role } from '../../auth/role.enum';
 import { Milestone, MilestoneAudience, MilestoneDerivedFrom, MilestoneKind, MilestoneStatus } from '../entities/milestone.entity';
-import { IsDateOnly, OptionalNotNull } from './validators';
+import { IsDateOnly, OptionalNotNull, VersionField } from '../../common/validation';
 
 export class CreateMilestoneDto {
   @ApiProperty({ example: 'Measures letter to the recognised unions (TUPE reg. 13)' })
@@ -52,9 +52,7 @@ export class CreateMilestoneDto {
 }
 
 export class UpdateMilestoneDto {
-  @ApiProperty({ description: 'The version you read; a stale one gets 409' })
-  @Min(1)
-  @IsInt()
+  @VersionField()
   version: number;
 
   @ApiPropertyOptional()

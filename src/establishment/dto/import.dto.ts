@@ -1,10 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsString } from 'class-validator';
-import { IsOptionalNotNull } from './common.dto';
+import { OptionalNotNull } from './common.dto';
 
 export class ImportQuery {
   @ApiPropertyOptional({ enum: ['true', 'false'], default: 'false', description: 'true: validate and report, write nothing' })
-  @IsOptionalNotNull()
+  @OptionalNotNull()
   @IsIn(['true', 'false'], { message: 'must be true or false' })
   @IsString()
   dryRun?: 'true' | 'false';

@@ -1,11 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsString } from 'class-validator';
 import { Scope } from '../establishment.constants';
-import { IsOptionalNotNull } from './common.dto';
+import { OptionalNotNull } from './common.dto';
 
 export class FormatQuery {
   @ApiPropertyOptional({ enum: ['json', 'csv', 'xlsx'], description: 'Wins over the Accept header' })
-  @IsOptionalNotNull()
+  @OptionalNotNull()
   @IsIn(['json', 'csv', 'xlsx', 'JSON', 'CSV', 'XLSX'], { message: 'must be one of: json, csv, xlsx' })
   @IsString()
   format?: string;
@@ -13,7 +13,7 @@ export class FormatQuery {
 
 export class SheetFormatQuery {
   @ApiPropertyOptional({ enum: ['csv', 'xlsx'], default: 'csv', description: 'Wins over the Accept header' })
-  @IsOptionalNotNull()
+  @OptionalNotNull()
   @IsIn(['csv', 'xlsx', 'CSV', 'XLSX'], { message: 'must be one of: csv, xlsx' })
   @IsString()
   format?: string;

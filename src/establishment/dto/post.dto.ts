@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional, IntersectionType, OmitType, PartialTy
 import { Type } from 'class-transformer';
 import { IsEnum, IsInt, IsString, IsUUID, Length, Matches, Max, Min, ValidateIf } from 'class-validator';
 import { EstablishmentStatus, POSTS_PAGE_DEFAULT, POSTS_PAGE_MAX, Scope } from '../establishment.constants';
-import { IsFte, IsOptionalNotNull, UserRefResponse, VersionedDto } from './common.dto';
+import { IsFte, OptionalNotNull, UserRefResponse, VersionedDto } from './common.dto';
 
 /** References are what HR types in their sheets: letters, digits and a few separators. */
 export const REFERENCE = /^[A-Za-z0-9][A-Za-z0-9 ._/-]*$/;
@@ -44,7 +44,7 @@ export class CreatePostDto {
   establishmentStatus: EstablishmentStatus;
 
   @ApiPropertyOptional({ enum: Scope, description: "Defaults to the thematic area's default scope" })
-  @IsOptionalNotNull()
+  @OptionalNotNull()
   @IsEnum(Scope)
   scope?: Scope;
 
@@ -71,31 +71,31 @@ export class UpdatePostDto extends IntersectionType(
 }
 
 export class ListPostsQuery {
-  @ApiPropertyOptional() @IsOptionalNotNull() @IsUUID() programmeId?: string;
-  @ApiPropertyOptional() @IsOptionalNotNull() @IsUUID() organisationId?: string;
-  @ApiPropertyOptional() @IsOptionalNotNull() @IsUUID() thematicAreaId?: string;
-  @ApiPropertyOptional() @IsOptionalNotNull() @IsUUID() gradeId?: string;
-  @ApiPropertyOptional({ enum: Scope }) @IsOptionalNotNull() @IsEnum(Scope) scope?: Scope;
+  @ApiPropertyOptional() @OptionalNotNull() @IsUUID() programmeId?: string;
+  @ApiPropertyOptional() @OptionalNotNull() @IsUUID() organisationId?: string;
+  @ApiPropertyOptional() @OptionalNotNull() @IsUUID() thematicAreaId?: string;
+  @ApiPropertyOptional() @OptionalNotNull() @IsUUID() gradeId?: string;
+  @ApiPropertyOptional({ enum: Scope }) @OptionalNotNull() @IsEnum(Scope) scope?: Scope;
 
   @ApiPropertyOptional({ enum: EstablishmentStatus, description: "Establishment status; without it, every status but 'deleted'" })
-  @IsOptionalNotNull()
+  @OptionalNotNull()
   @IsEnum(EstablishmentStatus)
   status?: EstablishmentStatus;
 
   @ApiPropertyOptional({ description: 'Text in the reference or title (case-insensitive)', maxLength: 100 })
-  @IsOptionalNotNull()
+  @OptionalNotNull()
   @Length(1, 100)
   @IsString()
   q?: string;
 
   @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptionalNotNull()
+  @OptionalNotNull()
   @Length(1, 500)
   @IsString()
   cursor?: string;
 
   @ApiPropertyOptional({ default: POSTS_PAGE_DEFAULT, maximum: POSTS_PAGE_MAX })
-  @IsOptionalNotNull()
+  @OptionalNotNull()
   @Type(() => Number)
   @Max(POSTS_PAGE_MAX)
   @Min(1)

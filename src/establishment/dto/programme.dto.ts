@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType, PartialType } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsEnum, IsString, IsUUID, Length, ValidateIf } from 'class-validator';
 import { OrganisationKind, OrganisationStatus, ProgrammeStatus } from '../establishment.constants';
-import { IsCalendarDate, IsOptionalNotNull, VersionedDto } from './common.dto';
+import { IsDateOnly, OptionalNotNull, VersionedDto } from './common.dto';
 
 export class CreateProgrammeDto {
   @ApiProperty({ example: 'Manchester Single Commissioning Function 2017', maxLength: 200 })
@@ -28,12 +28,12 @@ export class CreateProgrammeDto {
   sourceOrganisationIds: string[];
 
   @ApiProperty({ example: '2017-04-01' })
-  @IsCalendarDate()
+  @IsDateOnly()
   @IsString()
   goLiveDate: string;
 
   @ApiPropertyOptional({ enum: ProgrammeStatus, default: ProgrammeStatus.Planning })
-  @IsOptionalNotNull()
+  @OptionalNotNull()
   @IsEnum(ProgrammeStatus)
   status?: ProgrammeStatus;
 }

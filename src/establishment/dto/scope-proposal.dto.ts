@@ -1,11 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEnum, IsIn, IsString, IsUUID, Length } from 'class-validator';
 import { Scope, ScopeProposalKind, ScopeProposalStatus } from '../establishment.constants';
-import { IsOptionalNotNull, UserRefResponse, VersionedDto } from './common.dto';
+import { OptionalNotNull, UserRefResponse, VersionedDto } from './common.dto';
 
 export class CreateScopeProposalDto {
   @ApiPropertyOptional({ enum: ScopeProposalKind, default: ScopeProposalKind.Proposal, description: 'challenge: dispute the scope already decided' })
-  @IsOptionalNotNull()
+  @OptionalNotNull()
   @IsEnum(ScopeProposalKind)
   kind?: ScopeProposalKind;
 
@@ -34,9 +34,9 @@ export class DecideScopeProposalDto extends VersionedDto {
 export class WithdrawScopeProposalDto extends VersionedDto {}
 
 export class ListScopeProposalsQuery {
-  @ApiPropertyOptional() @IsOptionalNotNull() @IsUUID() programmeId?: string;
-  @ApiPropertyOptional() @IsOptionalNotNull() @IsUUID() postId?: string;
-  @ApiPropertyOptional({ enum: ScopeProposalStatus }) @IsOptionalNotNull() @IsEnum(ScopeProposalStatus) status?: ScopeProposalStatus;
+  @ApiPropertyOptional() @OptionalNotNull() @IsUUID() programmeId?: string;
+  @ApiPropertyOptional() @OptionalNotNull() @IsUUID() postId?: string;
+  @ApiPropertyOptional({ enum: ScopeProposalStatus }) @OptionalNotNull() @IsEnum(ScopeProposalStatus) status?: ScopeProposalStatus;
 }
 
 export class ScopeProposalResponse {

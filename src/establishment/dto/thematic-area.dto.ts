@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional, IntersectionType, PartialType } from 
 import { IsBoolean, IsEnum, IsInt, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
 import { Scope } from '../establishment.constants';
 import { ThematicArea } from '../entities/thematic-area.entity';
-import { IsOptionalNotNull, VersionedDto } from './common.dto';
+import { OptionalNotNull, VersionedDto } from './common.dto';
 
 export class CreateThematicAreaDto {
   @ApiProperty({ example: 'Learning Disability', maxLength: 200 })
@@ -21,7 +21,7 @@ export class CreateThematicAreaDto {
   scopeNote?: string | null;
 
   @ApiPropertyOptional({ default: 0 })
-  @IsOptionalNotNull()
+  @OptionalNotNull()
   @Max(100000)
   @Min(0)
   @IsInt()
@@ -30,7 +30,7 @@ export class CreateThematicAreaDto {
 
 export class UpdateThematicAreaDto extends IntersectionType(PartialType(CreateThematicAreaDto, { skipNullProperties: false }), VersionedDto) {
   @ApiPropertyOptional({ default: false, description: 'Also move every live post of the area to the new default scope (needs `reason`)' })
-  @IsOptionalNotNull()
+  @OptionalNotNull()
   @IsBoolean()
   applyToPosts?: boolean;
 

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsEmail, IsEnum, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min, MinLength } from 'class-validator';
 import type { AuthUser } from '../../auth/auth-user';
 import { Role } from '../../auth/role.enum';
-import { IsDateOnly, OptionalNotNull } from '../../consultations/dto/validators';
+import { IsDateOnly, OptionalNotNull } from '../../common/validation';
 import { Forum } from '../entities/forum.entity';
 import { ForumMember, ForumSide } from '../entities/forum-member.entity';
 import { TradeUnion } from '../entities/trade-union.entity';

@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsEnum, IsInt, IsOptional, IsString, IsUrl, IsUUID, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import type { AuthUser } from '../../auth/auth-user';
 import { isStaff } from '../../consultations/consultation-access';
-import { IsDateOnly, IsInstant, OptionalNotNull } from '../../consultations/dto/validators';
+import { IsDateOnly, IsInstant, OptionalNotNull } from '../../common/validation';
 import { ForumAction, ForumActionStatus } from '../entities/forum-action.entity';
 import { ForumMeeting, ForumMeetingStatus } from '../entities/forum-meeting.entity';
 

@@ -1,5 +1,6 @@
+import { VersionField } from '../../common/validation';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUrl, IsUUID, MaxLength, Min, MinLength, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUrl, IsUUID, MaxLength, MinLength, ValidateIf } from 'class-validator';
 import { DomainEventType } from '../../events/domain-event';
 import { WebhookSubscription } from '../entities/webhook-subscription.entity';
 
@@ -39,9 +40,7 @@ export class CreateWebhookDto {
 }
 
 export class UpdateWebhookDto {
-  @ApiProperty({ description: 'The version you read; a stale one gets 409' })
-  @Min(1)
-  @IsInt()
+  @VersionField()
   version: number;
 
   @ApiPropertyOptional()
@@ -79,9 +78,7 @@ export class UpdateWebhookDto {
 }
 
 export class VersionDto {
-  @ApiProperty({ description: 'The version you read; a stale one gets 409' })
-  @Min(1)
-  @IsInt()
+  @VersionField()
   version: number;
 }
 

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsNumber, IsOptional, IsUUID, Max, Min } from 'class-validator';
-import { IsIsoDate, IsOptionalNotNull, IsTwoDecimals } from './validators';
+import { IsDateOnly, OptionalNotNull, IsTwoDecimals, VersionField } from '../../common/validation';
 
 export class CreateAssignmentDto {
   @ApiProperty()
@@ -15,23 +15,21 @@ export class CreateAssignmentDto {
   fte: number;
 
   @ApiProperty({ format: 'date', example: '2015-06-01' })
-  @IsIsoDate()
+  @IsDateOnly()
   startsOn: string;
 
   @ApiPropertyOptional({ nullable: true, type: String, format: 'date', description: 'Last day in the post; absent or null: open-ended' })
   @IsOptional()
-  @IsIsoDate()
+  @IsDateOnly()
   endsOn?: string | null;
 }
 
 export class UpdateAssignmentDto {
-  @ApiProperty({ description: 'The version you read; a stale one gets 409' })
-  @Min(1)
-  @IsInt()
+  @VersionField()
   version: number;
 
   @ApiPropertyOptional({ minimum: 0.01, maximum: 1 })
-  @IsOptionalNotNull()
+  @OptionalNotNull()
   @Max(1)
   @Min(0.01)
   @IsTwoDecimals()
@@ -39,13 +37,13 @@ export class UpdateAssignmentDto {
   fte?: number;
 
   @ApiPropertyOptional({ format: 'date' })
-  @IsOptionalNotNull()
-  @IsIsoDate()
+  @OptionalNotNull()
+  @IsDateOnly()
   startsOn?: string;
 
   @ApiPropertyOptional({ nullable: true, type: String, format: 'date', description: 'null reopens the assignment' })
   @IsOptional()
-  @IsIsoDate()
+  @IsDateOnly()
   endsOn?: string | null;
 }
 
@@ -65,11 +63,11 @@ export class MoveEmployeeDto {
   toPostId: string;
 
   @ApiProperty({ format: 'date', description: 'First day in the new post' })
-  @IsIsoDate()
+  @IsDateOnly()
   effectiveDate: string;
 
   @ApiPropertyOptional({ minimum: 0.01, maximum: 1, description: 'Default: the FTE of the assignment left' })
-  @IsOptionalNotNull()
+  @OptionalNotNull()
   @Max(1)
   @Min(0.01)
   @IsTwoDecimals()

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsEnum, IsInt, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { Employee } from '../entities/employee.entity';
 import { ContractType, ELI_REQUIRED_FIELDS, PensionScheme } from '../people.constants';
-import { IsIsoDate, IsOptionalNotNull, IsTwoDecimals, ToInt } from './validators';
+import { IsDateOnly, OptionalNotNull, IsTwoDecimals, ToInt, VersionField } from '../../common/validation';
 
 /** Fields an HR officer writes. In an update, null clears a field (where it may be empty) and an absent field is kept. */
 export class EmployeeFieldsDto {
@@ -19,17 +19,17 @@ export class EmployeeFieldsDto {
   employerOrganisationId?: string | null;
 
   @ApiPropertyOptional({ enum: ContractType, default: ContractType.Permanent })
-  @IsOptionalNotNull()
+  @OptionalNotNull()
   @IsEnum(ContractType)
   contractType?: ContractType;
 
   @ApiPropertyOptional({ nullable: true, type: String, format: 'date', description: 'Fixed-term and temporary contracts only' })
   @IsOptional()
-  @IsIsoDate()
+  @IsDateOnly()
   contractEndsOn?: string | null;
 
   @ApiPropertyOptional({ minimum: 0.01, maximum: 1, default: 1, example: 0.6 })
-  @IsOptionalNotNull()
+  @OptionalNotNull()
   @Max(1)
   @Min(0.01)
   @IsTwoDecimals()
@@ -38,7 +38,7 @@ export class EmployeeFieldsDto {
 
   @ApiPropertyOptional({ nullable: true, type: String, format: 'date', description: 'Start with the current employer' })
   @IsOptional()
-  @IsIsoDate()
+  @IsDateOnly()
   startDate?: string | null;
 
   @ApiPropertyOptional({
@@ -48,7 +48,7 @@ export class EmployeeFieldsDto {
     description: 'Start of continuous service. Never reset by a move: it can move earlier, never later, and is never cleared once known.',
   })
   @IsOptional()
-  @IsIsoDate()
+  @IsDateOnly()
   continuousServiceDate?: string | null;
 
   @ApiPropertyOptional({ enum: PensionScheme, nullable: true })
@@ -58,7 +58,7 @@ export class EmployeeFieldsDto {
 
   @ApiPropertyOptional({ nullable: true, type: String, format: 'date' })
   @IsOptional()
-  @IsIsoDate()
+  @IsDateOnly()
   dateOfBirth?: string | null;
 
   @ApiPropertyOptional({ nullable: true, type: Number, example: 31520 })
@@ -125,20 +125,18 @@ export class CreateEmployeeDto extends EmployeeFieldsDto {
 }
 
 export class UpdateEmployeeDto extends EmployeeFieldsDto {
-  @ApiProperty({ description: 'The version you read; a stale one gets 409' })
-  @Min(1)
-  @IsInt()
+  @VersionField()
   version: number;
 
   @ApiPropertyOptional()
-  @IsOptionalNotNull()
+  @OptionalNotNull()
   @MaxLength(100)
   @MinLength(1)
   @IsString()
   firstName?: string;
 
   @ApiPropertyOptional()
-  @IsOptionalNotNull()
+  @OptionalNotNull()
   @MaxLength(100)
   @MinLength(1)
   @IsString()

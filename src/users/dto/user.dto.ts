@@ -1,6 +1,7 @@
+import { VersionField } from '../../common/validation';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsEnum, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsEnum, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { Role } from '../../auth/role.enum';
 import { User } from '../entities/user.entity';
 
@@ -49,9 +50,7 @@ export class CreateUserDto {
 }
 
 export class UpdateUserDto {
-  @ApiProperty({ description: 'The version you read; a stale one gets 409' })
-  @Min(1)
-  @IsInt()
+  @VersionField()
   version: number;
 
   @ApiPropertyOptional()

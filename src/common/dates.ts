@@ -6,7 +6,8 @@
 const DATE_ONLY = /^(\d{4})-(\d{2})-(\d{2})$/;
 const DAY_MS = 86_400_000;
 
-export function isIsoDate(value: unknown): value is string {
+/** A real calendar date written YYYY-MM-DD (2017-02-29 is not one). */
+export function isDateOnly(value: unknown): value is string {
   if (typeof value !== 'string') return false;
   const m = DATE_ONLY.exec(value);
   if (!m) return false;
@@ -14,7 +15,7 @@ export function isIsoDate(value: unknown): value is string {
 }
 
 function toUtc(date: string): number {
-  if (!isIsoDate(date)) throw new Error(`not a calendar date: ${date}`);
+  if (!isDateOnly(date)) throw new Error(`not a calendar date: ${date}`);
   return Date.parse(`${date}T00:00:00Z`);
 }
 
@@ -37,7 +38,21 @@ export function addMonths(date: string, months: number): string {
   return new Date(Date.UTC(year, month, Math.min(d, last))).toISOString().slice(0, 10);
 }
 
-/** Today's date in England (the programmes run on UK law). */
+/** Today's date in England (the programmes run on UK law and UK working days). */
 export function todayInLondon(now: Date = new Date()): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/London', year: 'numeric', month: '2-digit', day: '2-digit' }).format(now);
+}
+
+/** Midnight at the start of a date in England, as an instant. */
+export function startOfDayInLondon(date: string): Date {
+  const utcMidnight = toUtc(date);
+  // London is UTC+0 or UTC+1: find the offset at that date's midday and step back.
+  const hourThere = Number(
+    new Intl.DateTimeFormat('en-GB', { timeZone: 'Europe/London', hour: '2-digit', hourCycle: 'h23' }).format(new Date(utcMidnight + 12 * 3_600_000)),
+  );
+  return new Date(utcMidnight - (hourThere - 12) * 3_600_000);
+}
+
+export function maxDate(a: string, b: string): string {
+  return a >= b ? a : b;
 }
