@@ -6,14 +6,19 @@
  * no-op jobs on the same machine, Redis and worker concurrency, as a ratio.
  * Target: at least 1,000 deliveries per second.
  *
- *   node -r @swc-node/register bench/notifications.bench.ts
- *   BENCH_EMAILS=20000 BENCH_WORKERS=1,2 SMTP_POOL_SIZE=10 node -r @swc-node/register bench/notifications.bench.ts
+ *   make bench-notifications                      # compiled (dist/), as in production
+ *   BENCH_EMAILS=20000 BENCH_WORKERS=1 SMTP_POOL_SIZE=10 make bench-notifications
+ *   node -r @swc-node/register bench/notifications.bench.ts     # straight from the sources
+ *
+ * BENCH_WORKER_NODE_ARGS adds node options to the worker processes (e.g. "--cpu-prof
+ * --cpu-prof-dir=/tmp/prof" to profile them).
  *
  * Starts a throwaway PostgreSQL and Redis (test/support/servers.ts: PostgreSQL with fsync off),
  * migrates, seeds one programme whose forum has BENCH_RECIPIENTS members without accounts
  * (email only), and emits BENCH_EMAILS / BENCH_RECIPIENTS milestone events for the forum. The
- * worker runs as the real process (jobs/main.ts), once per count in BENCH_WORKERS (default
- * "1,2": one worker process, then two). Writes bench/out/notifications-<time>.md and prints it.
+ * worker runs as the real process (dist/jobs/main.js, or jobs/main.ts when this file runs from
+ * the sources), once per count in BENCH_WORKERS (default "1,2": one worker process, then two).
+ * Writes bench/out/notifications-<time>.md and prints it.
  */
 import { ChildProcess, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -23,7 +28,9 @@ import { join, resolve } from 'node:path';
 import { Job, Queue, Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { Client } from 'pg';
+import { workerConcurrency } from '../jobs/worker-host.service';
 import { runMigrations } from '../src/database/migrate';
+import { QueueName } from '../src/queue/queue.contract';
 import { startPostgres, startRedis } from '../test/support/servers';
 
 const num = (k: string, d: number) => (process.env[k] ? Number(process.env[k]) : d);
@@ -33,9 +40,14 @@ const EVENTS = Math.ceil(EMAILS / RECIPIENTS);
 const TOTAL = EVENTS * RECIPIENTS;
 const POOL = num('SMTP_POOL_SIZE', 10);
 const WORKER_COUNTS = (process.env.BENCH_WORKERS ?? '1,2').split(',').map(Number);
-/** WorkerHost runs each queue with this concurrency; the baseline uses the same. */
-const CONCURRENCY = 10;
-const ROOT = resolve(__dirname, '..');
+/** WorkerHost runs the email queue with this concurrency; the baseline uses the same. */
+const CONCURRENCY = workerConcurrency(QueueName.NotifyEmail, { SMTP_POOL_SIZE: POOL });
+/** Compiled (dist/bench/*.js, `make bench-notifications`) or run from the sources through @swc-node/register. */
+const COMPILED = __filename.endsWith('.js');
+const ROOT = COMPILED ? resolve(__dirname, '..', '..') : resolve(__dirname, '..');
+const TS = COMPILED ? [] : ['-r', '@swc-node/register'];
+const WORKER_MAIN = COMPILED ? join(__dirname, '..', 'jobs', 'main.js') : 'jobs/main.ts';
+const COMMAND = process.env.BENCH_COMMAND ?? (COMPILED ? 'node dist/bench/notifications.bench.js' : 'node -r @swc-node/register bench/notifications.bench.ts');
 const log = (l: string) => console.log(`[bench] ${l}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -60,7 +72,7 @@ interface SinkProcess {
 }
 
 async function startSinkProcess(): Promise<SinkProcess> {
-  const child = fork(join(__dirname, 'notifications-smtp-sink.ts'), [], { execArgv: ['-r', '@swc-node/register'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  const child = fork(join(__dirname, `notifications-smtp-sink.${COMPILED ? 'js' : 'ts'}`), [], { execArgv: TS, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   const port = await new Promise<number>((r) => child.once('message', (m: { port: number }) => r(m.port)));
   return {
     port,
@@ -74,10 +86,11 @@ async function startSinkProcess(): Promise<SinkProcess> {
   };
 }
 
-/** The real worker process, started as in production (TypeScript loaded by @swc-node/register). */
+/** The real worker process, started as in production (from the sources: TypeScript loaded by @swc-node/register). */
 async function startWorkerProcess(env: Record<string, string>): Promise<ChildProcess> {
   let out = '';
-  const child = spawn(process.execPath, ['-r', '@swc-node/register', 'jobs/main.ts'], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const nodeArgs = (process.env.BENCH_WORKER_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, ...TS, WORKER_MAIN], { cwd: ROOT, env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stdout!.on('data', (c: Buffer) => (out = (out + c.toString()).slice(-20000)));
   child.stderr!.on('data', (c: Buffer) => (out = (out + c.toString()).slice(-20000)));
   const until = Date.now() + 90_000;
@@ -88,7 +101,7 @@ async function startWorkerProcess(env: Record<string, string>): Promise<ChildPro
   return child;
 }
 
-/** BullMQ alone: CONCURRENCY workers doing nothing, n jobs added in bulk; from the first add to the last completion. */
+/** BullMQ alone: a worker doing nothing at CONCURRENCY, n jobs added in bulk; from the first add to the last completion. */
 async function bullmqNoop(redisUrl: string, n: number): Promise<number> {
   const connection = new Redis(redisUrl, { maxRetriesPerRequest: null });
   const workerConnection = new Redis(redisUrl, { maxRetriesPerRequest: null });
@@ -255,8 +268,8 @@ async function main(): Promise<void> {
       '',
       `Machine: ${cpus().length} × ${cpus()[0]?.model ?? 'cpu'}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Linux ${release()}, Node ${process.version}; load average at the end ${load}. ` +
         'PostgreSQL, Redis, the worker process(es), the SMTP sink and this script all on this machine; PostgreSQL with fsync off (test/support/servers.ts).',
-      `Run: \`node -r @swc-node/register bench/notifications.bench.ts\` (BENCH_EMAILS=${EMAILS}: ${EVENTS} forum events x ${RECIPIENTS} members, email only; ` +
-        `worker concurrency ${CONCURRENCY} per queue, SMTP pool ${POOL} per worker).`,
+      `Run: \`${COMMAND}\` (BENCH_EMAILS=${EMAILS}: ${EVENTS} forum events x ${RECIPIENTS} members, email only; ` +
+        `email queue concurrency ${CONCURRENCY}, SMTP pool ${POOL} per worker).`,
       '',
       '| measure | ' + runs.map((r) => `${r.workers} worker process${r.workers > 1 ? 'es' : ''}`).join(' | ') + ' |',
       '|---|' + runs.map(() => '---|').join(''),
@@ -274,7 +287,7 @@ async function main(): Promise<void> {
       '',
     ];
     const report = lines.join('\n');
-    const out = resolve(__dirname, 'out');
+    const out = join(ROOT, 'bench', 'out');
     mkdirSync(out, { recursive: true });
     const file = join(out, `notifications-${new Date().toISOString().replace(/[:.]/g, '-')}.md`);
     writeFileSync(file, report);

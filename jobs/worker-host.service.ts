@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Job, Worker } from 'bullmq';
+import { Job, MinimalJob, Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { AppConfig } from '../src/config/app-config';
-import { JOB_QUEUE, JobName, QueueName } from '../src/queue/queue.contract';
+import { backoffDelay, JOB_QUEUE, JobName, QueueName } from '../src/queue/queue.contract';
 import { JOB_PROCESSORS, JobProcessor, JobTargetGone } from './job-processor';
 
 /** Checks that every JobName has exactly one processor; throws (and so stops the boot) otherwise. */
@@ -15,6 +15,27 @@ export function indexProcessors(processors: JobProcessor[]): Map<JobName, JobPro
   const missing = Object.values(JobName).filter((n) => !byName.has(n));
   if (missing.length) throw new Error(`no processor registered for job(s): ${missing.join(', ')}`);
   return byName;
+}
+
+/**
+ * Jobs each worker process runs at once on a queue. The email queue runs four per SMTP
+ * connection (SMTP_POOL_SIZE, at least 10 in all): a delivery mostly waits (for its row, the
+ * SMTP server, its "sent" mark), and deliveries in flight together share their row loads,
+ * "sent" marks and Redis round trips (see DeliveryService), so a few per connection keep every
+ * connection busy (measured in docs/benchmarks.md: 10 in flight gave ≈ 1,050 emails/s with 10
+ * connections, 30–50 in flight ≈ 1,300–1,450/s). More would only wait for a connection, and a
+ * worker told to stop finishes every job it holds. The other queues run 10.
+ */
+export function workerConcurrency(queue: QueueName, config: Pick<AppConfig, 'SMTP_POOL_SIZE'>): number {
+  if (queue === QueueName.NotifyEmail) return Math.max(10, 4 * config.SMTP_POOL_SIZE);
+  return 10;
+}
+
+/** The workers' backoffStrategy for custom backoff types (the contract's CAPPED_EXPONENTIAL): doubling, capped. */
+export function backoffStrategy(attemptsMade: number, _type?: string, _err?: Error, job?: MinimalJob): number {
+  const backoff = job?.opts.backoff;
+  const base = typeof backoff === 'number' ? backoff : (backoff?.delay ?? 1000);
+  return backoffDelay(attemptsMade, base);
 }
 
 /** Runs one BullMQ Worker per queue and dispatches each job to its processor. */
@@ -34,6 +55,8 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
 
   async onApplicationBootstrap(): Promise<void> {
     // Workers block on Redis: their connection must retry forever and never time commands out.
+    // (No ioredis auto-pipelining: measured, it cost more CPU than the writes it saved — see
+    // docs/benchmarks.md.)
     this.connection = new Redis(this.config.REDIS_URL, {
       maxRetriesPerRequest: null,
       connectionName: 'wtt-worker',
@@ -49,8 +72,9 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
     const worker = new Worker(queue, (job: Job) => this.dispatch(job), {
       connection: this.connection!,
       prefix: this.config.REDIS_PREFIX,
-      concurrency: 10,
+      concurrency: workerConcurrency(queue, this.config),
       autorun: true,
+      settings: { backoffStrategy },
     });
     worker.on('failed', (job, err) =>
       this.logger.warn({ queue, jobId: job?.id, job: job?.name, attempt: job?.attemptsMade, err: err.message }, 'job failed'),

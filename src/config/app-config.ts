@@ -121,6 +121,22 @@ export class AppConfig {
   @Min(1)
   NOTIFY_REQUEUE_AFTER_SECONDS = 300;
 
+  /** Attempts of an email or webhook delivery before it is marked failed. Unset: 13 (JOB_OPTIONS in src/queue/queue.contract.ts). */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(100)
+  NOTIFY_RETRY_ATTEMPTS?: number;
+
+  /** First wait between email or webhook attempts; it doubles each time, up to 10 min. Unset: 5000. */
+  @IsOptional()
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(600_000)
+  NOTIFY_RETRY_BASE_MS?: number;
+
   /** When milestone reminders and missed-milestone notices are worked out (cron, Europe/London). */
   @Matches(/^\S+(\s+\S+){4,5}$/, { message: 'must be a cron pattern of 5 or 6 fields' })
   MILESTONE_REMINDER_CRON = '0 7 * * *';

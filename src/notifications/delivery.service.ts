@@ -29,8 +29,10 @@ interface WebhookRow extends NotificationRow {
  *   the last attempt, or when the receiver refused for good, the row is marked failed (and
  *   the job fails without further retries) for an admin to see and retry.
  * The in-app channel writes the feed item and marks the row sent in one transaction.
- * Loads and marks of deliveries running at the same time share one query each (Coalescer); a
- * job still completes only once its own row is committed as sent.
+ * Loads and marks of deliveries running at the same time share one query each (Coalescer: one
+ * query of each kind at a time, the requests made meanwhile going together in the next), so a
+ * busy worker makes few round trips; a job still completes only once its own row is committed
+ * as sent.
  */
 @Injectable()
 export class DeliveryService {

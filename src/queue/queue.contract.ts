@@ -1,6 +1,8 @@
+import type { JobsOptions } from 'bullmq';
+
 /**
- * The queue contract, in one place: queue names, job names, and one
- * discriminated union of job payloads. Features enqueue through JobProducer;
+ * The queue contract, in one place: queue names, job names, one discriminated
+ * union of job payloads and each job's retry schedule. Features enqueue through JobProducer;
  * the worker (jobs/) must register exactly one processor per JobName or it
  * refuses to start.
  */
@@ -66,4 +68,37 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.OutboxSweep]: QueueName.NotifyMaintenance,
   [JobName.MilestoneReminders]: QueueName.NotifyMaintenance,
   [JobName.OverdueDigest]: QueueName.NotifyMaintenance,
+};
+
+/**
+ * Backoff type of a delay that doubles from `delay` and stops growing at BACKOFF_CAP_MS.
+ * BullMQ has no cap of its own: the worker computes it with `backoffDelay` (WorkerHost
+ * passes it as the workers' backoffStrategy).
+ */
+export const CAPPED_EXPONENTIAL = 'capped-exponential';
+export const BACKOFF_CAP_MS = 10 * 60_000;
+
+/** The wait before the next attempt after `attemptsMade` failed ones (1 after the first failure). */
+export function backoffDelay(attemptsMade: number, baseMs: number): number {
+  return Math.min(Math.round(baseMs * 2 ** Math.max(0, attemptsMade - 1)), BACKOFF_CAP_MS);
+}
+
+/**
+ * Per-job options on top of JobProducer's defaults (5 attempts, exponential from 1 s, kept a
+ * day when completed and 30 days when failed); JobProducer.enqueue/enqueueMany apply them.
+ *
+ * - Email and webhook deliveries outlast a real outage of a mail server or a receiver:
+ *   13 attempts, waiting 5, 10, 20, 40, 80, 160 and 320 s, then 10 min five times — the last
+ *   attempt is ≈ 61 min after the first (3,635 s of waiting), and only then is the row marked
+ *   failed (DeliveryService reads the attempt count from job.opts.attempts). A refusal for good
+ *   (an SMTP 5xx reply; a webhook 3xx, or 4xx other than 408 and 429) fails at once.
+ *   NOTIFY_RETRY_ATTEMPTS and NOTIFY_RETRY_BASE_MS change this schedule (tests use short ones).
+ * - In-app deliveries are a database write, so they fail only while PostgreSQL does: 8 attempts,
+ *   1, 2, 4 … 64 s apart (≈ 2 min). (A failure that could not be recorded, the database being
+ *   down, leaves the row queued, and the sweeper enqueues it again.)
+ */
+export const JOB_OPTIONS: Partial<Record<JobName, JobsOptions>> = {
+  [JobName.DeliverEmail]: { attempts: 13, backoff: { type: CAPPED_EXPONENTIAL, delay: 5000 } },
+  [JobName.DeliverWebhook]: { attempts: 13, backoff: { type: CAPPED_EXPONENTIAL, delay: 5000 } },
+  [JobName.DeliverInApp]: { attempts: 8, backoff: { type: CAPPED_EXPONENTIAL, delay: 1000 } },
 };

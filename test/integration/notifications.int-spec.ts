@@ -89,6 +89,9 @@ describe('notifications: every event delivered to the right people, exactly once
         OUTBOX_POLL_MS: '50',
         OUTBOX_SWEEP_EVERY_MS: '1000',
         NOTIFY_REQUEUE_AFTER_SECONDS: '2',
+        // Email and webhook retries: 5 attempts 1, 2, 4, 8 s apart here (13 over about an hour by default).
+        NOTIFY_RETRY_ATTEMPTS: '5',
+        NOTIFY_RETRY_BASE_MS: '1000',
         WEBHOOK_TIMEOUT_MS: '800',
         METRICS_TOKEN,
       },
@@ -381,6 +384,8 @@ describe('notifications: every event delivered to the right people, exactly once
       const rows = await settled(eventId, 40_000); // attempts after 1 + 2 + 4 + 8 s of backoff
       const hook = rows.find((r) => r.channel === 'webhook')!;
       expect(hook).toMatchObject({ status: 'failed', attempts: 5 });
+      const job = await ctx.app.get(JobProducer).queue(QueueName.NotifyWebhook).getJob(hook.id);
+      expect(job?.opts).toMatchObject({ attempts: 5, backoff: { type: 'capped-exponential', delay: 1000 } }); // from the configuration
       const received = rx.requests.filter((r) => r.headers['x-delivery-id'] === hook.id);
       expect(received.map((r) => r.status)).toEqual([503, 503, 503, 503, 503]);
       // Exponential backoff: about 1, 2, 4 and 8 s between attempts.
