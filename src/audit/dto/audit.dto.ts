@@ -1,9 +1,10 @@
+import { KeysetPageQuery } from '../../common/pagination';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { IsDate, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import { IsDate, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { AuditEntry, FieldChanges } from '../entities/audit-entry.entity';
 
-export class AuditQuery {
+export class AuditQuery extends KeysetPageQuery(500) {
   @ApiPropertyOptional({ example: 'post' })
   @IsOptional()
   @MaxLength(100)
@@ -38,20 +39,6 @@ export class AuditQuery {
   @Type(() => Date)
   @IsDate({ message: 'must be an ISO 8601 date-time' })
   to?: Date;
-
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @Max(500)
-  @Min(1)
-  @IsInt()
-  limit: number = 50;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @Matches(/^\d{1,19}$/, { message: 'is not a cursor this API gave out' })
-  @IsString()
-  cursor?: string;
 }
 
 export class AuditEntryResponse {

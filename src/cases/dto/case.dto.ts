@@ -1,6 +1,7 @@
+import { OffsetPageQuery } from '../../common/pagination';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsEnum, IsInt, IsNumber, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { IsDateOnly, OptionalNotNull, IsTwoDecimals, ToArray, ToInt, VersionField } from '../../common/validation';
+import { IsDateOnly, OptionalNotNull, IsTwoDecimals, ToArray, VersionField } from '../../common/validation';
 import { PensionScheme } from '../../people/people.constants';
 import { ChecklistItem, DeadlineKind, DeadlineStatus } from '../case-rules';
 import { CaseRoute, CaseState } from '../case-state';
@@ -216,21 +217,7 @@ export class CaseFilterDto {
   thematicAreaId?: string[];
 }
 
-export class ListCasesQuery extends CaseFilterDto {
-  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 500 })
-  @IsOptional()
-  @Max(500)
-  @Min(1)
-  @IsInt()
-  @ToInt()
-  limit?: number;
-
-  @ApiPropertyOptional({ default: 0, minimum: 0 })
-  @IsOptional()
-  @Min(0)
-  @IsInt()
-  @ToInt()
-  offset?: number;
+export class ListCasesQuery extends OffsetPageQuery(CaseFilterDto) {
 
   @ApiPropertyOptional({ format: 'date', description: 'Judge deadlines as of this date (default: today in London)' })
   @IsOptional()

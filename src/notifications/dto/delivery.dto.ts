@@ -1,10 +1,11 @@
+import { KeysetPageQuery } from '../../common/pagination';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsEnum, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+
+import { IsEnum, IsOptional } from 'class-validator';
 import { Notification } from '../entities/notification.entity';
 import { NotificationChannel, NotificationStatus } from '../notification.types';
 
-export class DeliveriesQuery {
+export class DeliveriesQuery extends KeysetPageQuery(500) {
   @ApiPropertyOptional({ enum: NotificationStatus, default: NotificationStatus.Failed })
   @IsOptional()
   @IsEnum(NotificationStatus)
@@ -14,20 +15,6 @@ export class DeliveriesQuery {
   @IsOptional()
   @IsEnum(NotificationChannel)
   channel?: NotificationChannel;
-
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 500 })
-  @IsOptional()
-  @Type(() => Number)
-  @Max(500)
-  @Min(1)
-  @IsInt()
-  limit: number = 50;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @Matches(/^\d{1,19}$/, { message: 'is not a cursor this API gave out' })
-  @IsString()
-  cursor?: string;
 }
 
 export class DeliveryResponse {

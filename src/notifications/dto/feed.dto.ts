@@ -1,31 +1,18 @@
+import { KeysetPageQuery } from '../../common/pagination';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Transform, Type } from 'class-transformer';
-import { IsBoolean, IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { Transform } from 'class-transformer';
+import { IsBoolean, IsOptional } from 'class-validator';
 import { NotificationFeedItem } from '../entities/notification-feed-item.entity';
 
 /** 'true' / 'false' in a query string; anything else is left for the validator to refuse. */
 export const queryBoolean = ({ value }: { value: unknown }) => (value === 'true' ? true : value === 'false' ? false : value);
 
-export class FeedQuery {
+export class FeedQuery extends KeysetPageQuery(200) {
   @ApiPropertyOptional({ description: 'Only unread (true) or only read (false) notices' })
   @IsOptional()
   @Transform(queryBoolean)
   @IsBoolean({ message: 'must be true or false' })
   unread?: boolean;
-
-  @ApiPropertyOptional({ default: 50, minimum: 1, maximum: 200 })
-  @IsOptional()
-  @Type(() => Number)
-  @Max(200)
-  @Min(1)
-  @IsInt()
-  limit: number = 50;
-
-  @ApiPropertyOptional({ description: 'nextCursor of the previous page' })
-  @IsOptional()
-  @Matches(/^\d{1,19}$/, { message: 'is not a cursor this API gave out' })
-  @IsString()
-  cursor?: string;
 }
 
 export class FeedItemResponse {

@@ -1,8 +1,9 @@
+import { OffsetPageQuery } from '../../common/pagination';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsEnum, IsInt, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { Employee } from '../entities/employee.entity';
 import { ContractType, ELI_REQUIRED_FIELDS, PensionScheme } from '../people.constants';
-import { IsDateOnly, OptionalNotNull, IsTwoDecimals, ToInt, VersionField } from '../../common/validation';
+import { IsDateOnly, OptionalNotNull, IsTwoDecimals, VersionField } from '../../common/validation';
 
 /** Fields an HR officer writes. In an update, null clears a field (where it may be empty) and an absent field is kept. */
 export class EmployeeFieldsDto {
@@ -143,7 +144,7 @@ export class UpdateEmployeeDto extends EmployeeFieldsDto {
   lastName?: string;
 }
 
-export class ListEmployeesQuery {
+export class ListEmployeesQuery extends OffsetPageQuery() {
   @ApiPropertyOptional({ description: 'Start of a last name, first name or staff number (case-insensitive)' })
   @IsOptional()
   @MaxLength(100)
@@ -154,21 +155,6 @@ export class ListEmployeesQuery {
   @IsOptional()
   @IsUUID('4')
   programmeId?: string;
-
-  @ApiPropertyOptional({ default: 100, minimum: 1, maximum: 500 })
-  @IsOptional()
-  @Max(500)
-  @Min(1)
-  @IsInt()
-  @ToInt()
-  limit?: number;
-
-  @ApiPropertyOptional({ default: 0, minimum: 0 })
-  @IsOptional()
-  @Min(0)
-  @IsInt()
-  @ToInt()
-  offset?: number;
 }
 
 export class EmployeeResponse {
