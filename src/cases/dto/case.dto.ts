@@ -1,6 +1,6 @@
 import { OffsetPageQuery } from '../../common/pagination';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsEnum, IsInt, IsNumber, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
+import { IsBoolean, IsEnum, IsNumber, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { IsDateOnly, OptionalNotNull, IsTwoDecimals, ToArray, VersionField } from '../../common/validation';
 import { PensionScheme } from '../../people/people.constants';
 import { ChecklistItem, DeadlineKind, DeadlineStatus } from '../case-rules';
@@ -145,9 +145,7 @@ export class TransitionCaseDto {
   @IsEnum(CaseState)
   to: CaseState;
 
-  @ApiProperty()
-  @Min(1)
-  @IsInt()
+  @VersionField()
   version: number;
 
   @ApiPropertyOptional({ maxLength: 2000 })
@@ -163,9 +161,7 @@ export class TransitionCaseDto {
 }
 
 export class ChecklistUpdateDto {
-  @ApiProperty({ description: 'Version of the case, as you read it' })
-  @Min(1)
-  @IsInt()
+  @VersionField()
   version: number;
 
   @ApiProperty()
@@ -185,9 +181,7 @@ export class ChecklistUpdateDto {
 }
 
 export class EliOverrideDto {
-  @ApiProperty({ description: 'Version of the case, as you read it' })
-  @Min(1)
-  @IsInt()
+  @VersionField()
   version: number;
 
   @ApiProperty({ minLength: 10, maxLength: 2000, description: 'Why the transfer may take effect without ELI recorded as sent' })

@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayUnique, IsArray, IsEmail, IsEnum, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min, MinLength } from 'class-validator';
+import { ArrayMaxSize, ArrayUnique, IsArray, IsEmail, IsEnum, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
 import type { AuthUser } from '../../auth/auth-user';
 import { Role } from '../../auth/role.enum';
-import { IsDateOnly, OptionalNotNull } from '../../common/validation';
+import { IsDateOnly, OptionalNotNull, VersionField } from '../../common/validation';
 import { Forum } from '../entities/forum.entity';
 import { ForumMember, ForumSide } from '../entities/forum-member.entity';
 import { TradeUnion } from '../entities/trade-union.entity';
@@ -63,9 +63,7 @@ export class CreateForumDto {
 }
 
 export class UpdateForumDto {
-  @ApiProperty()
-  @Min(1)
-  @IsInt()
+  @VersionField()
   version: number;
 
   @ApiPropertyOptional()
@@ -140,9 +138,7 @@ export class CreateForumMemberDto {
 }
 
 export class UpdateForumMemberDto {
-  @ApiProperty()
-  @Min(1)
-  @IsInt()
+  @VersionField()
   version: number;
 
   @ApiPropertyOptional()

@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsEnum, IsInt, IsOptional, IsString, IsUrl, IsUUID, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import type { AuthUser } from '../../auth/auth-user';
 import { isStaff } from '../../consultations/consultation-access';
-import { IsDateOnly, IsInstant, OptionalNotNull } from '../../common/validation';
+import { IsDateOnly, IsInstant, OptionalNotNull, VersionField } from '../../common/validation';
 import { ForumAction, ForumActionStatus } from '../entities/forum-action.entity';
 import { ForumMeeting, ForumMeetingStatus } from '../entities/forum-meeting.entity';
 
@@ -64,9 +64,7 @@ export class CreateMeetingDto {
 }
 
 export class UpdateMeetingDto {
-  @ApiProperty()
-  @Min(1)
-  @IsInt()
+  @VersionField()
   version: number;
 
   @ApiPropertyOptional()
@@ -218,9 +216,7 @@ export class CreateActionDto {
 }
 
 export class UpdateActionDto {
-  @ApiProperty()
-  @Min(1)
-  @IsInt()
+  @VersionField()
   version: number;
 
   @ApiPropertyOptional()

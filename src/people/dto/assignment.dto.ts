@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsInt, IsNumber, IsOptional, IsUUID, Max, Min } from 'class-validator';
+import { IsNumber, IsOptional, IsUUID, Max, Min } from 'class-validator';
 import { IsDateOnly, OptionalNotNull, IsTwoDecimals, VersionField } from '../../common/validation';
 
 export class CreateAssignmentDto {
@@ -53,9 +53,7 @@ export class MoveEmployeeDto {
   @IsUUID('4')
   fromAssignmentId: string;
 
-  @ApiProperty({ description: 'Version of that assignment, as you read it' })
-  @Min(1)
-  @IsInt()
+  @VersionField()
   version: number;
 
   @ApiProperty()
