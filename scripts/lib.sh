@@ -58,9 +58,8 @@ ensure_node_modules() {
   local stamp=node_modules/.install-stamp
   if [ ! -f "$stamp" ] || [ package-lock.json -nt "$stamp" ]; then
     log "installing npm dependencies"
-    # npm ci refuses this lock file: the registry lacks some optional platform
-    # packages (other OSes' builds of @swc/core, msgpackr-extract), so install from it.
-    npm install --no-audit --no-fund --loglevel=error
+    # npm ci installs exactly the lock file and never rewrites it, so git status stays clean.
+    npm ci --no-audit --no-fund --loglevel=error
     touch "$stamp"
   fi
 }
