@@ -23,6 +23,7 @@ import { SystemModule } from './system/system.module';
 import { UsersModule } from './users/users.module';
 import { WebModule } from './web/web.module';
 import { HomeModule } from './home/home.module';
+import { EstablishmentPagesModule } from './establishment/pages/establishment-pages.module';
 
 /**
  * The modules whose controllers make up the JSON API, all served under /api/v1. Everything else
@@ -67,6 +68,8 @@ const API_MODULES = [
     // pages that bring features together (the shell's own pages, each role's home page)
     WebModule,
     HomeModule,
+    // each feature's pages (src/<feature>/pages), outside /api/v1
+    EstablishmentPagesModule,
   ],
 })
 export class AppModule implements NestModule {
