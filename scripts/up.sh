@@ -62,11 +62,12 @@ export PORT
 export DATABASE_URL="${DATABASE_URL:-postgres://wtt:wtt@127.0.0.1:$PG_PORT/wtt}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:$REDIS_PORT}"
 export MAIL_DIR="${MAIL_DIR:-$DATA/mail}"
+export PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-http://localhost:$PORT}"
 [ -s "$DATA/jwt-secret" ] || { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$DATA/jwt-secret"; chmod 600 "$DATA/jwt-secret"; }
 export JWT_SECRET="${JWT_SECRET:-$(cat "$DATA/jwt-secret")}"
 {
   echo "NODE_ENV=$NODE_ENV"; echo "PORT=$PORT"; echo "DATABASE_URL=$DATABASE_URL"
-  echo "REDIS_URL=$REDIS_URL"; echo "MAIL_DIR=$MAIL_DIR"; echo "JWT_SECRET=$JWT_SECRET"
+  echo "REDIS_URL=$REDIS_URL"; echo "MAIL_DIR=$MAIL_DIR"; echo "JWT_SECRET=$JWT_SECRET"; echo "PUBLIC_BASE_URL=$PUBLIC_BASE_URL"
 } >"$DATA/env"
 
 log "building"
@@ -98,6 +99,7 @@ curl -fsS "http://127.0.0.1:$PORT/health/ready" >/dev/null || { tail -n 30 "$DAT
 cat <<MSG
 
   Workforce transition tracker is up.
+  Sign in:  http://localhost:$PORT/          (demo users and password above)
   API:      http://localhost:$PORT/api/v1
   API docs: http://localhost:$PORT/docs
   Health:   http://localhost:$PORT/health/ready
