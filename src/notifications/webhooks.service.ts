@@ -97,9 +97,7 @@ export class WebhooksService {
     if (!rows.length) throw new NotFoundException('Webhook subscription not found');
     const w = await this.get(id, em);
     if (version !== undefined && w.version !== version) {
-      throw new ApiException(HttpStatus.CONFLICT, `Webhook subscription was changed by someone else (now version ${w.version})`, [{ field: 'version', reason: 'is stale' }], {
-        currentVersion: w.version,
-      });
+      throw new ApiException(HttpStatus.CONFLICT, `Webhook subscription was changed by someone else (now version ${w.version})`, [{ field: 'version', reason: 'is stale', currentVersion: w.version }]);
     }
     return w;
   }

@@ -125,9 +125,7 @@ export class UsersService {
     if (!locked.length) throw new NotFoundException('User not found');
     const user = await this.get(caller, id, em);
     if (version !== undefined && user.version !== version) {
-      throw new ApiException(HttpStatus.CONFLICT, `User was changed by someone else (now version ${user.version})`, [{ field: 'version', reason: 'is stale' }], {
-        currentVersion: user.version,
-      });
+      throw new ApiException(HttpStatus.CONFLICT, `User was changed by someone else (now version ${user.version})`, [{ field: 'version', reason: 'is stale', currentVersion: user.version }]);
     }
     return user;
   }
