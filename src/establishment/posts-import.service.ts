@@ -5,6 +5,7 @@ import { AuditAction } from '../audit/audit-action';
 import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../auth/auth-user';
 import { ApiException } from '../common/errors/api-error';
+import { refusedTextReason } from '../common/input-safety';
 import { toHundredths, tryHundredths } from './decimal';
 import { ImportResult, ImportRowError } from './dto/import.dto';
 import { REFERENCE } from './dto/post.dto';
@@ -92,12 +93,12 @@ export class PostsImportService {
       await em.query(`SELECT pg_advisory_xact_lock(hashtext('posts-import'), hashtext($1))`, [programmeId]);
       const plan = await this.plan(em, programmeId, sheet, format, true);
       if (plan.errors.length) {
+        // Every error (up to IMPORT_MAX_ERRORS) is a detail with its row and column; the count is in the message.
         const res = result(plan, false);
         throw new ApiException(
           HttpStatus.UNPROCESSABLE_ENTITY,
           `The file has ${plan.errors.length} error(s); nothing was imported`,
-          res.errors.slice(0, 100).map((e) => ({ field: `row[${e.row}].${e.column}`, reason: e.message })),
-          { errorCount: res.errorCount, errors: res.errors },
+          res.errors.map((e) => ({ field: `row[${e.row}].${e.column}`, reason: e.message, row: e.row, column: e.column, ...(e.relatedRows ? { relatedRows: e.relatedRows } : {}) })),
         );
       }
       await this.write(em, user, programmeId, plan, file.filename);
@@ -220,14 +221,21 @@ export class PostsImportService {
     const before = errors.length;
     const err = (column: string, message: string) => errors.push({ row, column, message });
     const raw: Partial<Record<PostColumnKey, string>> = {};
+    const refusedKeys = new Set<string>();
     cells.forEach((text, i) => {
       const key = columns.get(i);
+      const refused = refusedTextReason(text);
+      if (refused) {
+        err(key ?? `cell ${i + 1}`, refused);
+        if (key) refusedKeys.add(key);
+        return;
+      }
       if (key) raw[key] = unescapeFormula(text.trim());
       else if (text.trim() !== '') err('file', `cell ${i + 1} has a value but no column header`);
     });
     const need = (k: PostColumnKey): string => {
       const v = raw[k] ?? '';
-      if (v === '') err(k, 'is required');
+      if (v === '' && !refusedKeys.has(k)) err(k, 'is required');
       return v;
     };
 

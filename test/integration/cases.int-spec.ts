@@ -401,7 +401,7 @@ describe('transition cases: routes, state machine, deadlines, checklist, access'
       expect([a.statusCode, b.statusCode].sort()).toEqual([200, 409]);
       const loser = a.statusCode === 409 ? a : b;
       expectErrorShape(loser, 409);
-      expect(loser.body.currentVersion).toBe(c.version + 1);
+      expect(loser.body.details[0].currentVersion).toBe(c.version + 1);
       const { rows } = await ctx.sql.query(`SELECT version FROM transition_cases WHERE id = $1`, [c.id]);
       expect(rows[0].version).toBe(c.version + 1);
       const { rows: audits } = await ctx.sql.query(`SELECT changes FROM audit_log WHERE action = 'case.update' AND entity_id = $1`, [c.id]);

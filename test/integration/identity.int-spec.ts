@@ -176,7 +176,7 @@ describe('identity: sign-in, tokens, users, scopes', () => {
       expect(ok.body).toMatchObject({ role: 'manager', version: 2, scopes: [{ programmeId, thematicAreaId: areaId }] });
       const stale = await ctx.api.patch(`/api/v1/users/${id}`, { version: 1, displayName: 'Late' }, { headers: admin.headers });
       expectErrorShape(stale, 409);
-      expect(stale.body.currentVersion).toBe(2);
+      expect(stale.body.details[0].currentVersion).toBe(2);
       const { rows } = await ctx.sql.query(`SELECT changes FROM audit_log WHERE entity_id = $1 AND action = 'update'`, [id]);
       expect(rows).toEqual([{ changes: { role: { from: 'hr_officer', to: 'manager' }, scopes: { from: [], to: [`${programmeId}/${areaId}`] } } }]);
       // The manager's new scope is effective at once.

@@ -501,7 +501,7 @@ describe('notifications: every event delivered to the right people, exactly once
 
       const stale = await ctx.api.patch(`/api/v1/admin/webhooks/${created.body.id}`, { version: 99, active: true }, { headers: h });
       expectErrorShape(stale, 409);
-      expect(stale.body.currentVersion).toBe(1);
+      expect(stale.body.details[0].currentVersion).toBe(1);
       const updated = await ctx.api.patch(`/api/v1/admin/webhooks/${created.body.id}`, { version: 1, eventTypes: ['milestone.missed'], programmeId: other.id }, { headers: h });
       expect(updated.body).toMatchObject({ version: 2, eventTypes: ['milestone.missed'], programmeId: other.id, active: false });
       const rotated = await ctx.api.post(`/api/v1/admin/webhooks/${created.body.id}/rotate-secret`, { version: 2 }, { headers: h });
