@@ -30,6 +30,15 @@ export class AppConfig {
   @Matches(/^rediss?:\/\/[^\s]+$/, { message: 'must be a redis:// URL' })
   REDIS_URL: string;
 
+  /**
+   * The owner role's connection, used only to apply migrations (src/database/migrate.ts). The API
+   * and the worker use DATABASE_URL, a role that owns nothing (README, "Database roles").
+   * Unset: migrations use DATABASE_URL.
+   */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/[^\s]+$/, { message: 'must be a postgres:// URL' })
+  MIGRATION_DATABASE_URL?: string;
+
   /** Prefix for every Redis key this deployment writes (queues, rate limits). */
   @IsString()
   @Matches(/^[a-z0-9_-]+$/i, { message: 'may hold only letters, digits, _ and -' })

@@ -55,7 +55,9 @@ describe('identity: sign-in, tokens, users, scopes', () => {
       for (let i = 1; i <= 10; i++) expect({ attempt: i, status: (await signIn(u.email, `wrong-${i}`)).statusCode }).toEqual({ attempt: i, status: 401 });
       const eleventh = await signIn(u.email, 'wrong-11');
       expectErrorShape(eleventh, 429);
-      expect(eleventh.body.retryAfterSeconds).toBeGreaterThan(0);
+      // Issue 17: the retry time moved from a top-level field into the detail (and the Retry-After header).
+      expect(eleventh.body.details[0].retryAfterSeconds).toBeGreaterThan(0);
+      expect(Number(eleventh.headers['retry-after'])).toBe(eleventh.body.details[0].retryAfterSeconds);
       expectErrorShape(await signIn(u.email, u.password), 429);
     });
 

@@ -131,6 +131,8 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (mapped.status >= 500) {
       this.logger.error({ err: exception, requestId: request?.id }, exception instanceof Error ? exception.message : 'unhandled error');
     }
+    const retryAfter = mapped.details?.find((d) => typeof d.retryAfterSeconds === 'number')?.retryAfterSeconds;
+    if (retryAfter !== undefined && !reply.hasHeader('retry-after')) reply.header('retry-after', String(retryAfter));
     reply.status(mapped.status).header('content-type', 'application/json; charset=utf-8').send(errorBody(mapped, String(request?.id ?? '')));
   }
 }
