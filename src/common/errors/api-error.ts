@@ -14,6 +14,9 @@ export class ErrorDetail {
   @ApiPropertyOptional({ description: 'In an import 422: the spreadsheet row (header = 1)' }) row?: number;
   @ApiPropertyOptional({ description: 'In an import 422: the column' }) column?: string;
   @ApiPropertyOptional({ type: [Number], description: 'In an import 422: other rows involved (a duplicate)' }) relatedRows?: number[];
+  @ApiPropertyOptional({ type: [String], description: 'On `to` in a refused case transition (409): the states it may move to' }) allowed?: string[];
+  @ApiPropertyOptional({ description: 'On `to` in a refused case transition (409): the state it is in' }) currentState?: string;
+  @ApiPropertyOptional({ description: 'On `status` in a refused delivery retry (409): the delivery status' }) currentStatus?: string;
 }
 
 /** The one error shape every failure is returned in. */
