@@ -81,7 +81,7 @@ export class PostsImportService {
     const programme: { name: string }[] = await this.ds.query(`SELECT name FROM programmes WHERE id = $1`, [programmeId]);
     if (!programme.length) throw notFound('Programme', programmeId);
     const format = detectSheetFormat(file.buffer, file.filename);
-    const sheet = format === 'xlsx' ? await parseXlsx(file.buffer, IMPORT_MAX_ROWS) : parseCsv(file.buffer);
+    const sheet = format === 'xlsx' ? await parseXlsx(file.buffer, IMPORT_MAX_ROWS) : await parseCsv(file.buffer, IMPORT_MAX_ROWS);
     if (sheet.rows.length > IMPORT_MAX_ROWS) throw tooManyRows(IMPORT_MAX_ROWS);
 
     if (dryRun) {
@@ -154,7 +154,8 @@ export class PostsImportService {
       const scopeChange = v.scope !== null && v.scope !== e.scope ? v.scope : null;
       const same =
         scopeChange === null &&
-        e.title === v.title &&
+        // surrounding whitespace a spreadsheet keeps but the import trims is no change
+        (e.title === v.title || e.title.trim() === v.title.trim()) &&
         e.thematic_area_id === v.areaId &&
         e.grade_id === v.gradeId &&
         toHundredths(e.fte) === toHundredths(v.fte) &&
