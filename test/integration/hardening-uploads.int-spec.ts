@@ -1,0 +1,97 @@
+import { crc32, deflateRawSync } from 'node:zlib';
+import { createPost, Fixture, buildFixture, download, readCsv, upload } from './establishment-fixtures';
+import { expectErrorShape, startTestApp, TestContext } from '../support/test-app';
+
+const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+
+/** A zip of deflated entries, as an .xlsx is (enough for the central directory and a streaming reader). */
+export function zipOf(entries: { name: string; data: Buffer }[]): Buffer {
+  const locals: Buffer[] = [];
+  const centrals: Buffer[] = [];
+  let offset = 0;
+  for (const e of entries) {
+    const name = Buffer.from(e.name);
+    const packed = deflateRawSync(e.data, { level: 9 });
+    const crc = crc32(e.data);
+    const local = Buffer.alloc(30);
+    local.writeUInt32LE(0x04034b50, 0);
+    local.writeUInt16LE(20, 4);
+    local.writeUInt16LE(8, 8);
+    local.writeUInt32LE(crc, 14);
+    local.writeUInt32LE(packed.length, 18);
+    local.writeUInt32LE(e.data.length, 22);
+    local.writeUInt16LE(name.length, 26);
+    const central = Buffer.alloc(46);
+    central.writeUInt32LE(0x02014b50, 0);
+    central.writeUInt16LE(20, 4);
+    central.writeUInt16LE(20, 6);
+    central.writeUInt16LE(8, 10);
+    central.writeUInt32LE(crc, 16);
+    central.writeUInt32LE(packed.length, 20);
+    central.writeUInt32LE(e.data.length, 24);
+    central.writeUInt16LE(name.length, 28);
+    central.writeUInt32LE(offset, 42);
+    locals.push(local, name, packed);
+    centrals.push(central, name);
+    offset += 30 + name.length + packed.length;
+  }
+  const cd = Buffer.concat(centrals);
+  const end = Buffer.alloc(22);
+  end.writeUInt32LE(0x06054b50, 0);
+  end.writeUInt16LE(entries.length, 8);
+  end.writeUInt16LE(entries.length, 10);
+  end.writeUInt32LE(cd.length, 12);
+  end.writeUInt32LE(offset, 16);
+  return Buffer.concat([...locals, cd, end]);
+}
+
+/** Issue 17: uploads that stalled the API, and exports a spreadsheet would run as formulas. */
+describe('hardening: hostile uploads and formula-safe exports', () => {
+  let ctx: TestContext;
+  let f: Fixture;
+  let importUrl: string;
+
+  beforeAll(async () => {
+    ctx = await startTestApp();
+    f = await buildFixture(ctx);
+    importUrl = `/api/v1/programmes/${f.programme}/posts/import`;
+  });
+  afterAll(async () => ctx?.close());
+
+  it('a CSV of 1.5M one-cell lines is refused at the row cap, not parsed whole', async () => {
+    const file = `reference\r\n${'x\r\n'.repeat(1_500_000)}`;
+    const started = Date.now();
+    const res = await upload(ctx, f.hr, `${importUrl}?dryRun=true`, file);
+    expectErrorShape(res, 400);
+    expect(res.body.message).toBe('The file has more than 100000 rows');
+    expect(Date.now() - started).toBeLessThan(30_000); // it took 31 s before, blocking everyone; see bench/uploads.bench.ts for the timing
+  });
+
+  it('a zip bomb (a 200 KiB .xlsx unzipping to 200 MiB) is refused from its inventory, before anything is inflated', async () => {
+    const bomb = zipOf([
+      { name: '[Content_Types].xml', data: Buffer.from('<Types/>') },
+      { name: 'xl/worksheets/sheet1.xml', data: Buffer.alloc(200 * 1024 * 1024, 0x20) },
+    ]);
+    const res = await upload(ctx, f.hr, `${importUrl}?dryRun=true`, bomb, 'bomb.xlsx', XLSX);
+    expectErrorShape(res, 400);
+    expect(res.body.details).toEqual([{ field: 'file', reason: 'unzips to more than 64 MiB; split it' }]);
+  });
+
+  it('exports quote line breaks and escape formulas after whitespace; re-importing the export changes nothing', async () => {
+    const titles = ['\n=1+1', ' =SUM(A1:A9)', '\u00a0@cmd', '\r\n+1', '  spaced title  ', 'multi\nline'];
+    for (const [i, title] of titles.entries()) await createPost(ctx, f, { reference: `INJ-${i}`, title });
+    const c = await download(ctx, f.hr, `/api/v1/programmes/${f.programme}/posts/export`);
+    const text = c.raw.toString('utf8');
+    // every field with a line break is quoted (a lone LF was not), so no physical line outside quotes starts a formula
+    expect(text).toContain('"\'\n=1+1"');
+    expect(text).toContain('"\'\r\n+1"');
+    expect(text).toContain('"multi\nline"');
+    const rows = readCsv(c.raw);
+    for (const r of rows) for (const cell of r) expect(cell).not.toMatch(/^[\s\u00a0]*[=+@]|^[\s\u00a0]+-/);
+    expect(rows.find((r) => r[0] === 'INJ-0')?.[1]).toBe("'\n=1+1");
+    expect(rows.find((r) => r[0] === 'INJ-1')?.[1]).toBe("' =SUM(A1:A9)");
+    expect(rows.find((r) => r[0] === 'INJ-2')?.[1]).toBe("'\u00a0@cmd");
+    const again = await upload(ctx, f.hr, `${importUrl}?dryRun=true`, c.raw, 'export.csv');
+    expect(again.body).toMatchObject({ valid: true, created: 0, updated: 0, unchanged: titles.length });
+  });
+});
