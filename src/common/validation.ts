@@ -2,7 +2,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsInt, Min, ValidateBy, ValidateIf, ValidationOptions } from 'class-validator';
+import { IsInt, Max, Min, ValidateBy, ValidateIf, ValidationOptions } from 'class-validator';
 import { isDateOnly } from './dates';
 
 /** A calendar date written YYYY-MM-DD (a real date: 2017-02-29 is refused). */
@@ -99,4 +99,4 @@ export const ToInt = () => Transform(({ value }) => (typeof value === 'string' &
 
 /** The `version` an update must carry (optimistic concurrency: a stale one gets 409). */
 export const VersionField = () =>
-  applyDecorators(ApiProperty({ description: 'The version you read; a stale one gets 409' }), Min(1), IsInt());
+  applyDecorators(ApiProperty({ description: 'The version you read; a stale one gets 409' }), Max(2_147_483_647), Min(1), IsInt());

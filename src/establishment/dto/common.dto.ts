@@ -24,6 +24,7 @@ export class VersionedDto {
 /** `?version=` for a DELETE: the version you last read. */
 export class VersionQuery {
   @ApiProperty({ description: 'The version you last read; a stale one gets 409 with currentVersion' })
+  @Max(2_147_483_647)
   @Min(1)
   @IsInt()
   @ToInt()
