@@ -9,6 +9,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import { Logger } from 'nestjs-pino';
 import { AllExceptionsFilter, errorBody } from './common/errors/all-exceptions.filter';
+import { AppConfig } from './config/app-config';
 import { createValidationPipe } from './common/errors/validation';
 import { SafeInputPipe } from './common/input-safety';
 
@@ -38,8 +39,8 @@ const CSP_DIRECTIVES = {
  */
 export const SECURITY_HEADERS: Record<string, string> = {
   'content-security-policy':
-    "default-src 'self';style-src 'self' 'unsafe-inline';img-src 'self' data:;script-src 'self' 'unsafe-inline';base-uri 'self';font-src 'self' https: data:;" +
-    "form-action 'self';frame-ancestors 'self';object-src 'none';script-src-attr 'none';upgrade-insecure-requests",
+    "default-src 'self';base-uri 'self';font-src 'self' https: data:;form-action 'self';frame-ancestors 'self';img-src 'self' data:;object-src 'none';" +
+    "script-src 'self' 'unsafe-inline';script-src-attr 'none';style-src 'self' 'unsafe-inline';upgrade-insecure-requests",
   'cross-origin-opener-policy': 'same-origin',
   'cross-origin-resource-policy': 'same-origin',
   'origin-agent-cluster': '?1',
@@ -129,7 +130,8 @@ export async function configureApp(app: NestFastifyApplication, opts: { docs?: b
   });
   await app.register(helmet, { contentSecurityPolicy: { directives: CSP_DIRECTIVES } });
 
-  if (opts.docs !== false) setupOpenApi(app);
+  // /docs, /docs/json and /docs/yaml: off in production unless DOCS_ENABLED=true (AppConfig.docsEnabled).
+  if (opts.docs ?? app.get(AppConfig).docsEnabled) setupOpenApi(app);
 }
 
 export function setupOpenApi(app: INestApplication): void {

@@ -21,18 +21,14 @@ export const PG_CLIENT_ERRORS: Record<string, { status: number; message: string 
   // class 22: data exception
   '22001': { status: 400, message: 'A value is too long' },
   '22003': { status: 400, message: 'A number is out of range' },
-  '22004': { status: 400, message: 'A required value is missing' },
   '22007': { status: 400, message: 'A date or time has the wrong format' },
   '22008': { status: 400, message: 'A date or time is out of range' },
   '22012': { status: 400, message: 'A value leads to a division by zero' },
-  '22015': { status: 400, message: 'An interval is out of range' },
-  '22018': { status: 400, message: 'A value cannot be converted to the type required' },
   '22019': { status: 400, message: 'A search pattern has an invalid escape character' },
   '22021': { status: 400, message: 'A value holds a character that cannot be stored' },
   '22023': { status: 400, message: 'A value is not allowed here' },
   '22025': { status: 400, message: 'A search pattern has an invalid escape sequence' },
   '2201B': { status: 400, message: 'A regular expression is not valid' },
-  '2202E': { status: 400, message: 'An array index is out of range' },
   '22P02': { status: 400, message: 'A value has the wrong format' },
   '22P05': { status: 400, message: 'A value holds a character that cannot be stored' },
   // class 23: integrity constraint violation
