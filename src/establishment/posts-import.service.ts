@@ -1,5 +1,6 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditAction } from '../audit/audit-action';
 import { AuditService } from '../audit/audit.service';
@@ -122,7 +123,8 @@ export class PostsImportService {
     const ref = await this.referenceData(em, programmeId);
     const valid: ValidRow[] = [];
     const firstRowOf = new Map<string, number>();
-    for (const r of sheet.rows) {
+    for (const [i, r] of sheet.rows.entries()) {
+      if (i % 1000 === 999) await nextTurn(); // 100,000 rows never hold the event loop for long
       const v = this.validateRow(r.row, r.cells, columns, ref, errors);
       if (!v) continue;
       const key = `${v.organisationId}|${v.reference}`;
