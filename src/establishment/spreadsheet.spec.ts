@@ -35,6 +35,11 @@ describe('spreadsheet helpers', () => {
     expect(out).toBe('"a\nb","c\rd","\'\n=1+1"\r\n');
   });
 
+  it('refuses a file that is not UTF-8, wherever the bad byte is', async () => {
+    const late = Buffer.concat([Buffer.from('h\n' + 'x\n'.repeat(100_000)), Buffer.from([0xff, 0x0a])]);
+    await expect(parseCsv(late)).rejects.toThrow('not UTF-8');
+  });
+
   it('refuses a CSV over the row cap while reading, and a row with too many columns', async () => {
     await expect(parseCsv(Buffer.from('h\n' + 'x\n'.repeat(20)), 10)).rejects.toThrow('more than 10 rows');
     await expect(parseCsv(Buffer.from('h\n' + ','.repeat(200) + '\n'))).rejects.toThrow('too many columns');

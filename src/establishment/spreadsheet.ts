@@ -116,27 +116,35 @@ export const SHEET_LIMITS = {
 
 const notCsv = (reason: string) => ApiException.validation([{ field: 'file', reason: `is not well-formed CSV${reason}` }], 'The file is not well-formed CSV');
 
-/** Chunks of the text, with a turn of the event loop between them: parsing never blocks other requests. */
-async function* chunksOf(text: string, size = 64 * 1024): AsyncGenerator<string> {
-  for (let i = 0; i < text.length; i += size) {
-    yield text.slice(i, i + size);
+const notUtf8 = () => ApiException.validation([{ field: 'file', reason: 'is not UTF-8 text: save the sheet as "CSV UTF-8" or .xlsx' }], 'The file is not UTF-8 CSV');
+
+/** The bytes decoded as UTF-8 (refusing anything else) in 64 KiB chunks, with a turn of the event loop between them. */
+async function* utf8Chunks(buf: Buffer, size = 16 * 1024): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  for (let i = 0; i < buf.length; i += size) {
+    let text: string;
+    try {
+      text = decoder.decode(buf.subarray(i, i + size), { stream: i + size < buf.length });
+    } catch {
+      throw notUtf8();
+    }
+    if (text) yield text;
     await nextTurn();
   }
 }
 
 /**
- * CSV, parsed as a stream in chunks that yield to the event loop, the row cap enforced while it
- * reads: a file of 1.5M one-cell lines is refused after maxRows + 1 rows, not parsed whole.
+ * CSV, decoded and parsed as a stream in chunks that yield to the event loop, the row cap
+ * enforced while it reads: a file of 1.5M one-cell lines is refused after maxRows + 1 rows.
  */
 export async function parseCsv(buf: Buffer, maxRows = Number.MAX_SAFE_INTEGER): Promise<Sheet> {
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
-  } catch {
-    throw ApiException.validation([{ field: 'file', reason: 'is not UTF-8 text: save the sheet as "CSV UTF-8" or .xlsx' }], 'The file is not UTF-8 CSV');
-  }
   const parser = parseStream({ bom: true, relax_column_count: true, skip_empty_lines: false, max_record_size: SHEET_LIMITS.maxCellChars * 4 });
-  const source = Readable.from(chunksOf(text));
+  const source = Readable.from(utf8Chunks(buf));
+  let sourceError: unknown;
+  source.on('error', (e) => {
+    sourceError = e;
+    parser.destroy(e);
+  });
   source.pipe(parser);
   const rows: SheetRow[] = [];
   let n = 0;
@@ -152,6 +160,7 @@ export async function parseCsv(buf: Buffer, maxRows = Number.MAX_SAFE_INTEGER): 
     }
   } catch (e) {
     if (e instanceof ApiException) throw e;
+    if (sourceError instanceof ApiException) throw sourceError;
     const err = e as { message?: string; lines?: number };
     throw notCsv(`${err.lines ? ` (line ${err.lines})` : ''}: ${err.message ?? 'parse error'}`);
   } finally {
@@ -159,6 +168,7 @@ export async function parseCsv(buf: Buffer, maxRows = Number.MAX_SAFE_INTEGER): 
     source.destroy();
     parser.destroy();
   }
+  if (sourceError instanceof ApiException) throw sourceError;
   return toSheet(rows);
 }
 
