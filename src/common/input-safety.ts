@@ -50,7 +50,7 @@ export function findUnsafeInput(value: unknown, root = ''): ErrorDetail | null {
     for (let i = keys.length - 1; i >= 0; i--) {
       const k = keys[i];
       const reason = refusedTextReason(k);
-      if (reason) return { field: join(path, k.replace(/\u0000/g, '\\u0000')), reason: `(a field name) ${reason}` };
+      if (reason) return { field: join(path, k.split('\u0000').join('\\u0000')), reason: `(a field name) ${reason}` };
       stack.push({ v: (v as Record<string, unknown>)[k], path: join(path, k), depth: depth + 1 });
     }
   }
