@@ -15,6 +15,11 @@ export const MAX_INPUT_NODES = 100_000;
 // eslint-disable-next-line no-control-regex
 const REFUSED_TEXT = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
 
+/** The text with every character PostgreSQL refuses replaced by U+FFFD (for names the client gave that we only record). */
+export function storableText(text: string): string {
+  return text.replace(new RegExp(REFUSED_TEXT.source, 'g'), '\ufffd');
+}
+
 /** Why PostgreSQL would refuse this text, or null when it can store it. */
 export function refusedTextReason(text: string): string | null {
   const m = REFUSED_TEXT.exec(text);

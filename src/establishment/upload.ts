@@ -2,6 +2,7 @@ import '@fastify/multipart';
 import { HttpStatus } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ApiException } from '../common/errors/api-error';
+import { storableText } from '../common/input-safety';
 import { IMPORT_MAX_BYTES } from './establishment.constants';
 import type { UploadedSheet } from './posts-import.service';
 
@@ -32,7 +33,9 @@ export async function readUpload(req: FastifyRequest, maxBytes = IMPORT_MAX_BYTE
         part.file.resume();
         throw ApiException.validation([{ field: 'file', reason: `is required (got a file in the field "${part.fieldname}")` }], 'No file was uploaded');
       }
-      sheet = { buffer: await part.toBuffer(), filename: (part.filename || 'upload').slice(0, 200) };
+      // The name goes into the audit trail: characters PostgreSQL refuses become U+FFFD.
+      const filename = storableText((part.filename || 'upload').slice(0, 200));
+      sheet = { buffer: await part.toBuffer(), filename };
     }
   } catch (e) {
     if ((e as { code?: string })?.code === 'FST_FILES_LIMIT') throw oneFileOnly();

@@ -65,6 +65,15 @@ describe('hardening: hostile input is a 4xx naming the field', () => {
     });
   });
 
+  it('a NUL in an upload filename does not break the audit row of a real import', async () => {
+    const org = (await ctx.api.get(`/api/v1/organisations/${f.orgs.council}`, { headers: f.hr.headers })).body.shortName;
+    const file = `${CSV_HEADER}\r\nFN-1,Good title,${org},Adults,G7,1,filled,,\r\n`;
+    const res = await upload(ctx, f.hr, `/api/v1/programmes/${f.programme}/posts/import`, file, 'bad\u0000name.csv');
+    expect(res.statusCode).toBe(200);
+    const audit = await ctx.sql.query(`SELECT metadata->>'fileName' AS name FROM audit_log WHERE entity_type = 'post_import' ORDER BY id DESC LIMIT 1`);
+    expect(audit.rows[0].name).toBe('bad\ufffdname.csv');
+  });
+
   describe('deeply nested JSON', () => {
     const nested = (n: number) => `${'['.repeat(n)}${']'.repeat(n)}`;
     it('1,500 nested arrays to sign-in, unauthenticated, is a clear 400', async () => {
