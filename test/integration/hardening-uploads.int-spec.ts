@@ -19,11 +19,10 @@ describe('hardening: hostile uploads and formula-safe exports', () => {
 
   it('a CSV of 1.5M one-cell lines is refused at the row cap, not parsed whole', async () => {
     const file = `reference\r\n${'x\r\n'.repeat(1_500_000)}`;
-    const started = Date.now();
     const res = await upload(ctx, f.hr, `${importUrl}?dryRun=true`, file);
     expectErrorShape(res, 400);
     expect(res.body.message).toBe('The file has more than 100000 rows');
-    expect(Date.now() - started).toBeLessThan(30_000); // it took 31 s before, blocking everyone; see bench/uploads.bench.ts for the timing
+    // It took 31 s before, blocking everyone. Timing is not asserted here: see `make bench-uploads` and docs/benchmarks.md.
   });
 
   it('a zip bomb (a 200 KiB .xlsx unzipping to 200 MiB) is refused from its inventory, before anything is inflated', async () => {
