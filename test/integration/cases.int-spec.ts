@@ -212,9 +212,10 @@ describe('transition cases: routes, state machine, deadlines, checklist, access'
       const c = await openCase(h);
       const res = await transition(c.id, 'effective', c.version);
       expectErrorShape(res, 409);
-      expect(res.body.allowed).toEqual(['in_consultation', 'on_hold', 'withdrawn']);
-      expect(res.body.currentState).toBe('proposed');
-      expect(res.body.details).toEqual([{ field: 'to', reason: 'must be one of: in_consultation, on_hold, withdrawn' }]);
+      // Issue 17: allowed and currentState moved from top-level fields into the `to` detail.
+      expect(res.body.details).toEqual([
+        { field: 'to', reason: 'must be one of: in_consultation, on_hold, withdrawn', allowed: ['in_consultation', 'on_hold', 'withdrawn'], currentState: 'proposed' },
+      ]);
       expect(res.body.message).toContain('in_consultation, on_hold, withdrawn');
       const { rows } = await ctx.sql.query(`SELECT state, version FROM transition_cases WHERE id = $1`, [c.id]);
       expect(rows).toEqual([{ state: 'proposed', version: 1 }]);
@@ -282,7 +283,7 @@ describe('transition cases: routes, state machine, deadlines, checklist, access'
       expect(c).toMatchObject({ state: 'on_hold', heldFromState: 'in_consultation', allowedTransitions: ['in_consultation', 'withdrawn'] });
       const wrong = await transition(c.id, 'proposed', c.version);
       expectErrorShape(wrong, 409);
-      expect(wrong.body.allowed).toEqual(['in_consultation', 'withdrawn']);
+      expect(wrong.body.details[0].allowed).toEqual(['in_consultation', 'withdrawn']);
       c = (await transition(c.id, 'in_consultation', c.version)).body;
       expect(c).toMatchObject({ state: 'in_consultation', heldFromState: null });
       c = (await transition(c.id, 'withdrawn', c.version)).body;
@@ -401,7 +402,7 @@ describe('transition cases: routes, state machine, deadlines, checklist, access'
       expect([a.statusCode, b.statusCode].sort()).toEqual([200, 409]);
       const loser = a.statusCode === 409 ? a : b;
       expectErrorShape(loser, 409);
-      expect(loser.body.currentVersion).toBe(c.version + 1);
+      expect(loser.body.details[0].currentVersion).toBe(c.version + 1);
       const { rows } = await ctx.sql.query(`SELECT version FROM transition_cases WHERE id = $1`, [c.id]);
       expect(rows[0].version).toBe(c.version + 1);
       const { rows: audits } = await ctx.sql.query(`SELECT changes FROM audit_log WHERE action = 'case.update' AND entity_id = $1`, [c.id]);

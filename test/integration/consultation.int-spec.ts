@@ -171,7 +171,7 @@ describe('consultations', () => {
 
       const stale = await ctx.api.post(`/api/v1/consultations/${id}/extend`, { version: 1, plannedEndDate: addDays(today, 20), reason: 'x' }, { headers: hr.headers });
       expectErrorShape(stale, 409);
-      expect(stale.body.currentVersion).toBe(opened.body.version);
+      expect(stale.body.details[0].currentVersion).toBe(opened.body.version);
 
       const notLater = await ctx.api.post(`/api/v1/consultations/${id}/extend`, { plannedEndDate: addDays(today, 6), reason: 'x' }, { headers: hr.headers });
       expectErrorShape(notLater, 422);
