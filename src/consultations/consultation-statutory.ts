@@ -86,7 +86,7 @@ export class DatedDeadlineResponse {
   @ApiProperty({ nullable: true, type: String }) nonWorkingReason: string | null;
   @ApiProperty({ format: 'date' }) sendBy: string;
   @ApiProperty() citation: string;
-  @ApiProperty() note: string;
+  @ApiProperty() explanation: string;
 }
 
 export class ProtectiveAwardResponse {
@@ -118,9 +118,9 @@ export class ConsultationStatutoryResponse {
   @ApiProperty({ type: [String], description: 'Breaches the dates already show' }) problems: string[];
 }
 
-const dated = (dueOn: string, division: string, citation: string, note: string): DatedDeadlineResponse => {
+const dated = (dueOn: string, division: string, citation: string, explanation: string): DatedDeadlineResponse => {
   const f = calendarFlags(dueOn, asDivision(division));
-  return { dueOn, dayOfWeek: f.dayOfWeek, nonWorkingDay: f.nonWorkingDay, nonWorkingReason: f.nonWorkingReason, sendBy: f.sendBy, citation, note };
+  return { dueOn, dayOfWeek: f.dayOfWeek, nonWorkingDay: f.nonWorkingDay, nonWorkingReason: f.nonWorkingReason, sendBy: f.sendBy, citation, explanation };
 };
 
 export async function consultationDivision(em: EntityManager, programmeId: string): Promise<string> {
