@@ -373,7 +373,8 @@ export class ConsultationsService {
    */
   private async linkUncoveredCases(em: EntityManager, c: Consultation, postIds: string[]): Promise<void> {
     if (c.kind === ConsultationKind.InformalEngagement || !postIds.length) return;
-    const linked: { id: string }[] = await em.query(
+    // An UPDATE … RETURNING comes back from TypeORM as [rows, affected].
+    const [linked]: [{ id: string }[], number] = await em.query(
       `UPDATE transition_cases SET consultation_id = $1, version = version + 1, updated_at = now()
        WHERE programme_id = $2 AND consultation_id IS NULL AND post_id = ANY($3::uuid[])
          AND state IN ('proposed', 'in_consultation', 'agreed', 'letters_issued', 'on_hold')
