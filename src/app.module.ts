@@ -16,6 +16,7 @@ import { NotificationsModule } from './notifications/notifications.module';
 import { PeopleModule } from './people/people.module';
 import { QueueModule } from './queue/queue.module';
 import { RedisModule } from './redis/redis.module';
+import { StatutoryModule } from './statutory/statutory.module';
 import { SystemModule } from './system/system.module';
 import { UsersModule } from './users/users.module';
 
@@ -40,6 +41,7 @@ import { UsersModule } from './users/users.module';
     PeopleModule,
     CasesModule,
     ConsultationsModule,
+    StatutoryModule,
   ],
 })
 export class AppModule implements NestModule {

@@ -500,7 +500,7 @@ export class CasesService {
       if (after.secondmentStartDate && after.secondmentReviewDate < after.secondmentStartDate) details.push({ field: 'secondmentReviewDate', reason: 'must be on or after secondmentStartDate' });
       if (after.secondmentEndDate && after.secondmentReviewDate > after.secondmentEndDate) details.push({ field: 'secondmentReviewDate', reason: 'must be on or before secondmentEndDate' });
     }
-    details.push(...(await this.statutoryChecks(em, before, after, changed)));
+    details.push(...(await this.statutoryChecks(em, after, changed)));
     if (before && before.route !== after.route && [CaseState.Effective, CaseState.Completed].includes(stageOf(before.state, before.heldFromState))) {
       details.push({ field: 'route', reason: `cannot change once the case is ${before.state}: the move has taken place` });
     }
@@ -518,12 +518,7 @@ export class CasesService {
    * transfer, the new grade on the destination's scale, the pension arrangement against the scheme
    * and the destination. Checked when a field they rest on changes (old data does not block others).
    */
-  private async statutoryChecks(
-    em: EntityManager,
-    before: CaseRecord | null,
-    after: CaseRecord,
-    changed: (f: CaseField) => boolean,
-  ): Promise<ErrorDetail[]> {
+  private async statutoryChecks(em: EntityManager, after: CaseRecord, changed: (f: CaseField) => boolean): Promise<ErrorDetail[]> {
     const out: ErrorDetail[] = [];
     const transfer = TRANSFER_ROUTES.includes(after.route);
     const transferDate = after.actualEffectiveDate ?? after.proposedEffectiveDate;
@@ -548,7 +543,6 @@ export class CasesService {
     if (changed('pensionArrangement') || changed('currentPensionScheme') || changed('destinationOrganisationId') || changed('staysInLgps')) {
       out.push(...(await pensionProblems(em, after)));
     }
-    void before;
     return out;
   }
 

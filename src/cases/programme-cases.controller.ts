@@ -7,7 +7,7 @@ import { ALL_ROLES, Role } from '../auth/role.enum';
 import { ErrorResponse } from '../common/errors/api-error';
 import { BulkService } from './bulk.service';
 import { CasesService } from './cases.service';
-import { BulkCommitDto, BulkCommitResponse, BulkPreviewDto, BulkPreviewResponse } from './dto/bulk.dto';
+import { BulkCommitDto, BulkCommitResponse, BulkPreviewDto, BulkPreviewResponse, GoLiveCommitDto, GoLiveMoveDto, GoLiveMoveResponse } from './dto/bulk.dto';
 import { CasePage, CaseResponse, CreateCaseDto, ListCasesQuery } from './dto/case.dto';
 import { PipelineQuery, PipelineResponse } from './dto/pipeline.dto';
 import { PipelineService } from './pipeline.service';
@@ -59,6 +59,25 @@ export class ProgrammeCasesController {
   @ApiConflictResponse({ type: ErrorResponse })
   async commit(@CurrentUser() user: AuthUser, @Param('id', uuid()) id: string, @Body() dto: BulkCommitDto): Promise<BulkCommitResponse> {
     return this.bulk.commit(user, id, dto);
+  }
+
+  @Post('go-live/preview')
+  @HttpCode(200)
+  @Roles(Role.Admin, Role.HrOfficer)
+  @ApiOperation({ summary: "Preview moving the programme's go-live date: the cases planned for it, what each would change, and their deadlines" })
+  @ApiOkResponse({ type: GoLiveMoveResponse })
+  async previewGoLive(@CurrentUser() user: AuthUser, @Param('id', uuid()) id: string, @Body() dto: GoLiveMoveDto): Promise<GoLiveMoveResponse> {
+    return this.bulk.moveGoLive(user, id, dto);
+  }
+
+  @Post('go-live/commit')
+  @HttpCode(200)
+  @Roles(Role.Admin, Role.HrOfficer)
+  @ApiOperation({ summary: 'Commit a previewed go-live move: the programme and its cases, all or nothing (409 if anything moved since the preview)' })
+  @ApiOkResponse({ type: GoLiveMoveResponse })
+  @ApiConflictResponse({ type: ErrorResponse })
+  async commitGoLive(@CurrentUser() user: AuthUser, @Param('id', uuid()) id: string, @Body() dto: GoLiveCommitDto): Promise<GoLiveMoveResponse> {
+    return this.bulk.moveGoLive(user, id, { goLiveDate: dto.goLiveDate }, dto.previewToken);
   }
 
   @Get('pipeline')

@@ -9,6 +9,7 @@ import {
   reg13InformationDue,
   remainsOwed,
   RuleId,
+  RULES,
   secondmentReviewDue,
   startByRule,
 } from './rules';
@@ -73,6 +74,18 @@ describe('statutory rules', () => {
     it('pay protection reminds 90 days before it ends', () => {
       expect(payProtectionExpiry('2019-03-31')).toMatchObject({ dueOn: '2019-03-31', remindFrom: '2018-12-31' });
     });
+  });
+
+  it('cites the reasons-for-rejecting duty of a transfer as TUPE reg. 13(7), not TULRCA', () => {
+    expect(RULES[RuleId.TupeReg13Reasons].citation).toBe('TUPE 2006 reg. 13(7)');
+  });
+
+  it('gives every rule a citation and the date the rule is keyed on', () => {
+    for (const r of Object.values(RULES)) {
+      expect(r.citation.length).toBeGreaterThan(5);
+      expect(r.keyedOn.length).toBeGreaterThan(3);
+      if (r.appliesFrom && r.appliesUntil) expect(r.appliesUntil > r.appliesFrom).toBe(true);
+    }
   });
 
   describe('TULRCA', () => {

@@ -159,7 +159,7 @@ describe('transition cases: routes, state machine, deadlines, checklist, access'
     it('puts the reg. 13 information (measures letter) 30 days before the transfer until a consultation is linked, then at its opening', async () => {
       const h = await createHolder(ctx.sql, est);
       const c = await openCase(h, { ...transfer, destinationOrganisationId: est.ccgId, proposedEffectiveDate: '2017-04-01' });
-      type D = { kind: string; dueOn: string; note: string; problem: string | null };
+      type D = { kind: string; dueOn: string; note: string; problem: string | null; consultationId?: string | null };
       const letter = (body: { deadlines: D[] }) => body.deadlines.find((d) => d.kind === 'measures_letter')!;
       const end = (body: { deadlines: D[] }) => body.deadlines.find((d) => d.kind === 'reg13_consultation_end');
       expect(letter(c)).toMatchObject({ dueOn: '2017-03-02', basis: 'days_before_transfer', consultationId: null, citation: 'TUPE 2006 reg. 13(2) and (6)' });

@@ -299,6 +299,64 @@ describe('the statutory clock', () => {
     });
   });
 
+  describe('reference data', () => {
+    it('lists every rule with its citation and dates, and answers working-day questions, to any role; a bad date is 400 naming the field', async () => {
+      const rules = await ctx.api.get('/api/v1/statutory/rules', { headers: rep.headers });
+      expect(rules.statusCode).toBe(200);
+      expect(rules.body).toEqual(expect.arrayContaining([expect.objectContaining({ id: 'tupe_reg11_eli_14_days', appliesUntil: '2014-04-30' })]));
+      const day = await ctx.api.get('/api/v1/statutory/working-day?date=2017-03-04', { headers: rep.headers });
+      expect(day.body).toMatchObject({ dayOfWeek: 'Saturday', nonWorkingDay: true, sendBy: '2017-03-03', division: 'england-and-wales' });
+      const bad = await ctx.api.get('/api/v1/statutory/working-day?date=2017-02-30', { headers: rep.headers });
+      expectErrorShape(bad, 400);
+      expect(bad.body.details).toEqual([{ field: 'date', reason: 'must be a date written YYYY-MM-DD' }]);
+    });
+  });
+
+  describe("moving a programme's go-live date", () => {
+    it('previews the cases planned for the old date with their deadlines, then commits them with the programme, all or nothing', async () => {
+      const e2 = await createEstablishment(ctx.sql, { goLive: '2017-04-01' });
+      const h1 = await createHolder(ctx.sql, e2);
+      const h2 = await createHolder(ctx.sql, e2);
+      const open = async (h: TestHolder, date: string) =>
+        (
+          await ctx.api.post(
+            `/api/v1/programmes/${e2.programmeId}/cases`,
+            { employeeId: h.employee.id, postId: h.postId, ...transfer, destinationOrganisationId: e2.ccgId, proposedEffectiveDate: date },
+            { headers: hr.headers },
+          )
+        ).body;
+      const moving = await open(h1, '2017-04-01');
+      const staying = await open(h2, '2017-06-01');
+      const url = `/api/v1/programmes/${e2.programmeId}/go-live`;
+      const same = await ctx.api.post(`${url}/preview`, { goLiveDate: '2017-04-01' }, { headers: hr.headers });
+      expectErrorShape(same, 400);
+      expect(same.body.details).toEqual([{ field: 'goLiveDate', reason: 'is already the go-live date (2017-04-01)' }]);
+
+      const preview = await ctx.api.post(`${url}/preview`, { goLiveDate: '2017-05-02' }, { headers: hr.headers });
+      expect(preview.statusCode).toBe(200);
+      expect(preview.body).toMatchObject({ fromGoLiveDate: '2017-04-01', toGoLiveDate: '2017-05-02', committed: false, matched: 1, canCommit: true });
+      expect(preview.body.changes).toEqual([
+        expect.objectContaining({
+          caseId: moving.id,
+          changes: { proposedEffectiveDate: { from: '2017-04-01', to: '2017-05-02' } },
+          deadlines: expect.objectContaining({ eli: { from: '2017-03-04 (proposed_effective_date)', to: '2017-04-04 (proposed_effective_date)' } }),
+        }),
+      ]);
+      expect((await ctx.sql.query(`SELECT go_live_date::text AS d FROM programmes WHERE id = $1`, [e2.programmeId])).rows[0].d).toBe('2017-04-01');
+
+      const stale = await ctx.api.post(`${url}/commit`, { goLiveDate: '2017-05-03', previewToken: preview.body.previewToken }, { headers: hr.headers });
+      expectErrorShape(stale, 409);
+      const done = await ctx.api.post(`${url}/commit`, { goLiveDate: '2017-05-02', previewToken: preview.body.previewToken }, { headers: hr.headers });
+      expect(done.statusCode).toBe(200);
+      expect(done.body.committed).toBe(true);
+      expect((await ctx.sql.query(`SELECT go_live_date::text AS d FROM programmes WHERE id = $1`, [e2.programmeId])).rows[0].d).toBe('2017-05-02');
+      expect((await ctx.api.get(`/api/v1/cases/${moving.id}`, { headers: hr.headers })).body.proposedEffectiveDate).toBe('2017-05-02');
+      expect((await ctx.api.get(`/api/v1/cases/${staying.id}`, { headers: hr.headers })).body.proposedEffectiveDate).toBe('2017-06-01');
+      const { rows } = await ctx.sql.query(`SELECT actor_id FROM audit_log WHERE action = 'programme.move_go_live' AND entity_id = $1`, [e2.programmeId]);
+      expect(rows).toEqual([{ actor_id: hr.id }]);
+    });
+  });
+
   describe('the 2017 demo', () => {
     let programmeId: string;
     const caseOnPost = async (reference: string) =>
