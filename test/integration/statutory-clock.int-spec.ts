@@ -57,15 +57,21 @@ describe('the statutory clock', () => {
       expect(deadline(c, 'eli').note).toContain('at least 14 days');
     });
 
-    it('a Scottish transferor uses the Scottish bank holidays', async () => {
-      await ctx.sql.query(`UPDATE organisations SET bank_holiday_division = 'scotland' WHERE id = $1`, [est.councilId]);
+    it('a Scottish transferor uses the Scottish bank holidays (the division is set on the organisation)', async () => {
+      const admin = await createUser(ctx, Role.Admin);
+      const org = (await ctx.api.get(`/api/v1/organisations/${est.councilId}`, { headers: admin.headers })).body;
+      expect(org.bankHolidayDivision).toBe('england-and-wales');
+      const bad = await ctx.api.patch(`/api/v1/organisations/${est.councilId}`, { version: org.version, bankHolidayDivision: 'wales' }, { headers: admin.headers });
+      expectErrorShape(bad, 400);
+      expect(bad.body.details[0].field).toBe('bankHolidayDivision');
+      const scot = await ctx.api.patch(`/api/v1/organisations/${est.councilId}`, { version: org.version, bankHolidayDivision: 'scotland' }, { headers: admin.headers });
+      expect(scot.body.bankHolidayDivision).toBe('scotland');
       try {
-        // Transfer 2017-04-28 -> ELI due 2017-03-31 (a Friday, a working day everywhere); transfer 2017-05-29 + ... use Easter Monday:
-        // transfer 2017-05-15 -> ELI 2017-04-17, Easter Monday: a bank holiday in England and Wales, not in Scotland.
+        // Transfer 2017-05-15 -> ELI 2017-04-17, Easter Monday: a bank holiday in England and Wales, not in Scotland.
         const c = await openCase(await createHolder(ctx.sql, est), { ...transfer, destinationOrganisationId: est.ccgId, proposedEffectiveDate: '2017-05-15' });
         expect(deadline(c, 'eli')).toMatchObject({ dueOn: '2017-04-17', nonWorkingDay: false, sendBy: '2017-04-17' });
       } finally {
-        await ctx.sql.query(`UPDATE organisations SET bank_holiday_division = 'england-and-wales' WHERE id = $1`, [est.councilId]);
+        await ctx.api.patch(`/api/v1/organisations/${est.councilId}`, { version: scot.body.version, bankHolidayDivision: 'england-and-wales' }, { headers: admin.headers });
       }
       const ew = await openCase(await createHolder(ctx.sql, est), { ...transfer, destinationOrganisationId: est.ccgId, proposedEffectiveDate: '2017-05-15' });
       expect(deadline(ew, 'eli')).toMatchObject({ dueOn: '2017-04-17', nonWorkingReason: 'Easter Monday (bank holiday)', sendBy: '2017-04-13' });
