@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../auth/auth-user';
@@ -11,6 +11,8 @@ import { BulkCommitDto, BulkCommitResponse, BulkPreviewDto, BulkPreviewResponse,
 import { CasePage, CaseResponse, CreateCaseDto, ListCasesQuery } from './dto/case.dto';
 import { PipelineQuery, PipelineResponse } from './dto/pipeline.dto';
 import { PipelineService } from './pipeline.service';
+import { GradeMappingsService } from './grade-mappings.service';
+import { GradeMappingResponse, SetGradeMappingsDto } from './dto/grade-mapping.dto';
 
 const uuid = () => new ParseUUIDPipe({ version: '4' });
 
@@ -22,7 +24,24 @@ export class ProgrammeCasesController {
     private readonly cases: CasesService,
     private readonly bulk: BulkService,
     private readonly pipelines: PipelineService,
+    private readonly gradeMappings: GradeMappingsService,
   ) {}
+
+  @Get('grade-mappings')
+  @Roles(Role.Admin, Role.HrOfficer, Role.Manager)
+  @ApiOperation({ summary: "The programme's grade mapping (old grade -> grade on the destination's scale), shown on its cases" })
+  @ApiOkResponse({ type: [GradeMappingResponse] })
+  async listGradeMappings(@CurrentUser() user: AuthUser, @Param('id', uuid()) id: string): Promise<GradeMappingResponse[]> {
+    return this.gradeMappings.list(user, id);
+  }
+
+  @Put('grade-mappings')
+  @Roles(Role.Admin, Role.HrOfficer)
+  @ApiOperation({ summary: 'Set the grade mapping (replaces it): from a source organisation grade to a destination grade (e.g. council G7 -> AfC Band 7)' })
+  @ApiOkResponse({ type: [GradeMappingResponse] })
+  async setGradeMappings(@CurrentUser() user: AuthUser, @Param('id', uuid()) id: string, @Body() dto: SetGradeMappingsDto): Promise<GradeMappingResponse[]> {
+    return this.gradeMappings.set(user, id, dto);
+  }
 
   @Get('cases')
   @Roles(Role.Admin, Role.HrOfficer, Role.Manager)

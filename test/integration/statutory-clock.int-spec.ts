@@ -79,6 +79,25 @@ describe('the statutory clock', () => {
   });
 
   describe('TUPE reg. 13: the consultation that covers the case, and the guard before effective', () => {
+    it('the programme sets how many days before the transfer the reg. 13 information is due (default 30)', async () => {
+      const admin = await createUser(ctx, Role.Admin);
+      const e3 = await createEstablishment(ctx.sql);
+      const prog = (await ctx.api.get(`/api/v1/programmes/${e3.programmeId}`, { headers: admin.headers })).body;
+      expect(prog.reg13InformationDays).toBe(30);
+      const bad = await ctx.api.patch(`/api/v1/programmes/${e3.programmeId}`, { version: prog.version, reg13InformationDays: 0 }, { headers: admin.headers });
+      expectErrorShape(bad, 400);
+      expect(bad.body.details[0].field).toBe('reg13InformationDays');
+      const set = await ctx.api.patch(`/api/v1/programmes/${e3.programmeId}`, { version: prog.version, reg13InformationDays: 45 }, { headers: admin.headers });
+      expect(set.body.reg13InformationDays).toBe(45);
+      const h = await createHolder(ctx.sql, e3);
+      const c = await ctx.api.post(
+        `/api/v1/programmes/${e3.programmeId}/cases`,
+        { employeeId: h.employee.id, postId: h.postId, ...transfer, destinationOrganisationId: e3.ccgId, proposedEffectiveDate: '2017-04-01' },
+        { headers: hr.headers },
+      );
+      expect(deadline(c.body, 'measures_letter')).toMatchObject({ dueOn: '2017-02-15', basis: 'days_before_transfer', nonWorkingDay: false });
+    });
+
     it('refuses effective while the reg. 13 information is outstanding, unless an HR officer records an override (audited); shows the reg. 16 exposure', async () => {
       const h = await createHolder(ctx.sql, est);
       let c = await openCase(h, { ...transfer, destinationOrganisationId: est.ccgId, proposedEffectiveDate: '2017-04-01' });
@@ -295,11 +314,18 @@ describe('the statutory clock', () => {
 
     it('shows the programme’s grade mapping (council grade -> AfC band) on the case', async () => {
       const h = await createHolder(ctx.sql, est, { gradeId: est.gradeIds.g7 });
-      await ctx.sql.query(`INSERT INTO programme_grade_mappings (programme_id, from_grade_id, to_grade_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`, [
-        est.programmeId,
-        est.gradeIds.g7,
-        est.gradeIds.band7,
+      const url = `/api/v1/programmes/${est.programmeId}/grade-mappings`;
+      const backwards = await ctx.api.put(url, { mappings: [{ fromGradeId: est.gradeIds.band7, toGradeId: est.gradeIds.g7 }] }, { headers: hr.headers });
+      expectErrorShape(backwards, 422);
+      expect(backwards.body.details).toEqual([
+        { field: 'mappings[0].fromGradeId', reason: "is not a grade of one of the programme's source organisations" },
+        { field: 'mappings[0].toGradeId', reason: "is not on the pay scale of the programme's destination organisation" },
       ]);
+      const set = await ctx.api.put(url, { mappings: [{ fromGradeId: est.gradeIds.g7, toGradeId: est.gradeIds.band7 }] }, { headers: hr.headers });
+      expect(set.statusCode).toBe(200);
+      expect(set.body).toEqual([{ fromGradeId: est.gradeIds.g7, fromGradeCode: 'G7', toGradeId: est.gradeIds.band7, toGradeCode: 'Band 7' }]);
+      const { rows } = await ctx.sql.query(`SELECT count(*)::int AS n FROM audit_log WHERE action = 'programme.grade_mappings' AND entity_id = $1`, [est.programmeId]);
+      expect(rows[0].n).toBe(1);
       const c = await openCase(h, { ...transfer, destinationOrganisationId: est.ccgId });
       expect(c.gradeMapping).toEqual({ fromGradeCode: 'G7', toGradeId: est.gradeIds.band7, toGradeCode: 'Band 7' });
     });
