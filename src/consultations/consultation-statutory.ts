@@ -26,10 +26,12 @@ export async function loadProposals(em: EntityManager, programmeId: string): Pro
     planned_end_date: string;
     first_dismissal_date: string | null;
     status: string;
+    opened_at: string | null;
     created_at: string;
   }[] = await em.query(
     `SELECT id, title, establishment, proposed_dismissals, start_date::text, planned_end_date::text, first_dismissal_date::text, status,
-            to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"') AS created_at
+            to_char(opened_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS opened_at,
+            to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS created_at
      FROM consultations WHERE programme_id = $1 AND kind = 'collective_redundancy'`,
     [programmeId],
   );
@@ -42,11 +44,18 @@ export async function loadProposals(em: EntityManager, programmeId: string): Pro
     plannedEndDate: r.planned_end_date,
     firstDismissalDate: r.first_dismissal_date,
     consultationBegun: r.status !== ConsultationStatus.Planned,
+    openedAt: r.opened_at,
     createdAt: r.created_at,
   }));
 }
 
-export function asProposal(c: Pick<Consultation, 'title' | 'establishment' | 'proposedDismissals' | 'startDate' | 'plannedEndDate' | 'firstDismissalDate' | 'status'> & { id?: string; createdAt?: Date }): DismissalProposal {
+export function asProposal(
+  c: Pick<Consultation, 'title' | 'establishment' | 'proposedDismissals' | 'startDate' | 'plannedEndDate' | 'firstDismissalDate' | 'status'> & {
+    id?: string;
+    createdAt?: Date;
+    openedAt?: Date | null;
+  },
+): DismissalProposal {
   return {
     id: c.id ?? 'new',
     title: c.title,
@@ -56,7 +65,8 @@ export function asProposal(c: Pick<Consultation, 'title' | 'establishment' | 'pr
     plannedEndDate: c.plannedEndDate,
     firstDismissalDate: c.firstDismissalDate,
     consultationBegun: c.status !== ConsultationStatus.Planned,
-    createdAt: c.createdAt ? c.createdAt.toISOString() : '9999-12-31T00:00:00.000000Z',
+    openedAt: c.openedAt ? c.openedAt.toISOString() : null,
+    createdAt: c.createdAt ? c.createdAt.toISOString() : '9999-12-31T00:00:00.000Z',
   };
 }
 

@@ -114,7 +114,8 @@ describe('statutory rules', () => {
         plannedEndDate: start,
         firstDismissalDate: fd,
         consultationBegun: begun,
-        createdAt: start,
+        openedAt: begun ? `${start}T09:00:00.000Z` : null,
+        createdAt: `${start}T08:00:00.000Z`,
       });
       const first = p('first', 12, '2017-01-01', '2017-03-31');
       const second = p('second', 10, '2017-02-10', '2017-04-30');
@@ -123,6 +124,8 @@ describe('statutory rules', () => {
       expect(begun).toMatchObject({ total: 10, counted: [], notCounted: [{ consultationId: 'first', reason: expect.stringMatching(/s\.188\(3\)/) }] });
       expect(aggregateProposals(second, [{ ...first, establishment: 'Elsewhere' }]).total).toBe(10);
       expect(aggregateProposals(second, [{ ...first, firstDismissalDate: '2017-01-30' }]).total).toBe(10);
+      // Opened only after the second proposal was recorded: it was not under consultation then.
+      expect(aggregateProposals(second, [{ ...first, consultationBegun: true, openedAt: '2017-02-11T09:00:00.000Z' }]).total).toBe(22);
     });
     it('s.189: 90 days’ protective award before the Employment Rights Act 2025 commences, 180 after', () => {
       expect(protectiveAwardMaximum('2017-02-15').maxDaysPay).toBe(90);

@@ -295,6 +295,9 @@ export interface DismissalProposal {
   firstDismissalDate: string | null;
   /** Consultation with the representatives has begun (the consultation is open, extended or closed). */
   consultationBegun: boolean;
+  /** When it was opened (ISO instant), if it was. */
+  openedAt: string | null;
+  /** When the proposal was recorded (ISO instant). */
   createdAt: string;
 }
 
@@ -341,7 +344,9 @@ export function aggregateProposals(self: DismissalProposal, others: DismissalPro
     const apart = Math.abs(daysBetween(mine, dismissalDate(o)));
     if (apart > 89) {
       notCounted.push({ ...line, reason: `its dismissals take effect ${apart} days apart from these: not within one period of 90 days (s.188(1))` });
-    } else if (o.consultationBegun && o.startDate < self.startDate) {
+    } else if (o.consultationBegun && o.startDate < self.startDate && (!o.openedAt || o.openedAt <= self.createdAt)) {
+      // Begun before this proposal: it started earlier and was opened before this one was recorded,
+      // so the answer does not change when the earlier one is opened later.
       notCounted.push({ ...line, reason: `consultation on its ${o.proposedDismissals} dismissals had already begun on ${o.startDate} (s.188(3))` });
     } else {
       counted.push({ ...line, reason: `proposed at ${o.establishment} on ${o.startDate}, dismissals within 90 days, no consultation on them begun before this proposal` });
