@@ -15,4 +15,5 @@ lint:
 typecheck:
 	@npx tsc -p tsconfig.json --noEmit
 bench-establishment: build ; @BENCH_COMMAND="make bench-establishment" node dist/bench/establishment.bench.js  ## establishment bench (BENCH_POSTS=1000000 …): see docs/benchmarks.md
+bench-matrix-page: build ; @BENCH_COMMAND="make bench-matrix-page" node dist/bench/matrix-page.bench.js  ## matrix page vs JSON API vs psql (BENCH_POSTS=100000): see docs/benchmarks.md
 bench-notifications: build ; @BENCH_COMMAND="make bench-notifications" node dist/bench/notifications.bench.js  ## email deliveries per second (BENCH_EMAILS=10000 BENCH_WORKERS=1,2 …): see docs/benchmarks.md

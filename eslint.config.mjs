@@ -14,6 +14,15 @@ export default tseslint.config(
     },
   },
   {
+    // Browser code: the pages' progressive enhancement.
+    files: ['src/web/assets/**/*.js'],
+    languageOptions: { sourceType: 'module', globals: { document: 'readonly', window: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', fetch: 'readonly' } },
+  },
+  {
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { URL: 'readonly' } },
+  },
+  {
     files: ['test/**', 'bench/**', 'scripts/**', '**/*.spec.ts', '**/*.int-spec.ts'],
     rules: { 'no-console': 'off', '@typescript-eslint/no-non-null-assertion': 'off', '@typescript-eslint/no-explicit-any': 'off' },
   },

@@ -39,6 +39,13 @@ ensure_redis() {
   command -v redis-server
 }
 
+# Page tests drive Debian's Chromium (a test tool's own browser download cannot work here).
+ensure_chromium() {
+  local c="${CHROMIUM_PATH:-/usr/bin/chromium}"
+  [ -x "$c" ] || apt_install chromium fonts-liberation || die "Chromium not found at $c and could not be installed: install Debian's 'chromium' package"
+  echo "$c"
+}
+
 # PostgreSQL refuses to run as root: when we are root, run it as `postgres`.
 pg_user() {
   if [ "$(id -u)" = 0 ]; then

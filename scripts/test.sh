@@ -8,7 +8,10 @@ source scripts/lib.sh
 ensure_node_modules
 if [ -z "${TEST_DATABASE_URL:-}" ]; then ensure_postgres >/dev/null; pg_user >/dev/null; fi
 if [ -z "${TEST_REDIS_URL:-}" ]; then ensure_redis >/dev/null; fi
+ensure_chromium >/dev/null
+log "web assets"; node scripts/build-assets.mjs
 log "lint";        npx eslint . --max-warnings=0
 log "type-check";  npx tsc -p tsconfig.json --noEmit
 log "unit tests";  npx jest --selectProjects unit --ci
 log "integration tests"; npx jest --selectProjects integration --ci --maxWorkers=2
+log "page tests (Chromium, axe-core)"; npx jest --selectProjects pages --ci --maxWorkers=2

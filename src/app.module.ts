@@ -1,4 +1,6 @@
 import { MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { RouterModule } from '@nestjs/core';
+import { API_PREFIX } from './common/http/api-prefix';
 import { AuditModule } from './audit/audit.module';
 import { AuthModule } from './auth/auth.module';
 import { CasesModule } from './cases/cases.module';
@@ -10,6 +12,7 @@ import { ConsultationsModule } from './consultations/consultations.module';
 import { DatabaseModule } from './database/database.module';
 import { EstablishmentModule } from './establishment/establishment.module';
 import { EventsModule } from './events/events.module';
+import { ForumModule } from './forum/forum.module';
 import { HealthModule } from './health/health.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { NotificationsModule } from './notifications/notifications.module';
@@ -19,9 +22,32 @@ import { RedisModule } from './redis/redis.module';
 import { StatutoryModule } from './statutory/statutory.module';
 import { SystemModule } from './system/system.module';
 import { UsersModule } from './users/users.module';
+import { WebModule } from './web/web.module';
+import { HomeModule } from './home/home.module';
+import { EstablishmentPagesModule } from './establishment/pages/establishment-pages.module';
+
+/**
+ * The modules whose controllers make up the JSON API, all served under /api/v1. Everything else
+ * is outside it: health and metrics, and the pages (each feature's *PagesModule, src/web, src/home),
+ * which share paths with the API (/posts/:id) without the prefix.
+ */
+const API_MODULES = [
+  AuditModule,
+  AuthModule,
+  UsersModule,
+  SystemModule,
+  EstablishmentModule,
+  NotificationsModule,
+  PeopleModule,
+  CasesModule,
+  ConsultationsModule,
+  ForumModule,
+  StatutoryModule,
+];
 
 @Module({
   imports: [
+    RouterModule.register(API_MODULES.map((module) => ({ path: API_PREFIX, module }))),
     ConfigModule,
     LoggingModule,
     DatabaseModule,
@@ -42,6 +68,11 @@ import { UsersModule } from './users/users.module';
     CasesModule,
     ConsultationsModule,
     StatutoryModule,
+    // pages that bring features together (the shell's own pages, each role's home page)
+    WebModule,
+    HomeModule,
+    // each feature's pages (src/<feature>/pages), outside /api/v1
+    EstablishmentPagesModule,
   ],
 })
 export class AppModule implements NestModule {

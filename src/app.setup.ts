@@ -1,5 +1,5 @@
 import helmet from '@fastify/helmet';
-import { INestApplication, RequestMethod } from '@nestjs/common';
+import { INestApplication } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
@@ -7,8 +7,10 @@ import type { IncomingMessage } from 'node:http';
 import { Logger } from 'nestjs-pino';
 import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
 import { createValidationPipe } from './common/errors/validation';
+import { installErrorPages } from './web/error-pages';
+import { configureWeb } from './web/web.setup';
 
-export const API_PREFIX = 'api/v1';
+export { API_PREFIX } from './common/http/api-prefix';
 export const REQUEST_ID_HEADER = 'x-request-id';
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -35,13 +37,7 @@ export function createFastifyAdapter(): FastifyAdapter {
 /** Everything the API process and the integration tests configure identically. */
 export async function configureApp(app: NestFastifyApplication, opts: { docs?: boolean } = {}): Promise<void> {
   app.useLogger(app.get(Logger));
-  app.setGlobalPrefix(API_PREFIX, {
-    exclude: [
-      { path: 'health/live', method: RequestMethod.GET },
-      { path: 'health/ready', method: RequestMethod.GET },
-      { path: 'metrics', method: RequestMethod.GET },
-    ],
-  });
+  // The /api/v1 prefix is given to the API modules in AppModule (RouterModule), so pages can live outside it.
   app.useGlobalPipes(createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableShutdownHooks();
@@ -60,6 +56,10 @@ export async function configureApp(app: NestFastifyApplication, opts: { docs?: b
       },
     },
   });
+
+  // The web service: pages, session cookie, CSRF, assets (src/web).
+  await configureWeb(app);
+  installErrorPages();
 
   if (opts.docs !== false) setupOpenApi(app);
 }

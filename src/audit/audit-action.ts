@@ -6,6 +6,7 @@ export const AuditAction = {
   StateChange: 'state_change',
   SignIn: 'auth.sign_in',
   SignInFailed: 'auth.sign_in_failed',
+  SignOut: 'auth.sign_out',
   ApiTokenCreate: 'auth.api_token_create',
   ApiTokenRevoke: 'auth.api_token_revoke',
   Deactivate: 'deactivate',

@@ -17,7 +17,7 @@ export interface AuthUser {
   role: Role;
   scopes: UserScope[];
   /** How the caller authenticated. */
-  via: 'access_token' | 'api_token';
+  via: 'access_token' | 'api_token' | 'session';
 }
 
 /** Programme ids the user may see at all (managers and tu_reps), or 'all' for admin and hr_officer. */

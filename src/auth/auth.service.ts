@@ -100,6 +100,31 @@ export class AuthService {
     return this.toAuthUser(user, 'access_token');
   }
 
+  /**
+   * Resolve a page session (user id and the token version at sign-in) to the caller, or null when
+   * the user is gone, deactivated, or has changed password since (the session then ends).
+   */
+  async authenticateSession(userId: string, tokenVersion: number): Promise<AuthUser | null> {
+    const user = await this.findActive(userId);
+    if (!user || user.token_version !== tokenVersion) return null;
+    return this.toAuthUser(user, 'session');
+  }
+
+  /** The current token version and demo flag of an active user (the web sign-in keeps both in the session). */
+  async sessionFacts(userId: string): Promise<{ tokenVersion: number; isDemo: boolean }> {
+    const [row]: { token_version: number; is_demo: boolean }[] = await this.db.query(
+      `SELECT token_version, is_demo FROM users WHERE id = $1 AND is_active`,
+      [userId],
+    );
+    if (!row) throw new UnauthorizedException('User is not active');
+    return { tokenVersion: row.token_version, isDemo: row.is_demo };
+  }
+
+  /** Record a page sign-out in the audit trail. */
+  async recordSignOut(user: AuthUser): Promise<void> {
+    await this.audit.recordAlone({ action: AuditAction.SignOut, entityType: 'user', entityId: user.id, actor: user });
+  }
+
   private async authenticateApiToken(token: string): Promise<AuthUser> {
     const [t]: { id: string; user_id: string; expires_at: Date; revoked_at: Date | null; last_used_at: Date | null }[] = await this.db.query(
       `SELECT id, user_id, expires_at, revoked_at, last_used_at FROM api_tokens WHERE token_hash = $1`,

@@ -14,6 +14,6 @@ import { ProgrammeCasesController } from './programme-cases.controller';
   imports: [TypeOrmModule.forFeature([TransitionCase, CaseTransition, CaseChecklistItem])],
   controllers: [CasesController, ProgrammeCasesController],
   providers: [CasesService, BulkService, PipelineService, GradeMappingsService],
-  exports: [CasesService],
+  exports: [CasesService, PipelineService],
 })
 export class CasesModule {}

@@ -151,6 +151,40 @@ export class AppConfig {
   @IsString()
   METRICS_TOKEN?: string;
 
+  // --- the web service (see src/web) -------------------------------------
+  /** The address people use to reach the service, e.g. https://transition.example.gov.uk. Every absolute link (emails, calendar feeds) is built from it, never from a request's Host header. */
+  @Matches(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, { message: 'must be an http:// or https:// URL with no query' })
+  PUBLIC_BASE_URL = 'http://localhost:3000';
+
+  /** Key material for the session cookie (32+ characters). Unset: derived from JWT_SECRET. */
+  @IsOptional()
+  @IsString()
+  @MinLength(32)
+  SESSION_SECRET?: string;
+
+  /** A signed-in page session ends after this many minutes without a request (a warning shows 2 minutes before). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(2)
+  @Max(24 * 60)
+  SESSION_IDLE_MINUTES = 30;
+
+  /** Whatever the activity, a page session ends this many hours after sign-in. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(72)
+  SESSION_MAX_HOURS = 12;
+
+  /** Mark the session cookie Secure (HTTPS only). Unset: on in production, off otherwise. */
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  COOKIE_SECURE?: 'true' | 'false';
+
+  get cookieSecure(): boolean {
+    return this.COOKIE_SECURE ? this.COOKIE_SECURE === 'true' : this.isProduction;
+  }
+
   get isProduction(): boolean {
     return this.NODE_ENV === NodeEnv.Production;
   }

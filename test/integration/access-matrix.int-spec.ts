@@ -18,7 +18,16 @@ const PUBLIC_ROUTES = [
   // Calendar feeds are authenticated by their per-user secret in the URL.
   'GET /api/v1/calendar/:token.ics',
   'GET /api/v1/calendar/:token',
+  // Pages: signing in, and the footer's pages (accessibility statement, cookies, help).
+  'GET /sign-in',
+  'POST /sign-in',
+  'GET /accessibility',
+  'GET /cookies',
+  'GET /help',
 ];
+
+/** Pages live outside /api/v1, health and metrics. */
+const isPage = (path: string) => !/^\/(api|health|metrics)(\/|$)/.test(path);
 
 describe('access: the role x route matrix, built from the registered routes', () => {
   let ctx: TestContext;
@@ -32,9 +41,9 @@ describe('access: the role x route matrix, built from the registered routes', ()
   });
   afterAll(async () => ctx?.close());
 
-  it('finds the routes (the enumeration itself works)', () => {
+  it('finds the routes (the enumeration itself works), pages included', () => {
     expect(routes.map((r) => `${r.method} ${r.path}`)).toEqual(
-      expect.arrayContaining(['GET /api/v1/me', 'GET /api/v1/users', 'GET /api/v1/audit', 'POST /api/v1/auth/sign-in', 'GET /health/ready']),
+      expect.arrayContaining(['GET /api/v1/me', 'GET /api/v1/users', 'GET /api/v1/audit', 'POST /api/v1/auth/sign-in', 'GET /health/ready', 'GET /', 'GET /sign-in', 'POST /sign-out']),
     );
   });
 
@@ -53,7 +62,12 @@ describe('access: the role x route matrix, built from the registered routes', ()
     for (const r of routes.filter((x) => !x.isPublic)) {
       const url = concretePath(r.path);
       const anon = await ctx.api.request(r.method, url, { payload: r.method === 'GET' || r.method === 'DELETE' ? undefined : {} });
-      if (anon.statusCode !== 401) mismatches.push(`${r.method} ${r.path} anonymous -> ${anon.statusCode}`);
+      if (isPage(r.path)) {
+        // A page sends an anonymous visitor to sign in; a form post without a session fails its CSRF check first.
+        const expected = r.method === 'GET' ? 303 : 403;
+        if (anon.statusCode !== expected) mismatches.push(`${r.method} ${r.path} anonymous -> ${anon.statusCode}, expected ${expected}`);
+        if (r.method === 'GET' && !String(anon.headers.location ?? '').startsWith('/sign-in')) mismatches.push(`${r.method} ${r.path} anonymous -> not sent to /sign-in`);
+      } else if (anon.statusCode !== 401) mismatches.push(`${r.method} ${r.path} anonymous -> ${anon.statusCode}`);
       for (const role of ALL_ROLES) {
         const res = await ctx.api.request(r.method, url, {
           headers: users[role].headers,

@@ -1,25 +1,25 @@
 import { INestApplication, RequestMethod } from '@nestjs/common';
-import { PATH_METADATA, METHOD_METADATA } from '@nestjs/common/constants';
+import { PATH_METADATA, METHOD_METADATA, MODULE_PATH } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
 import { IS_PUBLIC, ROLES } from '../../src/auth/decorators';
-import { API_PREFIX } from '../../src/app.setup';
 import type { Role } from '../../src/auth/role.enum';
 
 export interface RegisteredRoute {
   method: string;
-  /** Full path with :params, e.g. /api/v1/users/:id */
+  /** Full path with :params, e.g. /api/v1/users/:id, or a page's /posts/:id */
   path: string;
   handler: string;
   roles: Role[] | undefined;
   isPublic: boolean;
 }
 
-const UNPREFIXED = ['health/live', 'health/ready', 'metrics'];
-
 /** Every route the app registered through a Nest controller, with what it declares about access. */
 export function registeredRoutes(app: INestApplication): RegisteredRoute[] {
   const out: RegisteredRoute[] = [];
-  for (const mod of app.get(ModulesContainer).values()) {
+  const modules = app.get(ModulesContainer);
+  for (const mod of modules.values()) {
+    // The module's own path (the API modules' /api/v1, set by RouterModule in AppModule).
+    const modulePath: string = Reflect.getMetadata(MODULE_PATH + modules.applicationId, mod.metatype) ?? Reflect.getMetadata(MODULE_PATH, mod.metatype) ?? '';
     for (const wrapper of mod.controllers.values()) {
       const ctrl = wrapper.metatype as { prototype: Record<string, unknown>; name: string } | undefined;
       if (!ctrl?.prototype) continue;
@@ -34,8 +34,7 @@ export function registeredRoutes(app: INestApplication): RegisteredRoute[] {
         const isPublic = Boolean(Reflect.getMetadata(IS_PUBLIC, fn) ?? Reflect.getMetadata(IS_PUBLIC, ctrl));
         for (const b of [base].flat()) {
           for (const s of [sub].flat()) {
-            const rel = [b, s].map((p) => p.replace(/^\/|\/$/g, '')).filter(Boolean).join('/');
-            const path = UNPREFIXED.includes(rel) ? `/${rel}` : `/${API_PREFIX}/${rel}`;
+            const path = `/${[modulePath, b, s].map((p) => p.replace(/^\/|\/$/g, '')).filter(Boolean).join('/')}`;
             out.push({ method: RequestMethod[verb], path, handler: `${ctrl.name}.${name}`, roles, isPublic });
           }
         }

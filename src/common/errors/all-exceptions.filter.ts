@@ -77,7 +77,20 @@ export function errorBody(mapped: Mapped, requestId: string): ErrorResponse & Re
   };
 }
 
-/** One exception filter for every failure: the one error shape, with the request id. */
+/**
+ * Renders a failure on a page route as a page (the 403, 404 and 500 pages, a redirect to sign-in).
+ * The web shell (src/web) installs it at boot; without it every failure is JSON.
+ */
+export type PageErrorRenderer = (request: FastifyRequest, reply: FastifyReply, mapped: Mapped, exception: unknown) => Promise<void>;
+let pageErrorRenderer: { isPage: (request: FastifyRequest) => boolean; render: PageErrorRenderer } | undefined;
+
+export function installPageErrorRenderer(r: typeof pageErrorRenderer): void {
+  pageErrorRenderer = r;
+}
+
+export type { Mapped as MappedError };
+
+/** One exception filter for every failure: the one error shape, with the request id (or, on a page, the error page). */
 @Catch()
 export class AllExceptionsFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
@@ -90,6 +103,17 @@ export class AllExceptionsFilter implements ExceptionFilter {
     if (mapped.status >= 500) {
       this.logger.error({ err: exception, requestId: request?.id }, exception instanceof Error ? exception.message : 'unhandled error');
     }
+    if (pageErrorRenderer && request && pageErrorRenderer.isPage(request)) {
+      pageErrorRenderer.render(request, reply, mapped, exception).catch((err: unknown) => {
+        this.logger.error({ err, requestId: request.id }, 'error page failed to render');
+        if (!reply.sent) this.sendJson(reply, mapped, request);
+      });
+      return;
+    }
+    this.sendJson(reply, mapped, request);
+  }
+
+  private sendJson(reply: FastifyReply, mapped: Mapped, request: FastifyRequest | undefined): void {
     reply.status(mapped.status).header('content-type', 'application/json; charset=utf-8').send(errorBody(mapped, String(request?.id ?? '')));
   }
 }

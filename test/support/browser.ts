@@ -1,0 +1,141 @@
+/**
+ * Page tests: the real API process (real Postgres and Redis, the demo data) listening on a free
+ * port, driven by Debian's Chromium through playwright-core, checked with axe-core.
+ *
+ *   const web = await startWebApp();                 // API + demo data, web.url, web.password
+ *   const page = await web.page();                   // a fresh browser context (JS on)
+ *   await signIn(page, web, 'hr@demo.example');
+ *   await expectAccessible(page, 'hr home');         // zero WCAG 2.2 AA violations, screenshot saved
+ *   const noJs = await web.page({ javaScript: false });
+ */
+import AxeBuilder from '@axe-core/playwright';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Browser, BrowserContext, chromium, Page } from 'playwright-core';
+import { seedDemo } from '../../src/seed/seed';
+import { startTestApp, StartOptions, TestContext } from './test-app';
+
+export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+export const AXE_TAGS = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
+export const DEMO_PASSWORD = 'demo-page-tests-password';
+export const SCREENSHOTS = join(__dirname, '..', '..', 'screenshots');
+
+export const DEMO = {
+  admin: 'admin@demo.example',
+  hr: 'hr@demo.example',
+  manager: 'manager@demo.example',
+  rep: 'rep@demo.example',
+} as const;
+
+export interface WebApp {
+  ctx: TestContext;
+  url: string;
+  password: string;
+  browser: Browser;
+  /** A new browser context and page; every context is closed with the app. */
+  page(opts?: { javaScript?: boolean }): Promise<Page>;
+  close(): Promise<void>;
+}
+
+let browserOnce: Promise<Browser> | undefined;
+
+export function launchBrowser(): Promise<Browser> {
+  browserOnce ??= chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+  return browserOnce;
+}
+
+/** Boot the API on a free port with the demo data loaded (demo users share DEMO_PASSWORD). */
+export async function startWebApp(opts: StartOptions & { seed?: boolean } = {}): Promise<WebApp> {
+  process.env.DEMO_PASSWORD = DEMO_PASSWORD;
+  const ctx = await startTestApp(opts);
+  if (opts.seed !== false) await seedDemo(ctx.db.url);
+  await ctx.app.listen({ port: 0, host: '127.0.0.1' });
+  const address = ctx.app.getHttpServer().address() as { port: number };
+  const url = `http://127.0.0.1:${address.port}`;
+  const browser = await launchBrowser();
+  const contexts: BrowserContext[] = [];
+  return {
+    ctx,
+    url,
+    password: DEMO_PASSWORD,
+    browser,
+    page: async ({ javaScript = true } = {}) => {
+      const context = await browser.newContext({ baseURL: url, javaScriptEnabled: javaScript, viewport: { width: 1280, height: 900 } });
+      contexts.push(context);
+      return context.newPage();
+    },
+    close: async () => {
+      for (const c of contexts) await c.close().catch(() => undefined);
+      await ctx.close();
+    },
+  };
+}
+
+export async function closeBrowser(): Promise<void> {
+  if (browserOnce) await (await browserOnce).close();
+  browserOnce = undefined;
+}
+
+/** Sign in through the sign-in page, as a person would (labels and the button), and land on the next page. */
+export async function signIn(page: Page, web: WebApp, email: string, password = web.password): Promise<void> {
+  await page.goto('/sign-in');
+  await page.getByLabel('Email address').fill(email);
+  await page.getByLabel('Password', { exact: true }).fill(password);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForLoadState('domcontentloaded');
+}
+
+/**
+ * Zero axe-core violations for WCAG 2.2 AA on the page as it is now; a full-page screenshot is saved
+ * under screenshots/. Run it on pages with JavaScript on (axe runs in the page); check the same page
+ * without JavaScript through the journey itself.
+ */
+export async function expectAccessible(page: Page, name: string): Promise<void> {
+  await screenshot(page, name);
+  const result = await new AxeBuilder({ page }).withTags(AXE_TAGS).analyze();
+  const violations = result.violations.map((v) => ({
+    page: name,
+    rule: v.id,
+    impact: v.impact,
+    help: v.help,
+    nodes: v.nodes.slice(0, 3).map((n) => n.target.join(' ')),
+  }));
+  expect(violations).toEqual([]);
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  mkdirSync(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: join(SCREENSHOTS, `${name.replace(/[^a-z0-9-]+/gi, '-').toLowerCase()}.png`), fullPage: true });
+}
+
+/** Press Tab until the focused element matches, then return it (fails after `max` presses): keyboard-only journeys. */
+export async function tabTo(page: Page, matches: (el: { tag: string; text: string; label: string; name: string; value: string }) => boolean, max = 120): Promise<void> {
+  for (let i = 0; i < max; i++) {
+    await page.keyboard.press('Tab');
+    const el = await page.evaluate(() => {
+      // Runs in the browser (this project's TypeScript has no DOM types).
+      const a = (globalThis as any).document.activeElement;
+      if (!a) return { tag: '', text: '', label: '', name: '', value: '' };
+      const label: string = a.labels?.[0]?.textContent ?? a.getAttribute('aria-label') ?? '';
+      return { tag: a.tagName.toLowerCase(), text: (a.textContent ?? '').trim().replace(/\s+/g, ' '), label: label.trim().replace(/\s+/g, ' '), name: a.name ?? '', value: a.value ?? '' };
+    });
+    if (matches(el)) return;
+  }
+  throw new Error(`no focusable element matched after ${max} Tab presses`);
+}
+
+/** Every link on the page that stays on the site (for crawls): no downloads, no assets, no "return to" variants. */
+export async function siteLinks(page: Page): Promise<string[]> {
+  const hrefs = await page.$$eval('a[href]', (as) => as.map((a) => a.getAttribute('href') ?? ''));
+  return [
+    ...new Set(
+      hrefs
+        .filter((h) => h.startsWith('/') && !h.startsWith('//') && !h.startsWith('/assets/') && !h.includes('format=') && !h.startsWith('/sign-out'))
+        .map((h) => h.replace(/[?&]returnTo=[^&#]*/, '').replace(/\?$/, '')),
+    ),
+  ];
+}
