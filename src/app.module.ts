@@ -19,6 +19,7 @@ import { NotificationsModule } from './notifications/notifications.module';
 import { PeopleModule } from './people/people.module';
 import { QueueModule } from './queue/queue.module';
 import { RedisModule } from './redis/redis.module';
+import { StatutoryModule } from './statutory/statutory.module';
 import { SystemModule } from './system/system.module';
 import { UsersModule } from './users/users.module';
 import { WebModule } from './web/web.module';
@@ -41,6 +42,7 @@ const API_MODULES = [
   CasesModule,
   ConsultationsModule,
   ForumModule,
+  StatutoryModule,
 ];
 
 @Module({
@@ -65,6 +67,7 @@ const API_MODULES = [
     PeopleModule,
     CasesModule,
     ConsultationsModule,
+    StatutoryModule,
     // pages that bring features together (the shell's own pages, each role's home page)
     WebModule,
     HomeModule,

@@ -6,13 +6,14 @@ import { CasesService } from './cases.service';
 import { CaseChecklistItem } from './entities/case-checklist-item.entity';
 import { CaseTransition } from './entities/case-transition.entity';
 import { TransitionCase } from './entities/transition-case.entity';
+import { GradeMappingsService } from './grade-mappings.service';
 import { PipelineService } from './pipeline.service';
 import { ProgrammeCasesController } from './programme-cases.controller';
 
 @Module({
   imports: [TypeOrmModule.forFeature([TransitionCase, CaseTransition, CaseChecklistItem])],
   controllers: [CasesController, ProgrammeCasesController],
-  providers: [CasesService, BulkService, PipelineService],
+  providers: [CasesService, BulkService, PipelineService, GradeMappingsService],
   exports: [CasesService, PipelineService],
 })
 export class CasesModule {}
