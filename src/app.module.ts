@@ -23,6 +23,7 @@ import { SystemModule } from './system/system.module';
 import { UsersModule } from './users/users.module';
 import { WebModule } from './web/web.module';
 import { HomeModule } from './home/home.module';
+import { CasesPagesModule } from './cases/pages/cases-pages.module';
 
 /**
  * The modules whose controllers make up the JSON API, all served under /api/v1. Everything else
@@ -67,6 +68,7 @@ const API_MODULES = [
     // pages that bring features together (the shell's own pages, each role's home page)
     WebModule,
     HomeModule,
+    CasesPagesModule,
   ],
 })
 export class AppModule implements NestModule {
