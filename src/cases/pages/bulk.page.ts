@@ -113,7 +113,13 @@ export class BulkPage {
     if (!caseIds.length) {
       return redirectTo(req, reply, `/programmes/${programmeId}/cases`, { kind: 'important', text: 'Select at least one case to change, or choose to change all the matching cases.' });
     }
-    await this.renderChoose(req, reply, user, programme, caseIds, { values: oneOf(q, 'kind') ? readAction(q).values : {} });
+    // One question a page: what to change (radios), then its new value. (No conditional reveals:
+    // GOV.UK Frontend's sets aria-expanded on radios, which axe refuses as WCAG 4.1.2.)
+    const kind = oneOf(q, 'kind');
+    if (oneOf(q, 'asked') === 'kind' && !kind) {
+      return this.renderChoose(req, reply, user, programme, caseIds, { values: {}, errors: readAction({}).errors }, 400);
+    }
+    await this.renderChoose(req, reply, user, programme, caseIds, { values: kind ? { ...readAction(q).values, kind } : {} });
   }
 
   /** Step 2: check your answers (the preview). GET: it changes nothing. */
@@ -187,7 +193,8 @@ export class BulkPage {
       reply,
       'cases/views/bulk-choose.njk',
       {
-        pageTitle: 'What do you want to change?',
+        pageTitle: extra.values?.kind && (KIND_LABELS as Record<string, string>)[extra.values.kind] ? `New ${KIND_LABELS[extra.values.kind as BulkActionKind].toLowerCase()}` : 'What do you want to change?',
+        step: extra.values?.kind && (KIND_LABELS as Record<string, string>)[extra.values.kind] ? 'value' : 'kind',
         programme: { id: programme.id, name: programme.name },
         caseIds,
         values: extra.values ?? {},
@@ -263,6 +270,7 @@ export class BulkPage {
         caseIds,
         hidden: actionFields(values),
         changeHref: `/programmes/${programme.id}/cases/bulk?${q.toString()}`,
+        changeKindHref: `/programmes/${programme.id}/cases/bulk?${caseIds.map((id) => `caseIds=${id}`).join('&')}`,
         errors,
         labels: LABELS,
       },
