@@ -50,6 +50,7 @@ describe('pages: transition cases, bulk changes, the pipeline, a person', () => 
       const [{ n: total }] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM transition_cases WHERE programme_id = $1`, [programmeId]);
       expect(await page.locator('#results').textContent()).toContain(`${total} cases`);
       expect(await page.locator('.moj-sub-navigation__link[aria-current="page"]').textContent()).toContain(`All (${total})`);
+      expect((await page.locator('.govuk-service-navigation__item--active').allTextContents()).map((t) => t.trim())).toEqual(['Cases']);
       await expectAccessible(page, 'cases-list-hr');
 
       // Keyset pages: 25 a page, next then previous, no case twice, every case once.

@@ -6,6 +6,7 @@ import { CurrentUser, Roles } from '../../auth/decorators';
 import { Role } from '../../auth/role.enum';
 import { todayInLondon } from '../../common/dates';
 import { UuidParam } from '../../establishment/uuid-param';
+import { govDate } from '../../web/filters';
 import { fieldError, formFields, readForm } from '../../web/forms';
 import { FormErrors, formErrors, redirectTo, renderPage, viewAsOf } from '../../web/page-context';
 import { isStaff } from '../case-access';
@@ -38,7 +39,7 @@ export function caseTimeline(c: CaseResponse, transitions: CaseTransitionRespons
   }));
   for (const k of c.checklist) {
     if (k.done && k.recordedAt) {
-      items.push({ kind: 'checklist', label: `${CHECKLIST_LABELS[k.item]}`, byline: k.doneByLabel, at: k.recordedAt, sort: k.recordedAt, text: `Done on ${k.doneOn}` });
+      items.push({ kind: 'checklist', label: `${CHECKLIST_LABELS[k.item]}`, byline: k.doneByLabel, at: k.recordedAt, sort: k.recordedAt, text: `Done on ${govDate(k.doneOn)}` });
     }
   }
   if (c.eliOverride) {
