@@ -7,6 +7,9 @@ import { closeBrowser, DEMO, expectAccessible, signIn, siteLinks, startWebApp, t
  * change whose preview is exactly what the commit writes; a manager limited to their areas; a
  * trade union rep who never sees a person's data.
  */
+/** Each test walks several pages and runs axe on each: on a shared 2-core machine that takes a while. */
+const LONG = 180_000;
+
 describe('pages: transition cases, bulk changes, the pipeline, a person', () => {
   let web: WebApp;
   let programmeId: string;
@@ -92,7 +95,7 @@ describe('pages: transition cases, bulk changes, the pipeline, a person', () => 
         [programmeId],
       );
       expect(await page.locator('#results').textContent()).toContain(`${toCcg} case`);
-    });
+    }, LONG);
 
     it('reads a case: current and new post, deadlines with status and rule, checklist, history; and a person’s movements', async () => {
       const page = await web.page();
@@ -124,7 +127,7 @@ describe('pages: transition cases, bulk changes, the pipeline, a person', () => 
       expect(await page.locator('.app-person-timeline').textContent()).toContain('Started in a post');
       expect(await page.locator('.app-person-timeline').textContent()).toContain('In consultation to Agreed');
       await expectAccessible(page, 'person-hr');
-    });
+    }, LONG);
 
     it('records ELI sent and moves the case to letters issued by keyboard alone, and sees it on the timeline', async () => {
       const page = await web.page();
@@ -132,7 +135,7 @@ describe('pages: transition cases, bulk changes, the pipeline, a person', () => 
       await viewAsAt(page, '10', '3', '2017');
       const [target] = await agreedTupeWithoutEli();
       await journey(page, target, { js: true });
-    });
+    }, LONG);
 
     it('does the same journey with JavaScript off', async () => {
       const page = await web.page({ javaScript: false });
@@ -141,7 +144,7 @@ describe('pages: transition cases, bulk changes, the pipeline, a person', () => 
       const [target] = await agreedTupeWithoutEli();
       expect(target).toBeDefined();
       await journey(page, target, { js: false });
-    });
+    }, LONG);
 
     /** Overdue ELI → checklist → letters issued → timeline, with Tab and Enter only. */
     async function journey(page: Page, target: { id: string; reference: string }, { js }: { js: boolean }) {
@@ -233,7 +236,7 @@ describe('pages: transition cases, bulk changes, the pipeline, a person', () => 
       expect(await page.locator('.govuk-notification-banner--success').textContent()).toContain('ELI override recorded');
       expect(await page.locator('.app-case-timeline').textContent()).toContain('ELI override recorded');
       expect(await page.locator('.app-case-timeline').textContent()).toContain('Director of HR agreed');
-    });
+    }, LONG);
 
     it('changes 10 cases in bulk: the check-your-answers preview is exactly what the commit writes', async () => {
       const page = await web.page();
@@ -308,7 +311,7 @@ describe('pages: transition cases, bulk changes, the pipeline, a person', () => 
         if (shown) expect(d.due_on).toBe(shown.to);
         else expect(d.due_on).toBe(was?.due_on);
       }
-    });
+    }, LONG);
 
     it('shows the pipeline with FTE and cases, and downloads it as CSV', async () => {
       const page = await web.page();
@@ -323,7 +326,7 @@ describe('pages: transition cases, bulk changes, the pipeline, a person', () => 
       expect(csv.status()).toBe(200);
       expect(csv.headers()['content-type']).toContain('text/csv');
       expect((await csv.text()).split('\r\n')[0]).toBe('route,state,cases,fte');
-    });
+    }, LONG);
   });
 
   describe('an admin', () => {
@@ -335,7 +338,7 @@ describe('pages: transition cases, bulk changes, the pipeline, a person', () => 
       await page.locator('tbody tr[data-case-id] a.govuk-link').first().click();
       expect(await page.locator('h2', { hasText: 'Checklist' }).count()).toBe(1);
       await expectAccessible(page, 'case-admin');
-    });
+    }, LONG);
   });
 
   describe('a manager', () => {
@@ -379,7 +382,7 @@ describe('pages: transition cases, bulk changes, the pipeline, a person', () => 
       await page.goto(`/programmes/${programmeId}/pipeline`);
       expect(await page.locator('main').textContent()).toContain('for the thematic areas you cover');
       await expectAccessible(page, 'pipeline-manager');
-    });
+    }, LONG);
   });
 
   describe('a trade union rep', () => {
@@ -398,7 +401,7 @@ describe('pages: transition cases, bulk changes, the pipeline, a person', () => 
       await expectAccessible(page, 'pipeline-rep');
       const csv = await page.request.get(`/programmes/${programmeId}/pipeline?format=csv`);
       expect((await csv.text()).split('\r\n')[0]).toBe('route,state,cases');
-    });
+    }, LONG);
 
     it('never sees a person’s name, staff number or email on any page they can reach', async () => {
       const page = await web.page();
@@ -429,6 +432,6 @@ describe('pages: transition cases, bulk changes, the pipeline, a person', () => 
       expect(visited.size).toBeGreaterThan(3);
       expect([...visited]).toContain(`/programmes/${programmeId}/pipeline`);
       expect(leaks).toEqual([]);
-    }, 300_000);
+    }, LONG * 2);
   });
 });
