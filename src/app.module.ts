@@ -25,6 +25,7 @@ import { UsersModule } from './users/users.module';
 import { WebModule } from './web/web.module';
 import { HomeModule } from './home/home.module';
 import { EstablishmentPagesModule } from './establishment/pages/establishment-pages.module';
+import { CasesPagesModule } from './cases/pages/cases-pages.module';
 
 /**
  * The modules whose controllers make up the JSON API, all served under /api/v1. Everything else
@@ -73,6 +74,7 @@ const API_MODULES = [
     HomeModule,
     // each feature's pages (src/<feature>/pages), outside /api/v1
     EstablishmentPagesModule,
+    CasesPagesModule,
   ],
 })
 export class AppModule implements NestModule {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { BulkService } from './bulk.service';
+import { CaseSearchService } from './case-search.service';
 import { CasesController } from './cases.controller';
 import { CasesService } from './cases.service';
 import { CaseChecklistItem } from './entities/case-checklist-item.entity';
@@ -13,7 +14,7 @@ import { ProgrammeCasesController } from './programme-cases.controller';
 @Module({
   imports: [TypeOrmModule.forFeature([TransitionCase, CaseTransition, CaseChecklistItem])],
   controllers: [CasesController, ProgrammeCasesController],
-  providers: [CasesService, BulkService, PipelineService, GradeMappingsService],
-  exports: [CasesService, PipelineService],
+  providers: [CasesService, BulkService, PipelineService, GradeMappingsService, CaseSearchService],
+  exports: [CasesService, BulkService, PipelineService, CaseSearchService],
 })
 export class CasesModule {}

@@ -155,5 +155,5 @@ describe('acceptance: no 5xx and one error shape, whatever is sent', () => {
     expect(problems).toEqual([]);
     expect(coveredOps.size).toBe(ops.length);
     expect(coveredRoles.size).toBe(Object.keys(tokens).length);
-  }, Math.max(120_000, FUZZ_REQUESTS * 30));
+  }, Math.max(600_000, FUZZ_REQUESTS * 200)); // a guard against a hang, not a timing check: a shared CI machine can be slow
 });
