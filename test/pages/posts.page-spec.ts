@@ -179,7 +179,7 @@ describe('pages: posts, a post, proposing a change of scope, import', () => {
     await web.ctx.sql.query(`UPDATE posts SET scope = 'under_review', version = version + 1 WHERE id = $1`, [id]);
     await page.getByRole('button', { name: 'Send to HR' }).click();
     expect(await page.locator('.govuk-error-summary').textContent()).toContain('Someone else changed this post');
-    expect(await page.locator('.govuk-inset-text').textContent()).toContain('Under review');
+    expect(await page.locator('main .govuk-inset-text').textContent()).toContain('Under review');
     expect(await page.getByLabel('Under review').count()).toBe(0); // the current scope is not offered
     expect(await page.getByLabel('Reason').inputValue()).toBe('Should move to the LCO');
     await expectAccessible(page, 'propose-stale');
@@ -249,7 +249,7 @@ describe('pages: posts, a post, proposing a change of scope, import', () => {
       await page.goto(`/programmes/${programmeId}/import`);
       const template = await page.request.get('/posts/import-template.csv');
       expect(template.status()).toBe(200);
-      expect((await template.text()).split(/\r?\n/)[0]).toBe('reference,title,organisation,thematic_area,grade,fte,establishment_status,scope,scope_reason');
+      expect((await template.text()).replace(/^\uFEFF/, '').split(/\r?\n/)[0]).toBe('reference,title,organisation,thematic_area,grade,fte,establishment_status,scope,scope_reason');
       expect((await page.request.get('/posts/import-template.xlsx')).status()).toBe(200);
 
       await page.getByLabel('Spreadsheet of posts').setInputFiles(
