@@ -84,7 +84,7 @@ describe('pages: posts, a post, proposing a change of scope, import', () => {
       await page.getByRole('link', { name: 'MCC-LD-001', exact: true }).click();
       expect(await page.locator('.govuk-caption-l').textContent()).toContain('MCC-LD-001');
       const details = await page.locator('#post-details').textContent();
-      for (const t of ['Reference', 'Organisation', 'Learning Disability', 'Grade', 'FTE', 'Establishment status', 'In scope', 'Scope decided by']) expect(details).toContain(t);
+      for (const t of ['Reference', 'Organisation', 'Learning Disability', 'Grade', 'FTE', 'Establishment status', 'In scope', 'Scope decided']) expect(details).toContain(t);
       expect(await page.locator('#scope-history .moj-timeline__item').count()).toBeGreaterThanOrEqual(1);
       expect(await page.getByRole('columnheader', { name: 'Staff number' }).count()).toBe(1);
       expect(await page.getByRole('link', { name: 'Propose a change of scope' }).count()).toBe(0); // managers propose
