@@ -8,6 +8,11 @@ import { closeBrowser, DEMO, expectAccessible, signIn, startWebApp, tabTo, WebAp
  * The posts pages: the filtered list with keyset pagination, a post's page, a manager's proposal
  * (by keyboard, with and without JavaScript), a manager kept to their areas, and the import page.
  */
+/** A whole journey, key by key, with axe on each page: minutes on a loaded 2-core machine. */
+const JOURNEY_TIMEOUT = 180_000;
+// Every test here drives Chromium and runs axe on several pages; on a shared 2-core machine one can take over a minute.
+jest.setTimeout(JOURNEY_TIMEOUT);
+
 describe('pages: posts, a post, proposing a change of scope, import', () => {
   let web: WebApp;
   let programmeId: string;
@@ -73,11 +78,11 @@ describe('pages: posts, a post, proposing a change of scope, import', () => {
     await expectAccessible(page, 'posts-bad-cursor');
   });
 
-  it('shows a post with its holders, scope and scope history, for HR and admin', async () => {
-    for (const [email, name] of [
-      [DEMO.hr, 'hr'],
-      [DEMO.admin, 'admin'],
-    ]) {
+  it.each([
+    [DEMO.hr, 'hr'],
+    [DEMO.admin, 'admin'],
+  ])('shows a post with its holders, scope and scope history (%s)', async (email, name) => {
+    {
       const page = await web.page();
       await signIn(page, web, email);
       await page.goto('/posts');
@@ -97,12 +102,12 @@ describe('pages: posts, a post, proposing a change of scope, import', () => {
   it("takes a manager by keyboard alone from sign-in to a pending proposal (JavaScript on)", async () => {
     const page = await web.page();
     await managerJourney(page, 'MCC-MH-001', 'js');
-  });
+  }, JOURNEY_TIMEOUT);
 
   it('takes a manager by keyboard alone from sign-in to a pending proposal, with JavaScript off', async () => {
     const page = await web.page({ javaScript: false });
     await managerJourney(page, 'MCC-MH-002', 'nojs');
-  });
+  }, JOURNEY_TIMEOUT);
 
   async function managerJourney(page: Page, reference: string, label: string): Promise<void> {
     const before = await postScope(reference);

@@ -6,6 +6,11 @@ import { closeBrowser, DEMO, expectAccessible, signIn, startWebApp, tabTo, WebAp
  * seeing the post and the matrix change; deciding several with "check your answers"; and what a
  * stale decision shows.
  */
+/** A whole journey, key by key, with axe on each page: minutes on a loaded 2-core machine. */
+const JOURNEY_TIMEOUT = 180_000;
+// Every test here drives Chromium and runs axe on several pages; on a shared 2-core machine one can take over a minute.
+jest.setTimeout(JOURNEY_TIMEOUT);
+
 describe('pages: scope proposals, decided one at a time and in bulk', () => {
   let web: WebApp;
   let programmeId: string;
@@ -94,11 +99,11 @@ describe('pages: scope proposals, decided one at a time and in bulk', () => {
 
   it('takes an HR officer by keyboard alone from sign-in to an accepted proposal and the changed matrix (JavaScript on)', async () => {
     await hrJourney(await web.page(), 'MCC-MH-001', 'js');
-  });
+  }, JOURNEY_TIMEOUT);
 
   it('takes an HR officer by keyboard alone from sign-in to an accepted proposal and the changed matrix, with JavaScript off', async () => {
     await hrJourney(await web.page({ javaScript: false }), 'MCC-MH-002', 'nojs');
-  });
+  }, JOURNEY_TIMEOUT);
 
   it('decides several proposals in bulk: "check your answers" lists exactly what changes, and the result matches', async () => {
     const a = await propose('MCC-LD-001', 'out_of_scope');
