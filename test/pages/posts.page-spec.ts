@@ -36,7 +36,7 @@ describe('pages: posts, a post, proposing a change of scope, import', () => {
     await signIn(page, web, DEMO.manager);
     await page.goto('/posts');
     expect(await page.locator('h1').textContent()).toBe('Posts');
-    const areas = await page.locator('table.govuk-table tbody tr td:nth-child(3)').allTextContents();
+    const areas = await page.locator('table.govuk-table tbody tr .app-post-area').allTextContents();
     expect(areas.length).toBeGreaterThan(0);
     for (const a of areas) expect(MANAGER_AREAS).toContain(a.trim());
     // The area filter offers only the manager's areas.
@@ -47,7 +47,7 @@ describe('pages: posts, a post, proposing a change of scope, import', () => {
     await page.locator('#thematicAreaId').selectOption({ label: 'Mental Health' });
     await page.getByRole('button', { name: 'Apply filters' }).click();
     expect(new URL(page.url()).searchParams.get('thematicAreaId')).toBeTruthy();
-    const filtered = await page.locator('table.govuk-table tbody tr td:nth-child(3)').allTextContents();
+    const filtered = await page.locator('table.govuk-table tbody tr .app-post-area').allTextContents();
     expect(filtered.length).toBeGreaterThan(0);
     expect(new Set(filtered.map((t) => t.trim()))).toEqual(new Set(['Mental Health']));
     expect(await page.locator('.moj-filter__selected').textContent()).toContain('Mental Health');
