@@ -132,47 +132,67 @@ export class ScopeProposalsService {
   }
 
   decide(user: AuthUser, id: string, dto: DecideScopeProposalDto): Promise<ScopeProposalResponse> {
+    return this.ds.transaction((em) => this.decideIn(em, user, id, dto));
+  }
+
+  /**
+   * Decide several proposals the same way, with one reason, all or none (one transaction): a stale
+   * version or an already decided proposal among them is a 409 and nothing changes.
+   */
+  decideAll(user: AuthUser, items: { id: string; version: number }[], decision: 'accept' | 'reject', reason: string): Promise<ScopeProposalResponse[]> {
+    // Lock in id order, so two bulk decisions over the same proposals cannot deadlock.
+    const sorted = [...items].sort((a, b) => a.id.localeCompare(b.id));
     return this.ds.transaction(async (em) => {
-      const locked: { version: number; status: ScopeProposalStatus; post_id: string; proposed_scope: Scope }[] = await em.query(
-        `SELECT version, status, post_id, proposed_scope FROM scope_proposals WHERE id = $1 FOR UPDATE`,
-        [id],
-      );
-      const current = locked[0];
-      if (!current) throw notFound('Scope proposal', id);
-      assertVersion('scope proposal', dto.version, current.version);
-      if (current.status !== ScopeProposalStatus.Open) {
-        throw new ApiException(HttpStatus.CONFLICT, `The proposal is already ${current.status}`, [{ field: 'status', reason: `is ${current.status}, not open` }]);
+      const out: ScopeProposalResponse[] = [];
+      for (const it of sorted) {
+        const row = await this.find(em, it.id);
+        if (!row || !canSeePostInArea(user, row.thematic_area_id)) throw notFound('Scope proposal', it.id);
+        out.push(await this.decideIn(em, user, it.id, { decision, reason, version: it.version }));
       }
-      const accepted = dto.decision === 'accept';
-      await em.query(
-        `UPDATE scope_proposals SET status = $2, decided_by = $3, decided_at = now(), decision_reason = $4, version = version + 1, updated_at = now() WHERE id = $1`,
-        [id, accepted ? ScopeProposalStatus.Accepted : ScopeProposalStatus.Rejected, user.id, dto.reason],
-      );
-      if (accepted) {
-        const before: { scope: Scope; scope_reason: string | null }[] = await em.query(`SELECT scope, scope_reason FROM posts WHERE id = $1 FOR UPDATE`, [current.post_id]);
-        await em.query(
-          `UPDATE posts SET scope = $2, scope_reason = $3, scope_decided_by = $4, scope_decided_at = now(), version = version + 1, updated_at = now() WHERE id = $1`,
-          [current.post_id, current.proposed_scope, dto.reason, user.id],
-        );
-        await this.audit.record(em, {
-          action: AuditAction.Update,
-          entityType: 'post',
-          entityId: current.post_id,
-          before: { scope: before[0].scope, scopeReason: before[0].scope_reason },
-          after: { scope: current.proposed_scope, scopeReason: dto.reason },
-          metadata: { via: 'scope_proposal', scopeProposalId: id },
-        });
-      }
-      const after = (await this.find(em, id))!;
-      await this.audit.record(em, {
-        action: AuditAction.StateChange,
-        entityType: 'scope_proposal',
-        entityId: id,
-        before: { status: ScopeProposalStatus.Open },
-        after: { status: after.status, decisionReason: dto.reason },
-      });
-      return toResponse(after);
+      return out;
     });
+  }
+
+  private async decideIn(em: EntityManager, user: AuthUser, id: string, dto: DecideScopeProposalDto): Promise<ScopeProposalResponse> {
+    const locked: { version: number; status: ScopeProposalStatus; post_id: string; proposed_scope: Scope }[] = await em.query(
+      `SELECT version, status, post_id, proposed_scope FROM scope_proposals WHERE id = $1 FOR UPDATE`,
+      [id],
+    );
+    const current = locked[0];
+    if (!current) throw notFound('Scope proposal', id);
+    assertVersion('scope proposal', dto.version, current.version);
+    if (current.status !== ScopeProposalStatus.Open) {
+      throw new ApiException(HttpStatus.CONFLICT, `The proposal is already ${current.status}`, [{ field: 'status', reason: `is ${current.status}, not open` }]);
+    }
+    const accepted = dto.decision === 'accept';
+    await em.query(
+      `UPDATE scope_proposals SET status = $2, decided_by = $3, decided_at = now(), decision_reason = $4, version = version + 1, updated_at = now() WHERE id = $1`,
+      [id, accepted ? ScopeProposalStatus.Accepted : ScopeProposalStatus.Rejected, user.id, dto.reason],
+    );
+    if (accepted) {
+      const before: { scope: Scope; scope_reason: string | null }[] = await em.query(`SELECT scope, scope_reason FROM posts WHERE id = $1 FOR UPDATE`, [current.post_id]);
+      await em.query(
+        `UPDATE posts SET scope = $2, scope_reason = $3, scope_decided_by = $4, scope_decided_at = now(), version = version + 1, updated_at = now() WHERE id = $1`,
+        [current.post_id, current.proposed_scope, dto.reason, user.id],
+      );
+      await this.audit.record(em, {
+        action: AuditAction.Update,
+        entityType: 'post',
+        entityId: current.post_id,
+        before: { scope: before[0].scope, scopeReason: before[0].scope_reason },
+        after: { scope: current.proposed_scope, scopeReason: dto.reason },
+        metadata: { via: 'scope_proposal', scopeProposalId: id },
+      });
+    }
+    const after = (await this.find(em, id))!;
+    await this.audit.record(em, {
+      action: AuditAction.StateChange,
+      entityType: 'scope_proposal',
+      entityId: id,
+      before: { status: ScopeProposalStatus.Open },
+      after: { status: after.status, decisionReason: dto.reason },
+    });
+    return toResponse(after);
   }
 
   /** The proposer takes their open proposal back. */

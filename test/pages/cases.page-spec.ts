@@ -1,4 +1,6 @@
 import type { Page } from 'playwright-core';
+import { Role } from '../../src/auth/role.enum';
+import { createUser } from '../support/auth';
 import { closeBrowser, DEMO, expectAccessible, signIn, siteLinks, startWebApp, tabTo, WebApp } from '../support/browser';
 
 /**
@@ -265,7 +267,19 @@ describe('pages: transition cases, bulk changes, the pipeline, a person', () => 
       await expectAccessible(page, 'bulk-check');
 
       const before = await sql(`SELECT * FROM transition_cases WHERE id = ANY($1::uuid[]) ORDER BY id`, [chosen]);
-      const deadlinesBefore = await sql(`SELECT case_id, kind, due_on::text AS due_on FROM case_deadlines_for($1) WHERE case_id = ANY($2::uuid[])`, [programmeId, chosen]);
+      // Deadlines as the product computes them (src/statutory, read through the API), not from SQL.
+      const hr = await createUser(web.ctx, Role.HrOfficer);
+      const deadlinesOf = async (ids: string[]) =>
+        (
+          await Promise.all(
+            ids.map(async (id) => {
+              const res = await web.ctx.api.get(`/api/v1/cases/${id}`, { headers: hr.headers });
+              expect(res.statusCode).toBe(200);
+              return (res.body.deadlines as { kind: string; dueOn: string }[]).map((d) => ({ case_id: id, kind: d.kind, due_on: d.dueOn }));
+            }),
+          )
+        ).flat();
+      const deadlinesBefore = await deadlinesOf(chosen);
       const preview = await page.locator('tr[data-field]').evaluateAll((rows) =>
         rows.map((r) => ({ caseId: r.getAttribute('data-case-id')!, field: r.getAttribute('data-field')!, to: r.getAttribute('data-to')! })),
       );
@@ -304,7 +318,7 @@ describe('pages: transition cases, bulk changes, the pipeline, a person', () => 
         }
         expect(a.version).toBe(mine.length ? b.version + 1 + (b.id === changedIds[0] ? 1 : 0) : b.version);
       }
-      const deadlinesAfter = await sql(`SELECT case_id, kind, due_on::text AS due_on FROM case_deadlines_for($1) WHERE case_id = ANY($2::uuid[])`, [programmeId, chosen]);
+      const deadlinesAfter = await deadlinesOf(chosen);
       for (const d of deadlinesAfter) {
         const shown = previewDeadlines.find((p) => p.caseId === d.case_id && p.kind === d.kind);
         const was = deadlinesBefore.find((x) => x.case_id === d.case_id && x.kind === d.kind);
