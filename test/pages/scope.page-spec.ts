@@ -90,11 +90,22 @@ describe('pages: scope proposals, decided one at a time and in bulk', () => {
     expect(await postScope(reference)).toBe('out_of_scope');
     expect(await proposalStatus(proposal.id)).toBe('accepted');
 
-    // The matrix (the lead's matrix page is not on this branch: its JSON, from the same MatrixService).
+    // The matrix changes: its JSON, and the matrix page reached by keyboard from the navigation.
     const after = await matrix();
     expect(after.subtotals.outOfScope.total.posts).toBe(before.subtotals.outOfScope.total.posts + 1);
     expect(after.subtotals.inScope.total.posts).toBe(before.subtotals.inScope.total.posts - 1);
     expect(after.totals.total.posts).toBe(72);
+    await tabTo(page, (el) => el.tag === 'a' && el.text === 'Establishment');
+    await page.keyboard.press('Enter');
+    await page.waitForURL((u) => u.pathname === `/programmes/${programmeId}/establishment`);
+    const subtotal = async (label: string) => {
+      const row = page.locator('table.app-matrix tr', { has: page.locator('th', { hasText: new RegExp(`^${label}$`) }) });
+      return Number((await row.locator('td').last().innerText()).trim().split(/\s+/)[0]);
+    };
+    expect(await subtotal('Out of scope')).toBe(after.subtotals.outOfScope.total.posts);
+    expect(await subtotal('In scope')).toBe(after.subtotals.inScope.total.posts);
+    expect(await page.locator('[data-testid="matrix-total"]').textContent()).toBe('72 posts');
+    if (label === 'js') await expectAccessible(page, 'matrix-hr-after-decision');
   }
 
   it('takes an HR officer by keyboard alone from sign-in to an accepted proposal and the changed matrix (JavaScript on)', async () => {
