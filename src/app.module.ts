@@ -23,6 +23,8 @@ import { SystemModule } from './system/system.module';
 import { UsersModule } from './users/users.module';
 import { WebModule } from './web/web.module';
 import { HomeModule } from './home/home.module';
+import { ConsultationPagesModule } from './consultations/pages/consultation-pages.module';
+import { ForumPagesModule } from './forum/pages/forum-pages.module';
 
 /**
  * The modules whose controllers make up the JSON API, all served under /api/v1. Everything else
@@ -67,6 +69,8 @@ const API_MODULES = [
     // pages that bring features together (the shell's own pages, each role's home page)
     WebModule,
     HomeModule,
+    ConsultationPagesModule,
+    ForumPagesModule,
   ],
 })
 export class AppModule implements NestModule {
