@@ -25,6 +25,8 @@ import { WebModule } from './web/web.module';
 import { HomeModule } from './home/home.module';
 import { ConsultationPagesModule } from './consultations/pages/consultation-pages.module';
 import { ForumPagesModule } from './forum/pages/forum-pages.module';
+import { NotificationPagesModule } from './notifications/pages/notification-pages.module';
+import { UserPagesModule } from './users/pages/user-pages.module';
 
 /**
  * The modules whose controllers make up the JSON API, all served under /api/v1. Everything else
@@ -71,6 +73,8 @@ const API_MODULES = [
     HomeModule,
     ConsultationPagesModule,
     ForumPagesModule,
+    NotificationPagesModule,
+    UserPagesModule,
   ],
 })
 export class AppModule implements NestModule {
