@@ -95,9 +95,10 @@ describe('pages: admin', () => {
     expect(await admin.locator(`tr[data-delivery-id="${deliveryId}"]`).count()).toBe(1);
     await expectAccessible(admin, 'admin-deliveries-sent');
     // Retrying one that is not failed says so, without breaking.
-    const res = await admin.request.post(`/admin/deliveries/${deliveryId}/retry`, { form: { _csrf: await admin.locator('input[name=_csrf]').first().inputValue() } });
-    expect(res.status()).toBe(200);
-    expect(await res.text()).toContain('Only a failed delivery can be retried');
+    const res = await admin.request.post(`/admin/deliveries/${deliveryId}/retry`, { form: { _csrf: await admin.locator('input[name=_csrf]').first().inputValue() }, maxRedirects: 0 });
+    expect(res.status()).toBe(303);
+    await admin.goto('/admin/deliveries?status=sent');
+    expect(await admin.locator('.govuk-notification-banner').textContent()).toContain('Only a failed delivery can be retried');
 
     // Delete it, after confirming.
     await admin.goto('/admin/webhooks');

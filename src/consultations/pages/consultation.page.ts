@@ -77,7 +77,7 @@ export class ConsultationPages {
   @Roles(...MANAGE_ROLES)
   async create(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @CurrentUser() user: AuthUser, @Body() body: unknown): Promise<void> {
     const f = formFields(body);
-    const { dto, errors: own } = this.fromForm(f, true);
+    const { dto, errors: own } = this.fromForm(f, true, true);
     const form = await readForm(CreateConsultationDto, dto, LABELS);
     const errors = mergeErrors(own, form.errors);
     if (errors || !form.value) return this.renderForm(req, reply, user, null, f, errors, 400);
@@ -122,7 +122,7 @@ export class ConsultationPages {
     const current = ConsultationResponse.from(await this.consultations.get(user, id), user);
     const f = formFields(body);
     const planned = current.status === ConsultationStatus.Planned;
-    const { dto, errors: own } = this.fromForm({ ...f, ...(planned ? {} : { kind: current.kind }) }, planned);
+    const { dto, errors: own } = this.fromForm({ ...f, ...(planned ? {} : { kind: current.kind }) }, planned, false);
     const update: Record<string, unknown> = {
       version: int(text(f, 'version')),
       title: dto.title,
@@ -173,7 +173,7 @@ export class ConsultationPages {
   }
 
   /** The form's fields as the DTO's, with the page's own messages for the date inputs. */
-  private fromForm(f: Fields, withDates: boolean): { dto: Record<string, any>; errors?: FormErrors } {
+  private fromForm(f: Fields, withDates: boolean, withProgramme: boolean): { dto: Record<string, any>; errors?: FormErrors } {
     const kind = text(f, 'kind');
     const cr = kind === ConsultationKind.CollectiveRedundancy;
     const start = withDates ? readDate(f, 'startDate', 'the start date', true) : { value: undefined, error: undefined };
@@ -192,7 +192,7 @@ export class ConsultationPages {
     };
     const errors = pageErrors(
       {
-        programmeId: withDates && !dto.programmeId ? 'Select the programme' : undefined,
+        programmeId: withProgramme && !dto.programmeId ? 'Select the programme' : undefined,
         title: !dto.title ? 'Enter a title' : undefined,
         kind: !kind ? 'Select the kind of consultation' : undefined,
         startDate: start.error,
