@@ -28,6 +28,18 @@ const LABELS = {
   firstDismissalDate: 'First dismissal date',
 };
 const IDS = { startDate: 'startDate-day', plannedEndDate: 'plannedEndDate-day', firstDismissalDate: 'firstDismissalDate-day', kind: 'kind' };
+/** The consultation form's fields, as the DTOs name them (still to be validated). */
+type ConsultationForm = {
+  programmeId?: string;
+  title?: string;
+  description?: string;
+  kind?: string;
+  startDate?: string;
+  plannedEndDate?: string;
+  establishment?: string;
+  proposedDismissals?: number | string;
+  firstDismissalDate?: string;
+};
 const KINDS = Object.values(ConsultationKind).map((k) => ({ value: k, text: CONSULTATION_KIND_LABELS[k] }));
 
 /** The statutory outcome of a consultation, in words, for the banner after a change. */
@@ -173,13 +185,13 @@ export class ConsultationPages {
   }
 
   /** The form's fields as the DTO's, with the page's own messages for the date inputs. */
-  private fromForm(f: Fields, withDates: boolean, withProgramme: boolean): { dto: Record<string, any>; errors?: FormErrors } {
+  private fromForm(f: Fields, withDates: boolean, withProgramme: boolean): { dto: ConsultationForm; errors?: FormErrors } {
     const kind = text(f, 'kind');
     const cr = kind === ConsultationKind.CollectiveRedundancy;
     const start = withDates ? readDate(f, 'startDate', 'the start date', true) : { value: undefined, error: undefined };
     const end = withDates ? readDate(f, 'plannedEndDate', 'the planned end date', true) : { value: undefined, error: undefined };
     const first = cr ? readDate(f, 'firstDismissalDate', 'the first dismissal date', false) : { value: undefined, error: undefined };
-    const dto: Record<string, any> = {
+    const dto: ConsultationForm = {
       programmeId: text(f, 'programmeId'),
       title: text(f, 'title'),
       description: text(f, 'description'),

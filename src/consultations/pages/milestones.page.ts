@@ -35,6 +35,16 @@ const AUDIENCE_LABELS: Record<MilestoneAudience, string> = {
 const LABELS = { title: 'Title', kind: 'Kind', dueDate: 'Due date', reminderOffsets: 'Reminders', audience: 'Who is told', description: 'Description' };
 const IDS = { dueDate: 'dueDate-day', kind: 'kind', audience: 'audience' };
 
+/** The milestone form's fields, as the DTOs name them (still to be validated). */
+type MilestoneForm = {
+  title?: string;
+  description?: string;
+  kind?: string;
+  dueDate?: string;
+  reminderOffsets?: number[];
+  audience: string[];
+};
+
 /** "14, 7, 1" → [14, 7, 1]; null when it is not a list of whole numbers. */
 function offsets(v: string | undefined): number[] | null | undefined {
   if (v === undefined) return undefined;
@@ -137,10 +147,10 @@ export class MilestonePages {
     };
   }
 
-  private fromForm(f: Fields, withDate: boolean): { dto: Record<string, any>; errors?: FormErrors } {
+  private fromForm(f: Fields, withDate: boolean): { dto: MilestoneForm; errors?: FormErrors } {
     const due = withDate ? readDate(f, 'dueDate', 'the due date', true) : { value: undefined, error: undefined };
     const rem = offsets(text(f, 'reminderOffsets'));
-    const dto: Record<string, any> = {
+    const dto: MilestoneForm = {
       title: text(f, 'title'),
       description: text(f, 'description'),
       kind: text(f, 'kind'),
