@@ -85,8 +85,8 @@ export class DeliveryPages {
       const d = await this.deliveries.retry(id);
       await redirectTo(req, reply, '/admin/deliveries', { kind: 'success', text: `Delivery queued again: ${d.subject} (${CHANNEL_LABELS[d.channel].toLowerCase()} to ${d.address ?? d.recipientKey}).` });
     } catch (err) {
-      const e = formErrors(err);
-      await redirectTo(req, reply, '/admin/deliveries', { kind: 'important', title: 'Not retried', text: e.errorList[0]?.text ?? 'The delivery could not be retried.' });
+      formErrors(err); // anything but a client error (a 404, a 5xx) becomes its error page
+      await redirectTo(req, reply, '/admin/deliveries', { kind: 'important', title: 'Not retried', text: err instanceof Error ? err.message : 'The delivery could not be retried.' });
     }
   }
 }
