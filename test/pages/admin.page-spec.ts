@@ -8,6 +8,9 @@ import { eventually } from '../support/test-app';
  * that refuses, then accepts; the real worker), webhooks, and the queue dashboard on the admin's
  * page session.
  */
+// Browser journeys on a shared 2-core machine, beside other suites: minutes, not seconds.
+jest.setTimeout(300_000);
+
 describe('pages: admin', () => {
   let web: WebApp;
   let rx: HttpReceiver;

@@ -7,6 +7,9 @@ import { eventually } from '../support/test-app';
  * real worker: the reps' status view as at 1 March 2017, forum meetings and representations, HR's
  * forms, the calendar subscription, and the in-app notice a rep gets when HR responds.
  */
+// Browser journeys on a shared 2-core machine, beside other suites: minutes, not seconds.
+jest.setTimeout(300_000);
+
 describe('pages: consultation and the joint trade union forum', () => {
   let web: WebApp;
   let consultationId: string;
