@@ -1,4 +1,4 @@
-.PHONY: up down test build seed bench lint typecheck
+.PHONY: up down test build seed bench lint typecheck fuzz
 
 up:        ## run API and worker with Postgres and Redis, demo data loaded
 	@bash scripts/up.sh
@@ -6,6 +6,8 @@ down:      ## stop what `make up` started
 	@bash scripts/down.sh
 test:      ## lint, type-check, unit and integration tests (real Postgres and Redis)
 	@bash scripts/test.sh
+fuzz:      ## long acceptance run: bad-input corpus + 24,000 schema-driven requests against a real API process (figures: docs/acceptance.md)
+	@bash scripts/fuzz.sh
 build:
 	@npm run -s build
 seed:      ## reload the demo data (replaces the demo programme)
@@ -15,4 +17,6 @@ lint:
 typecheck:
 	@npx tsc -p tsconfig.json --noEmit
 bench-establishment: build ; @BENCH_COMMAND="make bench-establishment" node dist/bench/establishment.bench.js  ## establishment bench (BENCH_POSTS=1000000 …): see docs/benchmarks.md
+bench-matrix-page: build ; @BENCH_COMMAND="make bench-matrix-page" node dist/bench/matrix-page.bench.js  ## matrix page vs JSON API vs psql (BENCH_POSTS=100000): see docs/benchmarks.md
 bench-notifications: build ; @BENCH_COMMAND="make bench-notifications" node dist/bench/notifications.bench.js  ## email deliveries per second (BENCH_EMAILS=10000 BENCH_WORKERS=1,2 …): see docs/benchmarks.md
+bench-uploads: build ; @BENCH_COMMAND="make bench-uploads" node dist/bench/uploads.bench.js  ## /health/live latency while hostile 20 MiB uploads are processed: see docs/benchmarks.md

@@ -12,6 +12,8 @@ import { ExtendEmployeesAndAssignments1763800400000 } from './1763800400000-Exte
 import { CreateTransitionCases1763800410000 } from './1763800410000-CreateTransitionCases';
 import { CreateConsultationsAndForum1763800500000 } from './1763800500000-CreateConsultationsAndForum';
 import { CreateNotifications1763800600000 } from './1763800600000-CreateNotifications';
+import { AddStatutoryClock1764000100000 } from './1764000100000-AddStatutoryClock';
+import { GrantRuntimeRole1764100000000 } from './1764100000000-GrantRuntimeRole';
 
 export const migrations = [
   CreateSmokeJobs1763800000000,
@@ -24,5 +26,7 @@ export const migrations = [
   CreateTransitionCases1763800410000,
   CreateConsultationsAndForum1763800500000,
   CreateNotifications1763800600000,
+  AddStatutoryClock1764000100000,
+  GrantRuntimeRole1764100000000,
   // add new migrations above this line, in timestamp order
 ];

@@ -44,8 +44,36 @@ if ! as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" status >/dev/null 2>&1; then
   as_pg "$PG_BIN/pg_ctl" -D "$PGDATA" -w -l "$PGDATA/server.log" \
     -o "-p $PG_PORT -k $PGDATA -c listen_addresses=127.0.0.1" start >/dev/null
 fi
-as_pg "$PG_BIN/psql" -h "$PGDATA" -p "$PG_PORT" -U wtt -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='wtt'" | grep -q 1 \
-  || as_pg "$PG_BIN/createdb" -h "$PGDATA" -p "$PG_PORT" -U wtt wtt
+# Least privilege: wtt (the superuser) only administers. Migrations run as wtt_owner, which owns
+# the schema; the API and the worker connect as wtt_app (member of wtt_runtime), which owns
+# nothing and may only SELECT and INSERT the audit log. README: "Database roles".
+psql_admin() { as_pg "$PG_BIN/psql" -h "$PGDATA" -p "$PG_PORT" -U wtt -v ON_ERROR_STOP=1 -q "$@"; }
+psql_admin -d postgres <<'SQL'
+DO $$ BEGIN
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'wtt_runtime') THEN CREATE ROLE wtt_runtime NOLOGIN; END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'wtt_owner') THEN CREATE ROLE wtt_owner LOGIN PASSWORD 'wtt_owner'; END IF;
+  IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'wtt_app') THEN
+    CREATE ROLE wtt_app LOGIN PASSWORD 'wtt_app' NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS IN ROLE wtt_runtime;
+  END IF;
+END $$;
+SQL
+psql_admin -d postgres -tAc "SELECT 1 FROM pg_database WHERE datname='wtt'" | grep -q 1 \
+  || as_pg "$PG_BIN/createdb" -h "$PGDATA" -p "$PG_PORT" -U wtt -O wtt_owner wtt
+# A database made by an earlier `make up` belongs to wtt: hand it and its objects to wtt_owner (once).
+psql_admin -d wtt <<'SQL'
+ALTER DATABASE wtt OWNER TO wtt_owner;
+ALTER SCHEMA public OWNER TO wtt_owner;
+DO $$ DECLARE r record; BEGIN
+  FOR r IN SELECT c.relname, c.relkind FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+           WHERE n.nspname = 'public' AND c.relkind IN ('r', 'v', 'm', 'p') AND pg_get_userbyid(c.relowner) = 'wtt' LOOP
+    EXECUTE format('ALTER TABLE public.%I OWNER TO wtt_owner', r.relname);
+  END LOOP;
+  FOR r IN SELECT p.oid::regprocedure AS f FROM pg_proc p JOIN pg_namespace n ON n.oid = p.pronamespace
+           WHERE n.nspname = 'public' AND pg_get_userbyid(p.proowner) = 'wtt' LOOP
+    EXECUTE format('ALTER FUNCTION %s OWNER TO wtt_owner', r.f);
+  END LOOP;
+END $$;
+SQL
 
 # --- Redis ----------------------------------------------------------------
 if ! redis-cli -p "$REDIS_PORT" ping >/dev/null 2>&1; then
@@ -59,14 +87,16 @@ fi
 # --- The application ------------------------------------------------------
 export NODE_ENV="${NODE_ENV:-development}"
 export PORT
-export DATABASE_URL="${DATABASE_URL:-postgres://wtt:wtt@127.0.0.1:$PG_PORT/wtt}"
+export DATABASE_URL="${DATABASE_URL:-postgres://wtt_app:wtt_app@127.0.0.1:$PG_PORT/wtt}"
+export MIGRATION_DATABASE_URL="${MIGRATION_DATABASE_URL:-postgres://wtt_owner:wtt_owner@127.0.0.1:$PG_PORT/wtt}"
 export REDIS_URL="${REDIS_URL:-redis://127.0.0.1:$REDIS_PORT}"
 export MAIL_DIR="${MAIL_DIR:-$DATA/mail}"
+export PUBLIC_BASE_URL="${PUBLIC_BASE_URL:-http://localhost:$PORT}"
 [ -s "$DATA/jwt-secret" ] || { head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$DATA/jwt-secret"; chmod 600 "$DATA/jwt-secret"; }
 export JWT_SECRET="${JWT_SECRET:-$(cat "$DATA/jwt-secret")}"
 {
-  echo "NODE_ENV=$NODE_ENV"; echo "PORT=$PORT"; echo "DATABASE_URL=$DATABASE_URL"
-  echo "REDIS_URL=$REDIS_URL"; echo "MAIL_DIR=$MAIL_DIR"; echo "JWT_SECRET=$JWT_SECRET"
+  echo "NODE_ENV=$NODE_ENV"; echo "PORT=$PORT"; echo "DATABASE_URL=$DATABASE_URL"; echo "MIGRATION_DATABASE_URL=$MIGRATION_DATABASE_URL"
+  echo "REDIS_URL=$REDIS_URL"; echo "MAIL_DIR=$MAIL_DIR"; echo "JWT_SECRET=$JWT_SECRET"; echo "PUBLIC_BASE_URL=$PUBLIC_BASE_URL"
 } >"$DATA/env"
 
 log "building"
@@ -98,6 +128,7 @@ curl -fsS "http://127.0.0.1:$PORT/health/ready" >/dev/null || { tail -n 30 "$DAT
 cat <<MSG
 
   Workforce transition tracker is up.
+  Sign in:  http://localhost:$PORT/          (demo users and password above)
   API:      http://localhost:$PORT/api/v1
   API docs: http://localhost:$PORT/docs
   Health:   http://localhost:$PORT/health/ready

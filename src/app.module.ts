@@ -19,10 +19,13 @@ import { NotificationsModule } from './notifications/notifications.module';
 import { PeopleModule } from './people/people.module';
 import { QueueModule } from './queue/queue.module';
 import { RedisModule } from './redis/redis.module';
+import { StatutoryModule } from './statutory/statutory.module';
 import { SystemModule } from './system/system.module';
 import { UsersModule } from './users/users.module';
 import { WebModule } from './web/web.module';
 import { HomeModule } from './home/home.module';
+import { EstablishmentPagesModule } from './establishment/pages/establishment-pages.module';
+import { CasesPagesModule } from './cases/pages/cases-pages.module';
 import { ConsultationPagesModule } from './consultations/pages/consultation-pages.module';
 import { ForumPagesModule } from './forum/pages/forum-pages.module';
 import { NotificationPagesModule } from './notifications/pages/notification-pages.module';
@@ -44,6 +47,7 @@ const API_MODULES = [
   CasesModule,
   ConsultationsModule,
   ForumModule,
+  StatutoryModule,
 ];
 
 @Module({
@@ -68,9 +72,13 @@ const API_MODULES = [
     PeopleModule,
     CasesModule,
     ConsultationsModule,
+    StatutoryModule,
     // pages that bring features together (the shell's own pages, each role's home page)
     WebModule,
     HomeModule,
+    // each feature's pages (src/<feature>/pages), outside /api/v1
+    EstablishmentPagesModule,
+    CasesPagesModule,
     ConsultationPagesModule,
     ForumPagesModule,
     NotificationPagesModule,

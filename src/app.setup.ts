@@ -3,14 +3,21 @@ import { INestApplication } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { randomUUID } from 'node:crypto';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { IncomingMessage } from 'node:http';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import { Logger } from 'nestjs-pino';
-import { AllExceptionsFilter } from './common/errors/all-exceptions.filter';
+import { AllExceptionsFilter, errorBody } from './common/errors/all-exceptions.filter';
+import { AppConfig } from './config/app-config';
 import { createValidationPipe } from './common/errors/validation';
 import { installErrorPages } from './web/error-pages';
 import { configureWeb } from './web/web.setup';
+import { SafeInputPipe } from './common/input-safety';
 
-export { API_PREFIX } from './common/http/api-prefix';
+import { API_PREFIX } from './common/http/api-prefix';
+
+export { API_PREFIX };
 export const REQUEST_ID_HEADER = 'x-request-id';
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
@@ -22,13 +29,81 @@ export function genReqId(req: IncomingMessage): string {
   return id;
 }
 
+const CSP_DIRECTIVES = {
+  defaultSrc: ["'self'"],
+  styleSrc: ["'self'", "'unsafe-inline'"],
+  imgSrc: ["'self'", 'data:'],
+  scriptSrc: ["'self'", "'unsafe-inline'"],
+};
+
+/**
+ * The headers @fastify/helmet sets on every routed response (with our CSP), for the answers
+ * Fastify and Node give before any hook runs: a path parameter too long (414), a bad URL (400),
+ * headers too large (431). test/integration/hardening-shape.int-spec.ts compares the two sets.
+ */
+export const SECURITY_HEADERS: Record<string, string> = {
+  'content-security-policy':
+    "default-src 'self';base-uri 'self';font-src 'self' https: data:;form-action 'self';frame-ancestors 'self';img-src 'self' data:;object-src 'none';" +
+    "script-src 'self' 'unsafe-inline';script-src-attr 'none';style-src 'self' 'unsafe-inline';upgrade-insecure-requests",
+  'cross-origin-opener-policy': 'same-origin',
+  'cross-origin-resource-policy': 'same-origin',
+  'origin-agent-cluster': '?1',
+  'referrer-policy': 'no-referrer',
+  'strict-transport-security': 'max-age=31536000; includeSubDomains',
+  'x-content-type-options': 'nosniff',
+  'x-dns-prefetch-control': 'off',
+  'x-download-options': 'noopen',
+  'x-frame-options': 'SAMEORIGIN',
+  'x-permitted-cross-domain-policies': 'none',
+  'x-xss-protection': '0',
+};
+
+const FRAMEWORK_MESSAGES: Record<string, string> = {
+  FST_ERR_MAX_PARAM_LENGTH: 'A path parameter is longer than 100 characters',
+  FST_ERR_BAD_URL: 'The URL is not valid',
+  FST_ERR_ASYNC_CONSTRAINT: 'The request could not be routed',
+};
+
+/** Fastify's router errors (before any hook or Nest runs), in the one error shape: never the path echoed back. */
+function frameworkErrors(error: Error & { code?: string; statusCode?: number }, request: FastifyRequest, reply: FastifyReply): void {
+  const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 400;
+  const message = FRAMEWORK_MESSAGES[error.code ?? ''] ?? STATUS_CODES[status] ?? 'Bad request';
+  void reply
+    .code(status)
+    .headers({ ...SECURITY_HEADERS, [REQUEST_ID_HEADER]: request.id, 'cache-control': 'no-store', 'content-type': 'application/json; charset=utf-8' })
+    .send(errorBody({ status, message, details: [{ field: 'url', reason: message.toLowerCase() }] }, request.id));
+}
+
+/** Node's own answers on a broken request (headers too large: 431, a timeout: 408, garbage: 400), in the one error shape. */
+export function clientErrorHandler(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed || !socket.writable) return;
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const message = status === 431 ? 'The request headers are too large' : status === 408 ? 'The request took too long to arrive' : 'The request is not valid HTTP';
+  const requestId = randomUUID();
+  const body = JSON.stringify(errorBody({ status, message }, requestId));
+  const headers: Record<string, string> = {
+    ...SECURITY_HEADERS,
+    [REQUEST_ID_HEADER]: requestId,
+    'cache-control': 'no-store',
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': String(Buffer.byteLength(body)),
+    connection: 'close',
+  };
+  const head = Object.entries(headers).map(([k, v]) => `${k}: ${v}`).join('\r\n');
+  socket.end(`HTTP/1.1 ${status} ${STATUS_CODES[status]}\r\n${head}\r\n\r\n${body}`);
+}
+
 export function createFastifyAdapter(): FastifyAdapter {
   return new FastifyAdapter({
     genReqId,
     requestIdHeader: false,
     bodyLimit: 1024 * 1024,
+    // Behind a reverse proxy or load balancer set TRUST_PROXY=true, or every client shares the
+    // proxy's address (sign-in throttling, rate limits and the audit trail all read it). README: "TRUST_PROXY".
     trustProxy: process.env.TRUST_PROXY === 'true',
     logger: false,
+    frameworkErrors,
+    clientErrorHandler,
     // The adapter owns the @fastify/multipart registration. Routes set bigger caps per request.
     multipart: { limits: { fileSize: 1024 * 1024, files: 1, fields: 20, parts: 25 } },
   });
@@ -38,7 +113,8 @@ export function createFastifyAdapter(): FastifyAdapter {
 export async function configureApp(app: NestFastifyApplication, opts: { docs?: boolean } = {}): Promise<void> {
   app.useLogger(app.get(Logger));
   // The /api/v1 prefix is given to the API modules in AppModule (RouterModule), so pages can live outside it.
-  app.useGlobalPipes(createValidationPipe());
+  // SafeInputPipe first: NUL bytes, unpaired surrogates and over-deep JSON never reach class-transformer.
+  app.useGlobalPipes(new SafeInputPipe(), createValidationPipe());
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableShutdownHooks();
 
@@ -46,22 +122,18 @@ export async function configureApp(app: NestFastifyApplication, opts: { docs?: b
   fastify.addHook('onRequest', async (request, reply) => {
     reply.header(REQUEST_ID_HEADER, request.id);
   });
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:'],
-        scriptSrc: ["'self'", "'unsafe-inline'"],
-      },
-    },
+  // API answers hold personal data: no browser or proxy may keep them. A route that sets its own policy keeps it.
+  fastify.addHook('onSend', async (request, reply) => {
+    if ((request.url.startsWith(`/${API_PREFIX}/`) || request.url.startsWith('/docs')) && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
   });
+  await app.register(helmet, { contentSecurityPolicy: { directives: CSP_DIRECTIVES } });
 
   // The web service: pages, session cookie, CSRF, assets (src/web).
   await configureWeb(app);
   installErrorPages();
 
-  if (opts.docs !== false) setupOpenApi(app);
+  // /docs, /docs/json and /docs/yaml: off in production unless DOCS_ENABLED=true (AppConfig.docsEnabled).
+  if (opts.docs ?? app.get(AppConfig).docsEnabled) setupOpenApi(app);
 }
 
 export function setupOpenApi(app: INestApplication): void {

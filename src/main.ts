@@ -10,7 +10,7 @@ import { assertNoDemoUsersInProduction } from './users/demo-users';
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit(); // one clear line and exit 78 on a bad setting
   const app = await NestFactory.create<NestFastifyApplication>(AppModule, createFastifyAdapter(), { bufferLogs: true });
-  await configureApp(app);
+  await configureApp(app); // docs per DOCS_ENABLED (off in production by default)
   const db = app.get(DataSource);
   await assertNoDemoUsersInProduction((sql) => db.query(sql), config.isProduction).catch((err: Error) => {
     console.error(err.message);

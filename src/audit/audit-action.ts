@@ -11,6 +11,7 @@ export const AuditAction = {
   ApiTokenRevoke: 'auth.api_token_revoke',
   Deactivate: 'deactivate',
   Reactivate: 'reactivate',
+  SignInUnlock: 'auth.sign_in_unlock',
   Import: 'import',
   Export: 'export',
 } as const;

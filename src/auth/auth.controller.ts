@@ -7,7 +7,7 @@ import { AuthService } from './auth.service';
 import type { AuthUser } from './auth-user';
 import { CurrentUser, Public, Roles } from './decorators';
 import { ApiTokenResponse, ChangePasswordDto, CreateApiTokenDto, CreatedApiTokenResponse, MeResponse, SignInDto, SignInResponse } from './dto/auth.dto';
-import { ALL_ROLES } from './role.enum';
+import { ALL_ROLES, Role } from './role.enum';
 
 @ApiTags('auth')
 @Controller()
@@ -27,6 +27,15 @@ export class AuthController {
   async signIn(@Body() dto: SignInDto, @Req() req: FastifyRequest): Promise<SignInResponse> {
     const result = await this.auth.signIn(dto.email, dto.password, req.ip);
     return { accessToken: result.accessToken, tokenType: 'Bearer', expiresIn: result.expiresIn, user: MeResponse.from(result.user) };
+  }
+
+  @Post('users/:id/sign-in-unlock')
+  @Roles(Role.Admin)
+  @HttpCode(200)
+  @ApiOperation({ summary: 'Lift the sign-in locks and delays of a user (after failed sign-ins from any address)' })
+  @ApiOkResponse({ schema: { type: 'object', properties: { cleared: { type: 'boolean' } } } })
+  async unlockSignIn(@Param('id', new ParseUUIDPipe()) id: string): Promise<{ cleared: boolean }> {
+    return this.auth.unlockSignIn(id);
   }
 
   @Get('me')

@@ -1,4 +1,4 @@
-import { HttpStatus, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
+import { ForbiddenException, HttpStatus, Injectable, NotFoundException, UnauthorizedException } from '@nestjs/common';
 import { JwtService } from '@nestjs/jwt';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'node:crypto';
@@ -17,6 +17,7 @@ interface AccessClaims {
   sub: string;
   tv: number;
   typ: 'access';
+  exp?: number;
 }
 
 interface UserRow {
@@ -94,7 +95,10 @@ export class AuthService {
       const expired = err instanceof Error && err.name === 'TokenExpiredError';
       throw new UnauthorizedException(expired ? 'Access token has expired; sign in again' : 'Access token is not valid');
     }
-    if (claims.typ !== 'access' || typeof claims.sub !== 'string') throw new UnauthorizedException('Access token is not valid');
+    // A token without `exp` would never expire: only tokens this service signed (always with exp) pass.
+    if (claims.typ !== 'access' || typeof claims.sub !== 'string' || typeof claims.exp !== 'number' || typeof claims.tv !== 'number') {
+      throw new UnauthorizedException('Access token is not valid');
+    }
     const user = await this.findActive(claims.sub);
     if (!user || user.token_version !== claims.tv) throw new UnauthorizedException('Access token is no longer valid; sign in again');
     return this.toAuthUser(user, 'access_token');
@@ -156,9 +160,20 @@ export class AuthService {
     return { id: r.id, email: r.email, displayName: r.display_name, role: r.role, scopes: r.scopes, via };
   }
 
+  /** Admin: lift every sign-in lock and delay of a user's account at once (audited). */
+  async unlockSignIn(userId: string): Promise<{ cleared: boolean }> {
+    const [row]: { email: string }[] = await this.db.query(`SELECT email FROM users WHERE id = $1`, [userId]);
+    if (!row) throw new NotFoundException('User not found');
+    const cleared = await this.limiter.unlock(row.email);
+    await this.audit.recordAlone({ action: AuditAction.SignInUnlock, entityType: 'user', entityId: userId, metadata: { cleared } });
+    return { cleared };
+  }
+
   // --- API tokens --------------------------------------------------------
 
+  /** Only an interactive session (a signed-in access token) may mint API tokens: an API token cannot make more. */
   async createApiToken(user: AuthUser, name: string, expiresInDays: number): Promise<{ token: ApiToken; secret: string }> {
+    if (user.via !== 'access_token') throw new ForbiddenException('API tokens can only be created from a signed-in session, not with an API token');
     const secret = `${API_TOKEN_PREFIX}${randomBytes(24).toString('base64url')}`;
     const expiresAt = new Date(Date.now() + expiresInDays * 24 * 3600 * 1000);
     return this.db.transaction(async (em) => {

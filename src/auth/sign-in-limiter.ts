@@ -5,10 +5,17 @@ import { AppConfig } from '../config/app-config';
 import { InjectRedis } from '../redis/redis.module';
 
 /**
- * Failed sign-ins are counted per account and per client address in Redis (shared by
- * every API instance). Past the limit, sign-in answers 429 until the window ends,
- * even with the right password. While Redis is down the limiter lets attempts through
- * (and logs it): locking everyone out is worse.
+ * Sign-in throttling that cannot be turned against a user (issue 17). Failed sign-ins are counted
+ * in Redis (shared by every API instance), per account, per client address, and per pair of the two:
+ * - the **pair** (this account from this address) is locked (429) after SIGN_IN_MAX_FAILURES
+ *   failures in SIGN_IN_WINDOW_SECONDS. Nobody else is locked: the owner of the account signs in
+ *   from their own address, and others at a shared address (a proxy without TRUST_PROXY) still can;
+ * - every sign-in to an account, or from an address, with more than SIGN_IN_FREE_FAILURES recent
+ *   failures is **delayed** before the password is checked: SIGN_IN_DELAY_BASE_MS, doubling with
+ *   each further failure, at most SIGN_IN_DELAY_MAX_MS. Guessing slows to a crawl; the right
+ *   password still gets in;
+ * - an admin may clear an account's counts and locks at once (POST /users/:id/sign-in-unlock).
+ * While Redis is down the limiter lets attempts through (and logs it): locking everyone out is worse.
  */
 @Injectable()
 export class SignInLimiter {
@@ -19,56 +26,80 @@ export class SignInLimiter {
     private readonly config: AppConfig,
   ) {}
 
-  private keys(email: string, ip: string): [string, string] {
-    const p = `${this.config.REDIS_PREFIX}:signin`;
-    return [`${p}:acct:${email.toLowerCase()}`, `${p}:ip:${ip}`];
+  /** The account's hash: field `*` counts all its failures, field `ip:<address>` the pair's. */
+  private accountKey(email: string): string {
+    return `${this.config.REDIS_PREFIX}:signin:acct:${email.trim().toLowerCase()}`;
   }
 
-  private get limits(): [number, number] {
-    return [this.config.SIGN_IN_MAX_FAILURES, this.config.SIGN_IN_MAX_FAILURES * 3];
+  private addressKey(ip: string): string {
+    return `${this.config.REDIS_PREFIX}:signin:ip:${ip}`;
   }
 
-  /** Throws 429 when the account or the address has used up its failures. */
-  async assertAllowed(email: string, ip: string): Promise<void> {
-    const keys = this.keys(email, ip);
-    let counts: (string | null)[];
-    let ttls: number[];
+  private async counts(email: string, ip: string): Promise<{ account: number; pair: number; address: number; ttl: number } | null> {
     try {
-      [counts, ttls] = await Promise.all([this.redis.mget(...keys), Promise.all(keys.map((k) => this.redis.ttl(k)))]);
+      const [[, fields], [, address], [, ttl]] = (await this.redis
+        .multi()
+        .hmget(this.accountKey(email), '*', `ip:${ip}`)
+        .get(this.addressKey(ip))
+        .ttl(this.accountKey(email))
+        .exec()) as [[unknown, (string | null)[]], [unknown, string | null], [unknown, number]];
+      return { account: Number(fields[0] ?? 0), pair: Number(fields[1] ?? 0), address: Number(address ?? 0), ttl };
     } catch (err) {
       this.logger.warn(`sign-in limiting suspended: ${err instanceof Error ? err.message : String(err)}`);
-      return;
+      return null;
     }
-    const limits = this.limits;
-    for (let i = 0; i < keys.length; i++) {
-      if (Number(counts[i] ?? 0) >= limits[i]) {
-        const retryAfter = Math.max(1, ttls[i]);
-        throw new ApiException(
-          HttpStatus.TOO_MANY_REQUESTS,
-          `Too many failed sign-ins ${i === 0 ? 'for this account' : 'from this address'}; try again in ${Math.ceil(retryAfter / 60)} minute(s)`,
-          undefined,
-          { retryAfterSeconds: retryAfter },
-        );
-      }
+  }
+
+  /** How long a sign-in by this account from this address waits before its password is checked. */
+  async delayFor(email: string, ip: string): Promise<number> {
+    const c = await this.counts(email, ip);
+    return c ? this.delayAfter(Math.max(c.account, c.address)) : 0;
+  }
+
+  delayAfter(failures: number): number {
+    const over = failures - this.config.SIGN_IN_FREE_FAILURES;
+    if (over <= 0 || this.config.SIGN_IN_DELAY_BASE_MS === 0) return 0;
+    return Math.min(this.config.SIGN_IN_DELAY_MAX_MS, this.config.SIGN_IN_DELAY_BASE_MS * 2 ** Math.min(over - 1, 20));
+  }
+
+  /** Throws 429 when this account has used up its failures from this address; otherwise waits the progressive delay. */
+  async assertAllowed(email: string, ip: string): Promise<void> {
+    const c = await this.counts(email, ip);
+    if (!c) return;
+    if (c.pair >= this.config.SIGN_IN_MAX_FAILURES) {
+      const retryAfterSeconds = Math.max(1, c.ttl);
+      throw new ApiException(
+        HttpStatus.TOO_MANY_REQUESTS,
+        `Too many failed sign-ins for this account from this address; try again in ${Math.ceil(retryAfterSeconds / 60)} minute(s), or ask an admin to unlock it`,
+        [{ field: 'email', reason: 'is locked for this address after too many failed sign-ins', retryAfterSeconds }],
+      );
     }
+    const wait = this.delayAfter(Math.max(c.account, c.address));
+    if (wait > 0) await new Promise((r) => setTimeout(r, wait));
   }
 
   async recordFailure(email: string, ip: string): Promise<void> {
     const window = this.config.SIGN_IN_WINDOW_SECONDS;
+    const acct = this.accountKey(email);
+    const addr = this.addressKey(ip);
     try {
-      const multi = this.redis.multi();
-      for (const k of this.keys(email, ip)) multi.incr(k).expire(k, window, 'NX');
-      await multi.exec();
+      await this.redis.multi().hincrby(acct, '*', 1).hincrby(acct, `ip:${ip}`, 1).expire(acct, window, 'NX').incr(addr).expire(addr, window, 'NX').exec();
     } catch (err) {
       this.logger.warn(`could not count a failed sign-in: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
 
-  async recordSuccess(email: string, ip: string): Promise<void> {
+  /** A successful sign-in clears the pair (and the account's delay: its owner is back). */
+  async recordSuccess(email: string, _ip: string): Promise<void> {
     try {
-      await this.redis.del(this.keys(email, ip)[0]);
+      await this.redis.del(this.accountKey(email));
     } catch {
       /* counted failures expire on their own */
     }
+  }
+
+  /** Admin unlock: clear every count and lock of the account. Returns whether there was anything to clear. */
+  async unlock(email: string): Promise<boolean> {
+    return (await this.redis.del(this.accountKey(email))) > 0;
   }
 }

@@ -20,6 +20,8 @@ import {
   BulkFilterDto,
   BulkPreviewDto,
   BulkPreviewResponse,
+  GoLiveMoveDto,
+  GoLiveMoveResponse,
 } from './dto/bulk.dto';
 
 /** At most this many cases per bulk action. */
@@ -109,6 +111,78 @@ export class BulkService {
         versionsAfter: plan.versionsAfter,
       };
     });
+  }
+
+  /**
+   * Move a programme's go-live date. The affected cases are those still to move (open or on hold)
+   * whose proposed effective date is the old go-live date; each moves to the new one, with the
+   * deadlines that follow (shown per case). Preview first; commit with the preview's token moves the
+   * programme and the cases in one transaction, all or nothing.
+   */
+  async moveGoLive(user: AuthUser, programmeId: string, dto: GoLiveMoveDto, previewToken?: string): Promise<GoLiveMoveResponse> {
+    const work = async (em: EntityManager): Promise<GoLiveMoveResponse> => {
+      await assertProgrammeVisible(em, user, programmeId);
+      const [programme]: { go_live_date: string }[] = await em.query(`SELECT go_live_date::text FROM programmes WHERE id = $1 FOR UPDATE`, [programmeId]);
+      const from = programme.go_live_date;
+      if (dto.goLiveDate === from) throw ApiException.validation([{ field: 'goLiveDate', reason: `is already the go-live date (${from})` }]);
+      const affected: { id: string }[] = await em.query(
+        `SELECT id FROM transition_cases WHERE programme_id = $1 AND proposed_effective_date = $2
+           AND state IN ('proposed', 'in_consultation', 'agreed', 'letters_issued', 'on_hold') ORDER BY id`,
+        [programmeId, from],
+      );
+      const bulkDto: BulkPreviewDto = {
+        filter: { caseIds: affected.map((r) => r.id) },
+        action: { kind: BulkActionKind.SetEffectiveDate, proposedEffectiveDate: dto.goLiveDate },
+      };
+      const plan: Plan = affected.length
+        ? await this.run(em, user, programmeId, bulkDto)
+        : { token: '', matched: 0, changes: [], unchanged: [], blocked: [], versionsAfter: {} };
+      const token = fingerprint({ programmeId, from, to: dto.goLiveDate, cases: plan.token });
+      const out: GoLiveMoveResponse = {
+        fromGoLiveDate: from,
+        toGoLiveDate: dto.goLiveDate,
+        committed: false,
+        previewToken: token,
+        matched: plan.matched,
+        changes: plan.changes,
+        unchanged: plan.unchanged,
+        blocked: plan.blocked,
+        canCommit: !plan.blocked.length,
+      };
+      if (previewToken === undefined) return out;
+      if (token !== previewToken) {
+        throw new ApiException(HttpStatus.CONFLICT, 'The programme or its cases are no longer what the preview showed; nothing was changed. Preview again.', [
+          { field: 'previewToken', reason: 'does not match the programme and cases as they are now' },
+        ]);
+      }
+      if (plan.blocked.length) {
+        throw new ApiException(
+          HttpStatus.CONFLICT,
+          `The move cannot be applied to ${plan.blocked.length} of the ${plan.matched} cases; nothing was changed`,
+          plan.blocked.flatMap((b) => b.details.map((d) => ({ field: `cases[${b.caseId}].${d.field}`, reason: d.reason }))),
+        );
+      }
+      await em.query(`UPDATE programmes SET go_live_date = $2, version = version + 1, updated_at = now() WHERE id = $1`, [programmeId, dto.goLiveDate]);
+      await this.audit.record(em, {
+        action: 'programme.move_go_live',
+        entityType: 'programme',
+        entityId: programmeId,
+        before: { goLiveDate: from },
+        after: { goLiveDate: dto.goLiveDate },
+        metadata: { caseIds: plan.changes.map((c) => c.caseId), previewToken: token },
+      });
+      return { ...out, committed: true };
+    };
+    if (previewToken !== undefined) return this.db.transaction(work);
+    const qr = this.db.createQueryRunner();
+    await qr.connect();
+    try {
+      await qr.startTransaction();
+      return await work(qr.manager);
+    } finally {
+      if (qr.isTransactionActive) await qr.rollbackTransaction();
+      await qr.release();
+    }
   }
 
   /** Apply the action to every matched case in `em`'s transaction, case by case under a savepoint. */

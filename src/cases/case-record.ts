@@ -32,6 +32,10 @@ export const CASE_COLUMNS = {
   eliOverrideReason: { column: 'eli_override_reason', kind: 'text' },
   eliOverrideBy: { column: 'eli_override_by', kind: 'text' },
   eliOverrideAt: { column: 'eli_override_at', kind: 'timestamp' },
+  consultationId: { column: 'consultation_id', kind: 'text' },
+  reg13OverrideReason: { column: 'reg13_override_reason', kind: 'text' },
+  reg13OverrideBy: { column: 'reg13_override_by', kind: 'text' },
+  reg13OverrideAt: { column: 'reg13_override_at', kind: 'timestamp' },
   notes: { column: 'notes', kind: 'text' },
 } as const satisfies Record<string, { column: string; kind: Kind }>;
 
@@ -66,6 +70,10 @@ export interface CaseRecord {
   eliOverrideReason: string | null;
   eliOverrideBy: string | null;
   eliOverrideAt: string | null;
+  consultationId: string | null;
+  reg13OverrideReason: string | null;
+  reg13OverrideBy: string | null;
+  reg13OverrideAt: string | null;
   notes: string | null;
   createdAt: string;
   updatedAt: string;

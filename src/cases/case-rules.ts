@@ -17,7 +17,14 @@ export enum DeadlineKind {
   Eli = 'eli',
   MeasuresLetter = 'measures_letter',
   SecondmentReview = 'secondment_review',
+  /** TUPE reg. 13: the consultation covering a transfer ends before the transfer date. */
+  ConsultationEndsBeforeTransfer = 'reg13_consultation_end',
+  /** Pay protection expires (a reminder, not a duty: never "overdue"). */
+  PayProtectionExpiry = 'pay_protection_expiry',
 }
+
+/** Deadlines that are reminders of a date, not duties: they are never overdue. */
+export const REMINDER_KINDS: readonly DeadlineKind[] = [DeadlineKind.PayProtectionExpiry];
 
 export enum DeadlineStatus {
   Upcoming = 'upcoming',
@@ -33,11 +40,12 @@ export const DUE_WINDOW_DAYS = 7;
  * done: recorded as done (on time or late); overdue: the date has passed undone; due: within
  * DUE_WINDOW_DAYS (0-7 days left); upcoming: further away. `today` is the date in London.
  */
-export function deadlineStatus(dueOn: string, doneOn: string | null, today: string): DeadlineStatus {
-  if (doneOn) return DeadlineStatus.Done;
+export function deadlineStatus(dueOn: string, doneOn: string | null, today: string, opts: { dueWindowDays?: number; reminder?: boolean } = {}): DeadlineStatus {
+  // Judged as it stood on `today`: something done later was not yet done then.
+  if (doneOn && doneOn <= today) return DeadlineStatus.Done;
   const left = daysBetween(today, dueOn);
-  if (left < 0) return DeadlineStatus.Overdue;
-  if (left <= DUE_WINDOW_DAYS) return DeadlineStatus.Due;
+  if (left < 0) return opts.reminder ? DeadlineStatus.Done : DeadlineStatus.Overdue;
+  if (left <= (opts.dueWindowDays ?? DUE_WINDOW_DAYS)) return DeadlineStatus.Due;
   return DeadlineStatus.Upcoming;
 }
 

@@ -3,8 +3,10 @@ import type { AuthUser } from '../auth/auth-user';
 import { Role } from '../auth/role.enum';
 import { daysBetween } from '../common/dates';
 import { CaseRecord, selectCases } from './case-record';
-import { ChecklistItem, CHECKLIST_ITEMS, DeadlineKind, deadlineStatus } from './case-rules';
-import { allowedNextStates } from './case-state';
+import { DeadlineRow, loadCaseDeadlines } from './case-deadlines';
+import { REG16_MAX_WEEKS, RULES, RuleId } from '../statutory/rules';
+import { ChecklistItem, CHECKLIST_ITEMS, deadlineStatus, REMINDER_KINDS } from './case-rules';
+import { allowedNextStates, TRANSFER_ROUTES } from './case-state';
 import { CaseResponse, ChecklistItemResponse, DeadlineResponse } from './dto/case.dto';
 
 /** What a case response needs beyond the case row: the person, the post, grades, names. */
@@ -26,18 +28,17 @@ export interface CaseContext {
   destinationOrganisationName: string | null;
   destinationPostReference: string | null;
   eliOverrideByLabel: string | null;
+  reg13OverrideByLabel: string | null;
   fte: number | null;
+  annualPay: number | null;
+  consultationTitle: string | null;
+  consultationStart: string | null;
+  consultationEnd: string | null;
+  mappedGradeId: string | null;
+  mappedGradeCode: string | null;
 }
 
-export interface DeadlineRow {
-  caseId: string;
-  kind: DeadlineKind;
-  dueOn: string;
-  basis: string;
-  note: string;
-  doneOn: string | null;
-  consultationId: string | null;
-}
+export type { DeadlineRow } from './case-deadlines';
 
 interface ChecklistRow {
   caseId: string;
@@ -54,7 +55,9 @@ export const CONTEXT_SQL = `
          p.reference AS "postReference", p.title AS "postTitle", p.thematic_area_id AS "thematicAreaId", ta.name AS "thematicAreaName",
          og.id AS "oldGradeId", og.code AS "oldGradeCode", ng.id AS "newGradeId", ng.code AS "newGradeCode",
          ho.name AS "hostOrganisationName", dorg.name AS "destinationOrganisationName", dp.reference AS "destinationPostReference",
-         ou.email AS "eliOverrideByLabel",
+         ou.email AS "eliOverrideByLabel", ru.email AS "reg13OverrideByLabel", e.annual_pay::float8 AS "annualPay",
+         k.title AS "consultationTitle", k.start_date::text AS "consultationStart", coalesce(k.closed_on, k.planned_end_date)::text AS "consultationEnd",
+         mg.id AS "mappedGradeId", mg.code AS "mappedGradeCode",
          (SELECT a.fte::float8 FROM post_assignments a WHERE a.post_id = c.post_id AND a.employee_id = c.employee_id
            ORDER BY a.starts_on DESC, a.id LIMIT 1) AS fte
   FROM transition_cases c
@@ -66,7 +69,11 @@ export const CONTEXT_SQL = `
   LEFT JOIN grades ng ON ng.id = coalesce(c.new_grade_id, dp.grade_id)
   LEFT JOIN organisations ho ON ho.id = c.host_organisation_id
   LEFT JOIN organisations dorg ON dorg.id = c.destination_organisation_id
-  LEFT JOIN users ou ON ou.id = c.eli_override_by`;
+  LEFT JOIN users ou ON ou.id = c.eli_override_by
+  LEFT JOIN users ru ON ru.id = c.reg13_override_by
+  LEFT JOIN consultations k ON k.id = c.consultation_id
+  LEFT JOIN programme_grade_mappings gm ON gm.programme_id = c.programme_id AND gm.from_grade_id = p.grade_id
+  LEFT JOIN grades mg ON mg.id = gm.to_grade_id`;
 
 export async function loadContexts(em: EntityManager, ids: string[]): Promise<Map<string, CaseContext>> {
   if (!ids.length) return new Map();
@@ -74,13 +81,9 @@ export async function loadContexts(em: EntityManager, ids: string[]): Promise<Ma
   return new Map(rows.map((r) => [r.id, r]));
 }
 
-/** The deadlines of a programme's cases (or of one case), computed by the database from today's data. */
+/** The deadlines of a programme's cases (or of one case), computed by the statutory rules from the cases' data. */
 export async function loadDeadlines(em: EntityManager, programmeId: string, caseId?: string): Promise<DeadlineRow[]> {
-  return em.query(
-    `SELECT case_id AS "caseId", kind, due_on::text AS "dueOn", basis, note, done_on::text AS "doneOn", consultation_id AS "consultationId"
-     FROM case_deadlines_for($1, $2) ORDER BY due_on, kind`,
-    [programmeId, caseId ?? null],
-  );
+  return loadCaseDeadlines(em, programmeId, caseId);
 }
 
 async function loadChecklists(em: EntityManager, ids: string[]): Promise<ChecklistRow[]> {
@@ -95,15 +98,24 @@ async function loadChecklists(em: EntityManager, ids: string[]): Promise<Checkli
 const isStaff = (user: AuthUser) => user.role === Role.Admin || user.role === Role.HrOfficer;
 
 export function deadlineResponse(d: DeadlineRow, today: string): DeadlineResponse {
+  // As it stood on `today`: what was done later was not done yet.
+  const doneOn = d.doneOn && d.doneOn <= today ? d.doneOn : null;
   return {
     kind: d.kind,
     dueOn: d.dueOn,
-    status: deadlineStatus(d.dueOn, d.doneOn, today),
+    status: deadlineStatus(d.dueOn, doneOn, today, { dueWindowDays: d.dueWindowDays, reminder: REMINDER_KINDS.includes(d.kind) }),
     daysLeft: daysBetween(today, d.dueOn),
     basis: d.basis,
     note: d.note,
-    doneOn: d.doneOn,
-    late: d.doneOn ? d.doneOn > d.dueOn : null,
+    citation: d.citation,
+    ruleId: d.ruleId,
+    dayOfWeek: d.calendar.dayOfWeek,
+    nonWorkingDay: d.calendar.nonWorkingDay,
+    nonWorkingReason: d.calendar.nonWorkingReason,
+    sendBy: d.calendar.sendBy,
+    doneOn,
+    late: doneOn ? doneOn > d.dueOn : null,
+    problem: d.problem,
     consultationId: d.consultationId,
   };
 }
@@ -176,6 +188,22 @@ export async function buildCaseResponses(em: EntityManager, cases: CaseRecord[],
         c.eliOverrideAt && c.eliOverrideReason && c.eliOverrideBy
           ? { reason: c.eliOverrideReason, byUserId: c.eliOverrideBy, byLabel: x.eliOverrideByLabel ?? 'unknown', at: c.eliOverrideAt }
           : null,
+      reg13Override:
+        c.reg13OverrideAt && c.reg13OverrideReason && c.reg13OverrideBy
+          ? { reason: c.reg13OverrideReason, byUserId: c.reg13OverrideBy, byLabel: x.reg13OverrideByLabel ?? 'unknown', at: c.reg13OverrideAt }
+          : null,
+      consultation: c.consultationId
+        ? { id: c.consultationId, title: x.consultationTitle!, startDate: x.consultationStart!, endDate: x.consultationEnd! }
+        : null,
+      gradeMapping: x.mappedGradeId ? { fromGradeCode: x.oldGradeCode, toGradeId: x.mappedGradeId, toGradeCode: x.mappedGradeCode! } : null,
+      reg16Exposure: TRANSFER_ROUTES.includes(c.route)
+        ? {
+            maxWeeksPay: REG16_MAX_WEEKS,
+            citation: RULES[RuleId.TupeReg16Award].citation,
+            ...(staff ? { maxAmount: x.annualPay !== null ? Math.round((x.annualPay / 52) * REG16_MAX_WEEKS * 100) / 100 : null } : {}),
+          }
+        : null,
+      asOf: today,
       deadlines: deadlines.filter((d) => d.caseId === c.id).map((d) => deadlineResponse(d, today)),
       checklist,
       ...(staff ? { notes: c.notes } : {}),

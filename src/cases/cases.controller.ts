@@ -88,4 +88,13 @@ export class CasesController {
   async eliOverride(@CurrentUser() user: AuthUser, @Param('id', uuid()) id: string, @Body() dto: EliOverrideDto): Promise<CaseResponse> {
     return this.cases.overrideEli(user, id, dto);
   }
+
+  @Post(':id/reg13-override')
+  @HttpCode(200)
+  @Roles(Role.HrOfficer)
+  @ApiOperation({ summary: 'HR officers only: let a transfer take effect while its TUPE reg. 13 information is outstanding, with a reason (audited)' })
+  @ApiOkResponse({ type: CaseResponse })
+  async reg13Override(@CurrentUser() user: AuthUser, @Param('id', uuid()) id: string, @Body() dto: EliOverrideDto): Promise<CaseResponse> {
+    return this.cases.overrideReg13(user, id, dto);
+  }
 }

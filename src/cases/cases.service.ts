@@ -64,6 +64,12 @@ const CASE_RULES: Record<string, ConstraintError> = {
   transition_cases_destination_post_id_fkey: { status: HttpStatus.UNPROCESSABLE_ENTITY, field: 'destinationPostId', message: 'No such post' },
   transition_cases_new_grade_id_fkey: { status: HttpStatus.UNPROCESSABLE_ENTITY, field: 'newGradeId', message: 'No such grade' },
   transition_cases_state_machine: { status: HttpStatus.CONFLICT, field: 'to', message: 'The state machine does not allow this change' },
+  transition_cases_consultation_fk: { status: HttpStatus.UNPROCESSABLE_ENTITY, field: 'consultationId', message: 'The consultation is not in this programme' },
+  transition_cases_reg13_before_effective: {
+    status: HttpStatus.CONFLICT,
+    field: 'checklist.measures_letter_issued',
+    message: 'A transfer cannot become effective while its TUPE reg. 13 information is outstanding',
+  },
   transition_cases_eli_before_effective: {
     status: HttpStatus.CONFLICT,
     field: 'checklist.eli_sent',
@@ -73,7 +79,7 @@ const CASE_RULES: Record<string, ConstraintError> = {
 
 /** Fields of the create/update DTOs that map to case columns. */
 const WRITABLE: CaseField[] = (Object.keys(CASE_COLUMNS) as CaseField[]).filter(
-  (f) => !['state', 'heldFromState', 'eliOverrideReason', 'eliOverrideBy', 'eliOverrideAt'].includes(f),
+  (f) => !['state', 'heldFromState', 'eliOverrideReason', 'eliOverrideBy', 'eliOverrideAt', 'reg13OverrideReason', 'reg13OverrideBy', 'reg13OverrideAt'].includes(f),
 );
 
 export function patchFromDto(dto: CaseFieldsDto): CasePatch {
@@ -288,15 +294,43 @@ export class CasesService {
     });
   }
 
+  /** An HR officer lets a transfer take effect while its reg. 13 information is outstanding, with a reason (audited). */
+  async overrideReg13(user: AuthUser, id: string, dto: EliOverrideDto): Promise<CaseResponse> {
+    return this.db.transaction(async (em) => {
+      const before = await this.lockedForChange(em, user, id, dto.version);
+      if (!TRANSFER_ROUTES.includes(before.route)) {
+        throw new ApiException(HttpStatus.CONFLICT, 'Only TUPE and COSOP transfers have TUPE reg. 13 duties', [{ field: 'route', reason: `is ${before.route}` }]);
+      }
+      if (![...OPEN_OR_HELD].includes(before.state)) {
+        throw new ApiException(HttpStatus.CONFLICT, `A reg. 13 override is recorded before the transfer takes effect, not when the case is ${before.state}`, [
+          { field: 'state', reason: `is ${before.state}` },
+        ]);
+      }
+      if (await checklistDone(em, id, ChecklistItem.MeasuresLetterIssued)) {
+        throw new ApiException(HttpStatus.CONFLICT, 'The reg. 13 information is recorded as given: no override is needed', [
+          { field: 'checklist.measures_letter_issued', reason: 'is done' },
+        ]);
+      }
+      const reason = dto.reason.trim();
+      if (reason.length < 10) throw ApiException.validation([{ field: 'reason', reason: 'must be at least 10 characters' }]);
+      const after = await this.apply(
+        em,
+        user,
+        before,
+        { reg13OverrideReason: reason, reg13OverrideBy: user.id, reg13OverrideAt: new Date().toISOString() },
+        { action: 'case.reg13_override', metadata: { reason } },
+      );
+      return (await buildCaseResponses(em, [after], user, todayInLondon()))[0];
+    });
+  }
+
   // ---- shared with bulk actions -------------------------------------------------------------
 
   /** Lock the case, check the caller's version, refuse final cases. */
   async lockedForChange(em: EntityManager, user: AuthUser, id: string, version: number, opts: { allowFinal?: boolean } = {}): Promise<CaseRecord> {
     const c = await this.readable(em, user, id, true);
     if (c.version !== version) {
-      throw new ApiException(HttpStatus.CONFLICT, `Case was changed by someone else (now version ${c.version})`, [{ field: 'version', reason: 'is stale' }], {
-        currentVersion: c.version,
-      });
+      throw new ApiException(HttpStatus.CONFLICT, `Case was changed by someone else (now version ${c.version})`, [{ field: 'version', reason: 'is stale', currentVersion: c.version }]);
     }
     if (!opts.allowFinal && FINAL_STATES.includes(c.state)) {
       throw new ApiException(HttpStatus.CONFLICT, `A ${c.state} case cannot be changed`, [{ field: 'state', reason: `is ${c.state}` }]);
@@ -365,6 +399,23 @@ export class CasesService {
       problems.push(
         new CaseProblem(HttpStatus.CONFLICT, 'A transfer cannot become effective before its ELI is recorded as sent', [
           { field: 'checklist.eli_sent', reason: 'must be done (ELI sent at least 28 days before the transfer), or an HR officer records an ELI override with a reason' },
+        ]),
+      );
+    }
+    if (
+      !problems.length &&
+      patch.state === CaseState.Effective &&
+      TRANSFER_ROUTES.includes(after.route) &&
+      !after.reg13OverrideAt &&
+      !(await checklistDone(em, before.id, ChecklistItem.MeasuresLetterIssued))
+    ) {
+      problems.push(
+        new CaseProblem(HttpStatus.CONFLICT, 'A transfer cannot become effective while its TUPE reg. 13 information is outstanding', [
+          {
+            field: 'checklist.measures_letter_issued',
+            reason:
+              'must be done (the reg. 13 information and measures given to the representatives), or an HR officer records a reg. 13 override with a reason (exposure: up to 13 weeks’ pay, reg. 16)',
+          },
         ]),
       );
     }
@@ -447,6 +498,7 @@ export class CasesService {
       if (after.secondmentStartDate && after.secondmentReviewDate < after.secondmentStartDate) details.push({ field: 'secondmentReviewDate', reason: 'must be on or after secondmentStartDate' });
       if (after.secondmentEndDate && after.secondmentReviewDate > after.secondmentEndDate) details.push({ field: 'secondmentReviewDate', reason: 'must be on or before secondmentEndDate' });
     }
+    details.push(...(await this.statutoryChecks(em, after, changed)));
     if (before && before.route !== after.route && [CaseState.Effective, CaseState.Completed].includes(stageOf(before.state, before.heldFromState))) {
       details.push({ field: 'route', reason: `cannot change once the case is ${before.state}: the move has taken place` });
     }
@@ -459,12 +511,50 @@ export class CasesService {
     return [];
   }
 
+  /**
+   * The rules of issue 13 a change must keep: the linked consultation, pay protection against the
+   * transfer, the new grade on the destination's scale, the pension arrangement against the scheme
+   * and the destination. Checked when a field they rest on changes (old data does not block others).
+   */
+  private async statutoryChecks(em: EntityManager, after: CaseRecord, changed: (f: CaseField) => boolean): Promise<ErrorDetail[]> {
+    const out: ErrorDetail[] = [];
+    const transfer = TRANSFER_ROUTES.includes(after.route);
+    const transferDate = after.actualEffectiveDate ?? after.proposedEffectiveDate;
+    if (changed('consultationId') && after.consultationId) {
+      const [k]: { programme_id: string; kind: string }[] = await em.query(`SELECT programme_id, kind FROM consultations WHERE id = $1`, [after.consultationId]);
+      if (!k) out.push({ field: 'consultationId', reason: 'is not a consultation' });
+      else if (k.programme_id !== after.programmeId) out.push({ field: 'consultationId', reason: "is a consultation of another programme" });
+      else if (k.kind === 'informal_engagement') out.push({ field: 'consultationId', reason: 'is an informal engagement, not a statutory consultation (TUPE reg. 13 or TULRCA s.188)' });
+    }
+    if (after.payProtectionUntil && transferDate && (changed('payProtectionUntil') || changed('proposedEffectiveDate') || changed('actualEffectiveDate'))) {
+      if (after.payProtectionUntil < transferDate) {
+        out.push({ field: 'payProtectionUntil', reason: `must not end before the transfer on ${transferDate} (it ends ${after.payProtectionUntil})` });
+      }
+    }
+    if (transfer && after.newGradeId && after.destinationOrganisationId && (changed('newGradeId') || changed('destinationOrganisationId'))) {
+      const [g]: { organisation_id: string; code: string }[] = await em.query(`SELECT organisation_id, code FROM grades WHERE id = $1`, [after.newGradeId]);
+      if (g && g.organisation_id !== after.destinationOrganisationId) {
+        const [org]: { name: string }[] = await em.query(`SELECT name FROM organisations WHERE id = $1`, [after.destinationOrganisationId]);
+        out.push({ field: 'newGradeId', reason: `${g.code} is not on the pay scale of the destination organisation ${org?.name ?? ''}`.trim() });
+      }
+    }
+    if (changed('pensionArrangement') || changed('currentPensionScheme') || changed('destinationOrganisationId') || changed('staysInLgps')) {
+      out.push(...(await pensionProblems(em, after)));
+    }
+    return out;
+  }
+
   private async throwProblems(problems: CaseProblem[]): Promise<void> {
     if (problems.length) throw problems[0].toException();
   }
 }
 
 const OPEN_OR_HELD: readonly CaseState[] = [CaseState.Proposed, CaseState.InConsultation, CaseState.Agreed, CaseState.LettersIssued, CaseState.OnHold];
+
+async function checklistDone(em: EntityManager, caseId: string, item: ChecklistItem): Promise<boolean> {
+  const rows = await em.query(`SELECT 1 FROM case_checklist_items WHERE case_id = $1 AND item = $2 AND done_on IS NOT NULL`, [caseId, item]);
+  return rows.length > 0;
+}
 
 async function eliSent(em: EntityManager, caseId: string): Promise<boolean> {
   const rows = await em.query(`SELECT 1 FROM case_checklist_items WHERE case_id = $1 AND item = 'eli_sent' AND done_on IS NOT NULL`, [caseId]);
@@ -479,6 +569,31 @@ function withDefaults(c: CaseRecord, employee: Employee): CaseRecord {
   const out = { ...c };
   if (out.route === CaseRoute.Secondment && out.staysInLgps === null && employee.pensionScheme) out.staysInLgps = employee.pensionScheme === PensionScheme.Lgps;
   if (TRANSFER_ROUTES.includes(out.route) && out.currentPensionScheme === null) out.currentPensionScheme = employee.pensionScheme;
+  return out;
+}
+
+/** The pension arrangement against the scheme the person is in and the destination (a clear reason, naming the field). */
+async function pensionProblems(em: EntityManager, c: CaseRecord): Promise<ErrorDetail[]> {
+  const out: ErrorDetail[] = [];
+  if (c.route === CaseRoute.Secondment && c.staysInLgps === true && c.currentPensionScheme && c.currentPensionScheme !== PensionScheme.Lgps) {
+    out.push({ field: 'staysInLgps', reason: `cannot be true: the person is in ${c.currentPensionScheme}, not the LGPS` });
+  }
+  if (!TRANSFER_ROUTES.includes(c.route) || !c.pensionArrangement) return out;
+  if (c.pensionArrangement === 'lgps_continued' && c.currentPensionScheme && c.currentPensionScheme !== PensionScheme.Lgps) {
+    out.push({ field: 'pensionArrangement', reason: `lgps_continued contradicts the current scheme ${c.currentPensionScheme}: only an LGPS member can continue in the LGPS` });
+  }
+  if (c.pensionArrangement === 'no_scheme' && c.currentPensionScheme && c.currentPensionScheme !== 'none') {
+    out.push({
+      field: 'pensionArrangement',
+      reason: `no_scheme leaves a member of ${c.currentPensionScheme} without a pension: a public sector transfer protects it (Fair Deal); record the arrangement agreed`,
+    });
+  }
+  if (c.pensionArrangement === 'nhs_pension_scheme' && c.destinationOrganisationId) {
+    const [org]: { kind: string; name: string }[] = await em.query(`SELECT kind, name FROM organisations WHERE id = $1`, [c.destinationOrganisationId]);
+    if (org && !['ccg', 'merged_ccg'].includes(org.kind)) {
+      out.push({ field: 'pensionArrangement', reason: `nhs_pension_scheme needs an NHS employer, but the destination ${org.name} is a ${org.kind.replace(/_/g, ' ')}` });
+    }
+  }
   return out;
 }
 

@@ -5,7 +5,7 @@ import type { AuthUser } from '../auth/auth-user';
 import { Role } from '../auth/role.enum';
 import { daysBetween, todayInLondon } from '../common/dates';
 import { assertProgrammeVisible, readableAreas } from './case-access';
-import { DeadlineKind } from './case-rules';
+import { DeadlineKind, REMINDER_KINDS } from './case-rules';
 import { CASE_ROUTES, CASE_STATES, CaseRoute, CaseState, OPEN_STATES } from './case-state';
 import { loadDeadlines } from './case-view';
 import { PipelineCell, PipelineOverdue, PipelineResponse, PipelineUpcoming } from './dto/pipeline.dto';
@@ -74,7 +74,7 @@ export class PipelineService {
     const byId = new Map(rows.map((r) => [r.id, r]));
     const overdue = (await loadDeadlines(em, programmeId)).filter((d) => {
       const r = byId.get(d.caseId);
-      return r && r.state !== CaseState.Completed && !d.doneOn && d.dueOn < today;
+      return r && r.state !== CaseState.Completed && !REMINDER_KINDS.includes(d.kind) && !(d.doneOn && d.doneOn <= today) && d.dueOn < today;
     });
 
     if (countsOnly) {

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query, Res } from '@nestjs/common';
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../auth/auth-user';
@@ -7,10 +7,12 @@ import { ALL_ROLES, Role } from '../auth/role.enum';
 import { ErrorResponse } from '../common/errors/api-error';
 import { BulkService } from './bulk.service';
 import { CasesService } from './cases.service';
-import { BulkCommitDto, BulkCommitResponse, BulkPreviewDto, BulkPreviewResponse } from './dto/bulk.dto';
+import { BulkCommitDto, BulkCommitResponse, BulkPreviewDto, BulkPreviewResponse, GoLiveCommitDto, GoLiveMoveDto, GoLiveMoveResponse } from './dto/bulk.dto';
 import { CasePage, CaseResponse, CreateCaseDto, ListCasesQuery } from './dto/case.dto';
 import { PipelineQuery, PipelineResponse } from './dto/pipeline.dto';
 import { PipelineService } from './pipeline.service';
+import { GradeMappingsService } from './grade-mappings.service';
+import { GradeMappingResponse, SetGradeMappingsDto } from './dto/grade-mapping.dto';
 
 const uuid = () => new ParseUUIDPipe({ version: '4' });
 
@@ -22,7 +24,24 @@ export class ProgrammeCasesController {
     private readonly cases: CasesService,
     private readonly bulk: BulkService,
     private readonly pipelines: PipelineService,
+    private readonly gradeMappings: GradeMappingsService,
   ) {}
+
+  @Get('grade-mappings')
+  @Roles(Role.Admin, Role.HrOfficer, Role.Manager)
+  @ApiOperation({ summary: "The programme's grade mapping (old grade -> grade on the destination's scale), shown on its cases" })
+  @ApiOkResponse({ type: [GradeMappingResponse] })
+  async listGradeMappings(@CurrentUser() user: AuthUser, @Param('id', uuid()) id: string): Promise<GradeMappingResponse[]> {
+    return this.gradeMappings.list(user, id);
+  }
+
+  @Put('grade-mappings')
+  @Roles(Role.Admin, Role.HrOfficer)
+  @ApiOperation({ summary: 'Set the grade mapping (replaces it): from a source organisation grade to a destination grade (e.g. council G7 -> AfC Band 7)' })
+  @ApiOkResponse({ type: [GradeMappingResponse] })
+  async setGradeMappings(@CurrentUser() user: AuthUser, @Param('id', uuid()) id: string, @Body() dto: SetGradeMappingsDto): Promise<GradeMappingResponse[]> {
+    return this.gradeMappings.set(user, id, dto);
+  }
 
   @Get('cases')
   @Roles(Role.Admin, Role.HrOfficer, Role.Manager)
@@ -59,6 +78,25 @@ export class ProgrammeCasesController {
   @ApiConflictResponse({ type: ErrorResponse })
   async commit(@CurrentUser() user: AuthUser, @Param('id', uuid()) id: string, @Body() dto: BulkCommitDto): Promise<BulkCommitResponse> {
     return this.bulk.commit(user, id, dto);
+  }
+
+  @Post('go-live/preview')
+  @HttpCode(200)
+  @Roles(Role.Admin, Role.HrOfficer)
+  @ApiOperation({ summary: "Preview moving the programme's go-live date: the cases planned for it, what each would change, and their deadlines" })
+  @ApiOkResponse({ type: GoLiveMoveResponse })
+  async previewGoLive(@CurrentUser() user: AuthUser, @Param('id', uuid()) id: string, @Body() dto: GoLiveMoveDto): Promise<GoLiveMoveResponse> {
+    return this.bulk.moveGoLive(user, id, dto);
+  }
+
+  @Post('go-live/commit')
+  @HttpCode(200)
+  @Roles(Role.Admin, Role.HrOfficer)
+  @ApiOperation({ summary: 'Commit a previewed go-live move: the programme and its cases, all or nothing (409 if anything moved since the preview)' })
+  @ApiOkResponse({ type: GoLiveMoveResponse })
+  @ApiConflictResponse({ type: ErrorResponse })
+  async commitGoLive(@CurrentUser() user: AuthUser, @Param('id', uuid()) id: string, @Body() dto: GoLiveCommitDto): Promise<GoLiveMoveResponse> {
+    return this.bulk.moveGoLive(user, id, { goLiveDate: dto.goLiveDate }, dto.previewToken);
   }
 
   @Get('pipeline')

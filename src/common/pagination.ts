@@ -1,5 +1,4 @@
 import { ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
 import { IsInt, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { ToInt } from './validation';
 
@@ -16,10 +15,10 @@ export function KeysetPageQuery<B extends Constructor>(maxLimit: number, base: B
   class KeysetPage extends base {
     @ApiPropertyOptional({ default: 50, minimum: 1, maximum: maxLimit })
     @IsOptional()
-    @Type(() => Number)
     @Max(maxLimit)
     @Min(1)
     @IsInt()
+    @ToInt() // digits only: `Number()` read 0x10 as 16 and 1e1 as 10
     limit: number = 50;
 
     @ApiPropertyOptional({ description: 'nextCursor of the previous page' })

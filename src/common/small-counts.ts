@@ -50,3 +50,29 @@ export function suppressSmallCounts<T extends CountCell>(cells: T[]): (Omit<T, '
     return { ...rest, posts, fte: round2(fte), suppressed: null };
   });
 }
+
+/**
+ * The same rule for a table with totals (the establishment matrix): every count under 5 is shown as
+ * "<5", and then, line by line (each row with its total, each column with its total, each partition
+ * of a total), wherever exactly one member of a line is hidden, the smallest visible part of that
+ * line (or its total) is withheld too, until no hidden count can be worked out by subtraction.
+ *
+ * `lines` lists, for each additive line, the keys of its parts and of its total. Returns the keys to
+ * show as "<5" and those withheld as complementary.
+ */
+export function suppressTable(counts: Map<string, number>, lines: { parts: string[]; total: string }[]): { small: Set<string>; complementary: Set<string> } {
+  const small = new Set([...counts].filter(([, n]) => n < SMALL_COUNT_THRESHOLD).map(([k]) => k));
+  const complementary = new Set<string>();
+  const hidden = (k: string) => small.has(k) || complementary.has(k);
+  for (let changed = true; changed; ) {
+    changed = false;
+    for (const line of lines) {
+      const members = [...line.parts, line.total];
+      if (members.filter(hidden).length !== 1) continue;
+      const candidates = line.parts.filter((k) => !hidden(k)).sort((a, b) => (counts.get(a) ?? 0) - (counts.get(b) ?? 0) || a.localeCompare(b));
+      complementary.add(candidates[0] ?? line.total);
+      changed = true;
+    }
+  }
+  return { small, complementary };
+}

@@ -30,6 +30,15 @@ export class AppConfig {
   @Matches(/^rediss?:\/\/[^\s]+$/, { message: 'must be a redis:// URL' })
   REDIS_URL: string;
 
+  /**
+   * The owner role's connection, used only to apply migrations (src/database/migrate.ts). The API
+   * and the worker use DATABASE_URL, a role that owns nothing (README, "Database roles").
+   * Unset: migrations use DATABASE_URL.
+   */
+  @IsOptional()
+  @Matches(/^postgres(ql)?:\/\/[^\s]+$/, { message: 'must be a postgres:// URL' })
+  MIGRATION_DATABASE_URL?: string;
+
   /** Prefix for every Redis key this deployment writes (queues, rate limits). */
   @IsString()
   @Matches(/^[a-z0-9_-]+$/i, { message: 'may hold only letters, digits, _ and -' })
@@ -62,7 +71,10 @@ export class AppConfig {
   @Max(24 * 3600)
   ACCESS_TOKEN_TTL_SECONDS = 900;
 
-  /** Failed sign-ins allowed per account (and, x3, per client address) per window before 429. */
+  /**
+   * Failed sign-ins allowed for one account from one client address per window before that pair is
+   * locked (429). Nobody else is locked out: other addresses are only slowed (SIGN_IN_DELAY_*).
+   */
   @Transform(toInt)
   @IsInt()
   @Min(1)
@@ -183,6 +195,42 @@ export class AppConfig {
 
   get cookieSecure(): boolean {
     return this.COOKIE_SECURE ? this.COOKIE_SECURE === 'true' : this.isProduction;
+  }
+
+  /** Serve the OpenAPI docs at /docs, /docs/json and /docs/yaml. Unset: on, except in production. */
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  DOCS_ENABLED?: 'true' | 'false';
+
+  /**
+   * Client address ranges (CIDR, comma-separated) a webhook may be delivered to although they are
+   * loopback, private, link-local or otherwise internal. Unset: none (an internal destination is refused).
+   */
+  @IsOptional()
+  @Matches(/^\s*[0-9a-f:.]+\/\d{1,3}(\s*,\s*[0-9a-f:.]+\/\d{1,3})*\s*$/i, { message: 'must be CIDR ranges separated by commas, e.g. 127.0.0.0/8,::1/128' })
+  WEBHOOK_ALLOW_INTERNAL?: string;
+
+  /** Delay added to a sign-in after the SIGN_IN_FREE_FAILURES-th failure for the account or address; it doubles each time. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  SIGN_IN_DELAY_BASE_MS = 250;
+
+  /** The longest a sign-in is delayed. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(30_000)
+  SIGN_IN_DELAY_MAX_MS = 8000;
+
+  /** Failures for an account (from anywhere) or from an address before sign-ins there are slowed down. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  SIGN_IN_FREE_FAILURES = 3;
+
+  get docsEnabled(): boolean {
+    return this.DOCS_ENABLED === undefined ? !this.isProduction : this.DOCS_ENABLED === 'true';
   }
 
   get isProduction(): boolean {

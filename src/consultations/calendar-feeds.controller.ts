@@ -1,7 +1,8 @@
-import { Controller, Delete, Get, Header, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
+import { Controller, Delete, Get, Header, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import type { FastifyRequest } from 'fastify';
-import { API_PREFIX } from '../app.setup';
+import { API_PREFIX } from '../common/http/api-prefix';
+import { publicUrl, webcalUrl } from '../common/http/public-url';
+import { AppConfig } from '../config/app-config';
 import type { AuthUser } from '../auth/auth-user';
 import { CurrentUser, Public, Roles } from '../auth/decorators';
 import { ErrorResponse } from '../common/errors/api-error';
@@ -14,17 +15,20 @@ const uuid = new ParseUUIDPipe({ version: '4' });
 @ApiTags('consultations')
 @Controller()
 export class CalendarFeedsController {
-  constructor(private readonly feeds: CalendarFeedsService) {}
+  constructor(
+    private readonly feeds: CalendarFeedsService,
+    private readonly config: AppConfig,
+  ) {}
 
   @Post('consultations/:id/calendar-feed')
   @Roles(...READ_ROLES)
   @ApiOperation({ summary: 'Your secret calendar URL for the consultation (a new one each time; the previous one stops working)' })
   @ApiCreatedResponse({ type: CalendarFeedCreatedResponse })
-  async create(@CurrentUser() user: AuthUser, @Param('id', uuid) id: string, @Req() req: FastifyRequest): Promise<CalendarFeedCreatedResponse> {
+  async create(@CurrentUser() user: AuthUser, @Param('id', uuid) id: string): Promise<CalendarFeedCreatedResponse> {
     const { feed, token } = await this.feeds.create(user, id);
-    const path = `/${API_PREFIX}/calendar/${token}.ics`;
-    const host = req.host;
-    return { ...CalendarFeedResponse.from(feed), url: `${req.protocol}://${host}${path}`, webcalUrl: `webcal://${host}${path}` };
+    // From PUBLIC_BASE_URL, never the request's Host header (a client could point the link anywhere).
+    const url = publicUrl(this.config.PUBLIC_BASE_URL, `${API_PREFIX}/calendar/${token}.ics`);
+    return { ...CalendarFeedResponse.from(feed), url, webcalUrl: webcalUrl(url) };
   }
 
   @Get('consultations/:id/calendar-feed')

@@ -35,9 +35,7 @@ export function notFound(what: string): NotFoundException {
 /** Optimistic concurrency: a stale version is 409 with the current one. */
 export function assertVersion(what: string, current: number, given: number | null | undefined): void {
   if (given !== undefined && given !== null && given !== current) {
-    throw new ApiException(HttpStatus.CONFLICT, `${what} was changed by someone else (now version ${current})`, [{ field: 'version', reason: 'is stale' }], {
-      currentVersion: current,
-    });
+    throw new ApiException(HttpStatus.CONFLICT, `${what} was changed by someone else (now version ${current})`, [{ field: 'version', reason: 'is stale', currentVersion: current }]);
   }
 }
 

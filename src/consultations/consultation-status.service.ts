@@ -88,7 +88,7 @@ export class ConsultationStatusService {
     }
 
     return {
-      consultation: ConsultationResponse.from(c, user, rule),
+      consultation: ConsultationResponse.from(c, user, rule, await this.consultations.statutory(c, asOf)),
       asOf,
       ...timeline(c, asOf),
       milestones,

@@ -45,7 +45,9 @@ export class ConsultationsController {
   @ApiOperation({ summary: 'Consultations of the programmes you can see, latest start first' })
   @ApiOkResponse({ type: [ConsultationResponse] })
   async list(@CurrentUser() user: AuthUser, @Query() q: ListConsultationsQuery): Promise<ConsultationResponse[]> {
-    return Promise.all((await this.consultations.list(user, q)).map((c) => this.response(c, user)));
+    const out: ConsultationResponse[] = [];
+    for (const c of await this.consultations.list(user, q)) out.push(await this.response(c, user, q.asOf));
+    return out;
   }
 
   @Post()
@@ -64,11 +66,11 @@ export class ConsultationsController {
 
   @Get(':id')
   @Roles(...READ_ROLES)
-  @ApiOperation({ summary: 'A consultation and its statutory deadlines' })
+  @ApiOperation({ summary: 'A consultation and its statutory deadlines, as of a date (asOf, default today)' })
   @ApiOkResponse({ type: ConsultationResponse })
   @ApiNotFoundResponse({ type: ErrorResponse })
-  async get(@CurrentUser() user: AuthUser, @Param('id', uuid) id: string): Promise<ConsultationResponse> {
-    return this.response(await this.consultations.get(user, id), user);
+  async get(@CurrentUser() user: AuthUser, @Param('id', uuid) id: string, @Query() q: StatusQuery): Promise<ConsultationResponse> {
+    return this.response(await this.consultations.get(user, id), user, q.asOf);
   }
 
   @Get(':id/status')
@@ -139,8 +141,8 @@ export class ConsultationsController {
     return this.consultations.listPosts(user, id);
   }
 
-  private async response(c: Consultation, user: AuthUser): Promise<ConsultationResponse> {
+  private async response(c: Consultation, user: AuthUser, asOf?: string): Promise<ConsultationResponse> {
     const { rule } = await this.consultations.withRule(c);
-    return ConsultationResponse.from(c, user, rule);
+    return ConsultationResponse.from(c, user, rule, await this.consultations.statutory(c, asOf));
   }
 }

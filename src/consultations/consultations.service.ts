@@ -8,7 +8,9 @@ import { AuditService } from '../audit/audit.service';
 import { ApiException } from '../common/errors/api-error';
 import { DomainEventType } from '../events/domain-event';
 import { OutboxService } from '../events/outbox.service';
-import { Deadlines, deriveDeadlines, describeBand, minimumPeriodProblem, RuleVersion } from './collective-redundancy';
+import { Deadlines, deriveDeadlines, describeBand, RuleVersion } from './collective-redundancy';
+import { asProposal, ConsultationStatutoryResponse, loadProposals, statutoryView } from './consultation-statutory';
+import { aggregateProposals, startByRule } from '../statutory/rules';
 import { assertVersion, canSeeProgramme, notFound, programmeFilter, unprocessable, wrongState } from './consultation-access';
 import { ConsultationRulesService } from './consultation-rules.service';
 import { todayInLondon } from '../common/dates';
@@ -28,11 +30,18 @@ const ENTITY = 'consultation';
 
 /** The fields that decide the statutory deadlines. */
 interface DeadlineInputs {
+  id?: string;
+  programmeId: string;
+  title: string;
+  establishment: string | null;
+  status: ConsultationStatus;
+  createdAt?: Date;
   kind: ConsultationKind;
   startDate: string;
   plannedEndDate: string;
   proposedDismissals: number | null;
   firstDismissalDate: string | null;
+  firstNoticeDate: string | null;
 }
 
 export interface ConsultationWithRule {
@@ -115,11 +124,16 @@ export class ConsultationsService {
       const [programme]: { id: string }[] = await em.query(`SELECT id FROM programmes WHERE id = $1`, [dto.programmeId]);
       if (!programme) throw unprocessable('programmeId', 'does not exist', 'Unknown programme');
       const inputs: DeadlineInputs = {
+        programmeId: dto.programmeId,
+        title: dto.title,
+        establishment: dto.establishment ?? null,
+        status: ConsultationStatus.Planned,
         kind: dto.kind,
         startDate: dto.startDate,
         plannedEndDate: dto.plannedEndDate,
         proposedDismissals: dto.proposedDismissals ?? null,
         firstDismissalDate: dto.firstDismissalDate ?? null,
+        firstNoticeDate: dto.firstNoticeDate ?? null,
       };
       this.checkInputs(inputs);
       const deadlines = await this.deadlines(em, inputs, null);
@@ -137,6 +151,7 @@ export class ConsultationsService {
           establishment: dto.establishment ?? null,
           proposedDismissals: inputs.proposedDismissals,
           firstDismissalDate: inputs.firstDismissalDate,
+          firstNoticeDate: inputs.firstNoticeDate,
           ...this.deadlineColumns(deadlines),
           extensionReason: null,
           openedAt: null,
@@ -170,6 +185,13 @@ export class ConsultationsService {
       }
       const kind = dto.kind ?? c.kind;
       const inputs: DeadlineInputs = {
+        id: c.id,
+        programmeId: c.programmeId,
+        title: dto.title ?? c.title,
+        establishment: dto.establishment !== undefined ? dto.establishment : c.establishment,
+        status: c.status,
+        createdAt: c.createdAt,
+        firstNoticeDate: dto.firstNoticeDate !== undefined ? dto.firstNoticeDate : kind === ConsultationKind.CollectiveRedundancy ? c.firstNoticeDate : null,
         kind,
         startDate: dto.startDate ?? c.startDate,
         plannedEndDate: dto.plannedEndDate ?? c.plannedEndDate,
@@ -189,6 +211,7 @@ export class ConsultationsService {
         originalEndDate: planned ? inputs.plannedEndDate : c.originalEndDate,
         proposedDismissals: inputs.proposedDismissals,
         firstDismissalDate: inputs.firstDismissalDate,
+        firstNoticeDate: inputs.firstNoticeDate,
         ...this.deadlineColumns(deadlines),
         version: c.version + 1,
       });
@@ -208,7 +231,7 @@ export class ConsultationsService {
       const today = todayInLondon();
       if (c.startDate > today) throw unprocessable('startDate', `is ${c.startDate}: open the consultation on or after its start date`, 'The consultation has not started yet');
       const before = snapshot(c);
-      const deadlines = await this.deadlines(em, c, null);
+      const deadlines = await this.deadlines(em, { ...c, status: ConsultationStatus.Open }, null);
       Object.assign(c, { ...this.deadlineColumns(deadlines), status: ConsultationStatus.Open, openedAt: new Date(), version: c.version + 1 });
       const saved = await em.getRepository(Consultation).save(c);
       await this.audit.record(em, { action: 'consultation.open', entityType: ENTITY, entityId: id, before, after: snapshot(saved) });
@@ -238,6 +261,7 @@ export class ConsultationsService {
         throw unprocessable('firstDismissalDate', 'only applies to a collective redundancy consultation');
       }
       const firstDismissalDate = dto.firstDismissalDate ?? c.firstDismissalDate;
+      await this.checkEndsBeforeLinkedTransfers(em, c.id, dto.plannedEndDate);
       if (firstDismissalDate && firstDismissalDate <= dto.plannedEndDate) {
         throw unprocessable(
           'firstDismissalDate',
@@ -281,13 +305,8 @@ export class ConsultationsService {
       const closedOn = dto.closedOn ?? today;
       if (closedOn > today) throw unprocessable('closedOn', `must not be in the future (today is ${today})`);
       if (closedOn < c.startDate) throw unprocessable('closedOn', `must not be before the start date ${c.startDate}`);
-      if (c.minimumEndDate && closedOn < c.minimumEndDate) {
-        throw unprocessable(
-          'closedOn',
-          `must be on or after ${c.minimumEndDate}: the statutory minimum of ${c.minimumPeriodDays} days for ${c.proposedDismissals} proposed dismissals has not run`,
-          'The statutory minimum consultation period has not ended',
-        );
-      }
+      // s.188 is a start-by rule: a consultation may close before 30 / 45 days have run; the statutory
+      // view then says what remains owed (no dismissal before start + 30 / 45 days, HR1, disclosure).
       const before = snapshot(c);
       Object.assign(c, { status: ConsultationStatus.Closed, closedOn, closingSummary: dto.summary, version: c.version + 1 });
       const saved = await em.getRepository(Consultation).save(c);
@@ -336,6 +355,7 @@ export class ConsultationsService {
       `INSERT INTO consultation_posts (consultation_id, post_id) SELECT $1, unnest($2::uuid[]) ON CONFLICT DO NOTHING`,
       [c.id, after],
     );
+    await this.linkUncoveredCases(em, c, after);
     await this.audit.record(em, {
       action: 'consultation.set_posts',
       entityType: ENTITY,
@@ -344,6 +364,33 @@ export class ConsultationsService {
       after: { postIds: after },
       metadata: { added: after.filter((p) => !before.includes(p)).length, removed: before.filter((p) => !after.includes(p)).length },
     });
+  }
+
+  /**
+   * Cases on the posts a statutory consultation covers, with no consultation linked yet and not yet
+   * moved, are linked to it (audited, one row per case). A case already linked keeps its link: a
+   * later consultation on the same posts never moves its deadlines.
+   */
+  private async linkUncoveredCases(em: EntityManager, c: Consultation, postIds: string[]): Promise<void> {
+    if (c.kind === ConsultationKind.InformalEngagement || !postIds.length) return;
+    // An UPDATE … RETURNING comes back from TypeORM as [rows, affected].
+    const [linked]: [{ id: string }[], number] = await em.query(
+      `UPDATE transition_cases SET consultation_id = $1, version = version + 1, updated_at = now()
+       WHERE programme_id = $2 AND consultation_id IS NULL AND post_id = ANY($3::uuid[])
+         AND state IN ('proposed', 'in_consultation', 'agreed', 'letters_issued', 'on_hold')
+       RETURNING id`,
+      [c.id, c.programmeId, postIds],
+    );
+    for (const r of linked) {
+      await this.audit.record(em, {
+        action: 'case.link_consultation',
+        entityType: 'transition_case',
+        entityId: r.id,
+        before: { consultationId: null },
+        after: { consultationId: c.id },
+        metadata: { via: 'consultation.set_posts' },
+      });
+    }
   }
 
   /** Shape rules the statutory deadlines rest on (what the request alone can be checked for). */
@@ -355,34 +402,66 @@ export class ConsultationsService {
       if (i.firstDismissalDate && i.firstDismissalDate <= i.plannedEndDate) {
         details.push({ field: 'firstDismissalDate', reason: `must be after the planned end date ${i.plannedEndDate}: no dismissal may take effect before the consultation ends` });
       }
+      if (i.firstNoticeDate && i.firstDismissalDate && i.firstNoticeDate > i.firstDismissalDate) {
+        details.push({ field: 'firstNoticeDate', reason: `must not be after the first dismissal date ${i.firstDismissalDate}: notice is given before the dismissal takes effect` });
+      }
     } else {
       if (i.proposedDismissals !== null) details.push({ field: 'proposedDismissals', reason: 'only applies to a collective redundancy consultation' });
       if (i.firstDismissalDate !== null) details.push({ field: 'firstDismissalDate', reason: 'only applies to a collective redundancy consultation' });
+      if (i.firstNoticeDate !== null) details.push({ field: 'firstNoticeDate', reason: 'only applies to a collective redundancy consultation' });
     }
     if (details.length) throw new ApiException(422, details.map((d) => `${d.field} ${d.reason}`).join('; '), details);
   }
 
   /**
    * The statutory deadlines for collective redundancy (null for other kinds), from the version of the
-   * rules in force on the start date, or from `fixedVersion` once the consultation is open. An end date
-   * before the minimum is refused with the reason.
+   * rules in force on the start date, or from `fixedVersion` once the consultation is open. The band
+   * is chosen on the dismissals proposed at the establishment within 90 days (s.188(1), (3)); the
+   * period is a start-by rule (s.188(1A)), so no end date is refused for being early; HR1 is due by
+   * the earlier of the first notice and 30 / 45 days before the first dismissal (s.193).
    */
-  private async deadlines(em: EntityManager, i: DeadlineInputs, fixedVersion: string | null): Promise<Deadlines | null> {
+  private async deadlines(em: EntityManager, i: DeadlineInputs, fixedVersion: string | null): Promise<(Deadlines & { aggregated: number }) | null> {
     if (i.kind !== ConsultationKind.CollectiveRedundancy) return null;
     const version: RuleVersion = fixedVersion ? await this.rules.version(em, fixedVersion) : await this.rules.versionInForce(em, i.startDate);
-    const c = { startDate: i.startDate, plannedEndDate: i.plannedEndDate, proposedDismissals: i.proposedDismissals as number, firstDismissalDate: i.firstDismissalDate };
+    const self = asProposal({ ...i, proposedDismissals: i.proposedDismissals as number });
+    const aggregated = aggregateProposals(self, await loadProposals(em, i.programmeId)).total;
+    const c = { startDate: i.startDate, plannedEndDate: i.plannedEndDate, proposedDismissals: aggregated, firstDismissalDate: i.firstDismissalDate };
     const d = deriveDeadlines(version, c);
-    const problem = minimumPeriodProblem(d, c);
-    if (problem) {
-      throw new ApiException(422, `The planned end date is before the statutory minimum consultation period ends: ${problem}`, [
-        { field: 'plannedEndDate', reason: `must be on or after ${d.minimumEndDate} (day ${d.minimumPeriodDays})` },
-      ]);
+    if (d.rule) {
+      const r = startByRule({ ...c, closedOn: null, firstNoticeDate: i.firstNoticeDate }, d.rule.minimumPeriodDays, d.rule.hr1DaysBefore);
+      d.hr1DueDate = r.hr1DueDate;
     }
-    return d;
+    return { ...d, aggregated };
   }
 
-  private deadlineColumns(d: Deadlines | null): Pick<Consultation, 'rulesAppliedFrom' | 'ruleId' | 'minimumPeriodDays' | 'minimumEndDate' | 'hr1DueDate'> {
+  /** TUPE reg. 13: a consultation covering transfers ends before they take effect (422 naming plannedEndDate). */
+  private async checkEndsBeforeLinkedTransfers(em: EntityManager, consultationId: string, end: string): Promise<void> {
+    const rows: { date: string; n: number }[] = await em.query(
+      `SELECT min(coalesce(actual_effective_date, proposed_effective_date))::text AS date, count(*)::int AS n FROM transition_cases
+       WHERE consultation_id = $1 AND route IN ('tupe_transfer', 'cosop_transfer') AND state IN ('proposed', 'in_consultation', 'agreed', 'letters_issued', 'on_hold')
+         AND coalesce(actual_effective_date, proposed_effective_date) <= $2`,
+      [consultationId, end],
+    );
+    if (rows[0]?.n) {
+      throw unprocessable(
+        'plannedEndDate',
+        `must be before ${rows[0].date}, when ${rows[0].n} linked transfer(s) take effect: the consultation ends before the transfer (TUPE reg. 13)`,
+        'The consultation would run past the transfer date',
+      );
+    }
+  }
+
+  /** The statutory reading of a consultation as of a date (aggregation, start-by, HR1, disclosure, exposure). */
+  async statutory(c: Consultation, asOf?: string, em: EntityManager = this.db.manager): Promise<ConsultationStatutoryResponse> {
+    const band = c.ruleId ? await this.rules.band(em, c.ruleId) : null;
+    return statutoryView(em, c, asOf ?? todayInLondon(), band?.hr1DaysBefore ?? null);
+  }
+
+  private deadlineColumns(
+    d: (Deadlines & { aggregated: number }) | null,
+  ): Pick<Consultation, 'rulesAppliedFrom' | 'ruleId' | 'minimumPeriodDays' | 'minimumEndDate' | 'hr1DueDate' | 'aggregatedDismissals'> {
     return {
+      aggregatedDismissals: d?.aggregated ?? null,
       rulesAppliedFrom: d?.rulesAppliedFrom ?? null,
       ruleId: d?.rule?.id ?? null,
       minimumPeriodDays: d?.minimumPeriodDays ?? null,

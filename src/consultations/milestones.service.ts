@@ -7,7 +7,7 @@ import { AuditService } from '../audit/audit.service';
 import { DomainEventType } from '../events/domain-event';
 import { OutboxService } from '../events/outbox.service';
 import { assertVersion, canSeeProgramme, notFound, unprocessable, wrongState } from './consultation-access';
-import { todayInLondon } from '../common/dates';
+import { addDays, todayInLondon } from '../common/dates';
 import { CreateMilestoneDto, SetMilestoneStatusDto, UpdateMilestoneDto } from './dto/milestone.dto';
 import { Consultation, ConsultationKind } from './entities/consultation.entity';
 import {
@@ -68,6 +68,18 @@ const DERIVED: DerivedSpec[] = [
     title: 'HR1 notice of proposed redundancies to the Secretary of State due (TULRCA s.193)',
     audience: [MilestoneAudience.Hr, MilestoneAudience.Forum],
     due: (c) => (c.kind === ConsultationKind.CollectiveRedundancy ? c.hr1DueDate : null),
+  },
+  {
+    derivedFrom: MilestoneDerivedFrom.DisclosureDueDate,
+    kind: MilestoneKind.Other,
+    // Consultation has not properly begun until the representatives have the particulars in writing.
+    title: 'Written disclosure to the representatives (TULRCA s.188(4)): reasons, numbers and descriptions, selection, method, payments',
+    audience: [MilestoneAudience.Hr, MilestoneAudience.Forum],
+    due: (c) => {
+      if (c.kind !== ConsultationKind.CollectiveRedundancy || !c.ruleId || !c.minimumPeriodDays) return null;
+      const mustBeginBy = c.firstDismissalDate ? addDays(c.firstDismissalDate, -c.minimumPeriodDays) : null;
+      return mustBeginBy && mustBeginBy < c.startDate ? mustBeginBy : c.startDate;
+    },
   },
 ];
 

@@ -16,7 +16,7 @@ export async function runMigrations(url: string): Promise<string[]> {
 
 if (require.main === module) {
   const config = loadConfigOrExit();
-  runMigrations(config.DATABASE_URL)
+  runMigrations(config.MIGRATION_DATABASE_URL ?? config.DATABASE_URL)
     .then((names) => {
       console.warn(names.length ? `applied migrations: ${names.join(', ')}` : 'no pending migrations');
     })

@@ -1,4 +1,5 @@
 import { ApiException } from '../common/errors/api-error';
+import { refusedTextReason } from '../common/input-safety';
 
 /**
  * Keyset cursor for the posts list: the (reference, id) of the last row served, as base64url
@@ -26,6 +27,6 @@ export function decodeCursor(text: string): PostCursor {
   }
   if (!Array.isArray(parsed) || parsed.length !== 2) throw invalid();
   const [reference, id] = parsed as unknown[];
-  if (typeof reference !== 'string' || reference.length > 50 || typeof id !== 'string' || !UUID.test(id)) throw invalid();
+  if (typeof reference !== 'string' || reference.length > 50 || refusedTextReason(reference) !== null || typeof id !== 'string' || !UUID.test(id)) throw invalid();
   return { reference, id };
 }

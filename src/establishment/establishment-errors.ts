@@ -18,8 +18,7 @@ export function assertVersion(what: string, given: number, current: number): voi
     throw new ApiException(
       HttpStatus.CONFLICT,
       `The ${what} was changed since you read it (your version ${given}, current ${current}); reload and retry`,
-      [{ field: 'version', reason: `is stale: the current version is ${current}` }],
-      { currentVersion: current },
+      [{ field: 'version', reason: `is stale: the current version is ${current}`, currentVersion: current }],
     );
   }
 }

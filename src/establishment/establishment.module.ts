@@ -31,6 +31,6 @@ import { ThematicAreasService } from './thematic-areas.service';
   imports: [TypeOrmModule.forFeature([Organisation, Programme, Grade, ThematicArea, Post, PostScopeHistory, ScopeProposal])],
   controllers: [OrganisationsController, ProgrammesController, GradesController, ThematicAreasController, PostsController, ScopeProposalsController],
   providers: [OrganisationsService, ProgrammesService, GradesService, ThematicAreasService, PostsService, ScopeProposalsService, MatrixService, PostsImportService, PostsExportService],
-  exports: [ProgrammesService, PostsService, MatrixService, ScopeProposalsService],
+  exports: [ProgrammesService, PostsService, MatrixService, ScopeProposalsService, OrganisationsService],
 })
 export class EstablishmentModule {}

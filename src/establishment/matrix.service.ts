@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../auth/auth-user';
+import { Role } from '../auth/role.enum';
+import { SMALL_COUNT_LABEL, suppressTable } from '../common/small-counts';
 import { hundredthsToNumber, hundredthsToText, toHundredths } from './decimal';
 import { EstablishmentMatrixResponse, MatrixCell, MatrixColumn, MatrixTotals } from './dto/matrix.dto';
 import { canSeeProgramme } from './establishment-access';
@@ -96,9 +98,10 @@ export class MatrixService {
       Object.fromEntries(columns.map((c) => [c.key, cell(get(c.key))]));
     const subtotal = (scope: Scope): MatrixTotals => ({ cells: cellsOf((g) => byScopeGroup.get(`${scope}|${g}`)), total: cell(byScope.get(scope)) });
 
-    return {
+    const matrix: EstablishmentMatrixResponse = {
       programmeId,
       programmeName: programmes[0].name,
+      countsSuppressed: false,
       columns,
       rows: areas.map((area) => ({
         thematicAreaId: area.id,
@@ -115,6 +118,8 @@ export class MatrixService {
         laterPhase: subtotal(Scope.LaterPhase),
       },
     };
+    // A trade union rep sees counts with the one small-count rule (src/common/small-counts.ts).
+    return user.role === Role.TuRep ? suppressForRep(matrix) : matrix;
   }
 
   /**
@@ -142,7 +147,8 @@ export class MatrixService {
   }
 
   toXlsxSheet(m: EstablishmentMatrixResponse): XlsxSheetSpec {
-    const rows = this.toRows(m).map((r, i) => (i === 0 ? r : r.map((v, j) => (j >= 2 && typeof v === 'string' ? Number(v) : v))));
+    // FTE columns as numbers; a hidden count ("<5", or withheld) stays as text.
+    const rows = this.toRows(m).map((r, i) => (i === 0 ? r : r.map((v, j) => (j >= 2 && typeof v === 'string' && v !== '' && v !== SMALL_COUNT_LABEL ? Number(v) : v))));
     const n = m.rows.length;
     const fteColumns = [...m.columns.map((_, i) => 3 + 2 * i), 3 + 2 * m.columns.length];
     return {
@@ -155,7 +161,56 @@ export class MatrixService {
   }
 }
 
-/** FTE as exact text for CSV ('66.2'), from the JSON number. */
-function fteText(n: number): string {
+/** FTE as exact text for CSV ('66.2'), from the JSON number; a hidden count stays as shown ("<5", or empty when withheld). */
+function fteText(n: MatrixCell['fte']): string {
+  if (n === null) return '';
+  if (typeof n === 'string') return n;
   return hundredthsToText(toHundredths(n));
+}
+
+const SUBTOTALS = ['inScope', 'outOfScope', 'underReview', 'laterPhase'] as const;
+
+/**
+ * The matrix as a trade union rep may see it: every cell, row and column total, grand total and
+ * scope subtotal under 5 posts shows "<5" (its FTE too), and complementary cells are withheld
+ * (null) so that no hidden count can be worked out from a row, a column or a subtotal.
+ */
+export function suppressForRep(m: EstablishmentMatrixResponse): EstablishmentMatrixResponse {
+  const cols = m.columns.map((c) => c.key);
+  const counts = new Map<string, number>();
+  const cellOf = new Map<string, MatrixCell>();
+  const put = (key: string, c: MatrixCell) => {
+    counts.set(key, c.posts as number);
+    cellOf.set(key, c);
+  };
+  for (const r of m.rows) {
+    for (const k of cols) put(`${r.thematicAreaId}|${k}`, r.cells[k]);
+    put(`${r.thematicAreaId}|*`, r.total);
+  }
+  for (const k of cols) put(`*|${k}`, m.totals.cells[k]);
+  put('*|*', m.totals.total);
+  for (const s of SUBTOTALS) {
+    for (const k of cols) put(`${s}|${k}`, m.subtotals[s].cells[k]);
+    put(`${s}|*`, m.subtotals[s].total);
+  }
+  const lines: { parts: string[]; total: string }[] = [];
+  for (const r of [...m.rows.map((x) => x.thematicAreaId), '*', ...SUBTOTALS]) lines.push({ parts: cols.map((k) => `${r}|${k}`), total: `${r}|*` });
+  for (const k of [...cols, '*']) {
+    lines.push({ parts: m.rows.map((r) => `${r.thematicAreaId}|${k}`), total: `*|${k}` });
+    lines.push({ parts: SUBTOTALS.map((s) => `${s}|${k}`), total: `*|${k}` });
+  }
+  const { small, complementary } = suppressTable(counts, lines);
+  const shown = (key: string): MatrixCell => {
+    if (small.has(key)) return { posts: SMALL_COUNT_LABEL, fte: SMALL_COUNT_LABEL };
+    if (complementary.has(key)) return { posts: null, fte: null };
+    return { ...(cellOf.get(key) as MatrixCell) };
+  };
+  const line = (r: string) => ({ cells: Object.fromEntries(cols.map((k) => [k, shown(`${r}|${k}`)])), total: shown(`${r}|*`) });
+  return {
+    ...m,
+    countsSuppressed: true,
+    rows: m.rows.map((r) => ({ ...r, ...line(r.thematicAreaId) })),
+    totals: line('*'),
+    subtotals: Object.fromEntries(SUBTOTALS.map((s) => [s, line(s)])) as unknown as EstablishmentMatrixResponse['subtotals'],
+  };
 }

@@ -10,7 +10,7 @@ import { assertVersion, notFound, rethrowStillReferenced, unprocessable, withCon
 const UNIQUE = { organisations_name_key: { field: 'name', reason: 'is already the name of another organisation' } };
 
 function snapshot(o: Organisation): Record<string, unknown> {
-  return { name: o.name, shortName: o.shortName, kind: o.kind, status: o.status, successorId: o.successorId };
+  return { name: o.name, shortName: o.shortName, kind: o.kind, status: o.status, successorId: o.successorId, bankHolidayDivision: o.bankHolidayDivision };
 }
 
 /** Organisations are reference data: admins keep them; every signed-in role may read them. */
@@ -35,13 +35,10 @@ export class OrganisationsService {
     return this.ds.transaction(async (em) => {
       if (dto.successorId) await this.assertExists(em, dto.successorId, 'successorId');
       const rows: { id: string }[] = await withConstraintFields(UNIQUE, () =>
-        em.query(`INSERT INTO organisations (name, short_name, kind, status, successor_id) VALUES ($1, $2, $3, $4, $5) RETURNING id`, [
-          dto.name,
-          dto.shortName ?? null,
-          dto.kind,
-          dto.status,
-          dto.successorId ?? null,
-        ]),
+        em.query(
+          `INSERT INTO organisations (name, short_name, kind, status, successor_id, bank_holiday_division) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+          [dto.name, dto.shortName ?? null, dto.kind, dto.status, dto.successorId ?? null, dto.bankHolidayDivision ?? 'england-and-wales'],
+        ),
       );
       const created = await em.getRepository(Organisation).findOneByOrFail({ id: rows[0].id });
       await this.audit.record(em, { action: AuditAction.Create, entityType: 'organisation', entityId: created.id, after: snapshot(created) });
@@ -67,6 +64,7 @@ export class OrganisationsService {
       if (dto.kind !== undefined) next.kind = dto.kind;
       if (dto.status !== undefined) next.status = dto.status;
       if (dto.successorId !== undefined) next.successorId = dto.successorId;
+      if (dto.bankHolidayDivision !== undefined && dto.bankHolidayDivision !== null) next.bankHolidayDivision = dto.bankHolidayDivision;
       await withConstraintFields(UNIQUE, () => repo.update({ id }, { ...next, version: current.version + 1, updatedAt: new Date() }));
       const updated = await repo.findOneByOrFail({ id });
       await this.audit.record(em, { action: AuditAction.Update, entityType: 'organisation', entityId: id, before, after: snapshot(updated) });

@@ -12,7 +12,7 @@ import { canSeeProgramme, postAreaFilter } from './establishment-access';
 import { MIME } from './establishment.constants';
 import { notFound } from './establishment-errors';
 import { POST_COLUMNS } from './post-columns';
-import { Cell, escapeFormula, slug, toCsv, toXlsx } from './spreadsheet';
+import { Cell, CSV_OPTIONS, escapeFormula, slug, toCsv, toXlsx } from './spreadsheet';
 
 interface ExportRow {
   id: string;
@@ -123,9 +123,9 @@ function csvStream(batches: AsyncGenerator<ExportRow[]>): Readable {
   const header = POST_COLUMNS.map((c) => c.key);
   return Readable.from(
     (async function* () {
-      yield Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(stringify([header], { record_delimiter: 'windows' }))]);
+      yield Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(stringify([header], CSV_OPTIONS))]);
       for await (const batch of batches) {
-        yield Buffer.from(stringify(batch.map((r) => cells(r).map(escapeFormula)), { record_delimiter: 'windows' }));
+        yield Buffer.from(stringify(batch.map((r) => cells(r).map(escapeFormula)), CSV_OPTIONS));
       }
     })(),
   );

@@ -1,10 +1,12 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditAction } from '../audit/audit-action';
 import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../auth/auth-user';
 import { ApiException } from '../common/errors/api-error';
+import { refusedTextReason } from '../common/input-safety';
 import { toHundredths, tryHundredths } from './decimal';
 import { ImportResult, ImportRowError } from './dto/import.dto';
 import { REFERENCE } from './dto/post.dto';
@@ -80,7 +82,7 @@ export class PostsImportService {
     const programme: { name: string }[] = await this.ds.query(`SELECT name FROM programmes WHERE id = $1`, [programmeId]);
     if (!programme.length) throw notFound('Programme', programmeId);
     const format = detectSheetFormat(file.buffer, file.filename);
-    const sheet = format === 'xlsx' ? await parseXlsx(file.buffer, IMPORT_MAX_ROWS) : parseCsv(file.buffer);
+    const sheet = format === 'xlsx' ? await parseXlsx(file.buffer, IMPORT_MAX_ROWS) : await parseCsv(file.buffer, IMPORT_MAX_ROWS);
     if (sheet.rows.length > IMPORT_MAX_ROWS) throw tooManyRows(IMPORT_MAX_ROWS);
 
     if (dryRun) {
@@ -92,12 +94,12 @@ export class PostsImportService {
       await em.query(`SELECT pg_advisory_xact_lock(hashtext('posts-import'), hashtext($1))`, [programmeId]);
       const plan = await this.plan(em, programmeId, sheet, format, true);
       if (plan.errors.length) {
+        // Every error (up to IMPORT_MAX_ERRORS) is a detail with its row and column; the count is in the message.
         const res = result(plan, false);
         throw new ApiException(
           HttpStatus.UNPROCESSABLE_ENTITY,
           `The file has ${plan.errors.length} error(s); nothing was imported`,
-          res.errors.slice(0, 100).map((e) => ({ field: `row[${e.row}].${e.column}`, reason: e.message })),
-          { errorCount: res.errorCount, errors: res.errors },
+          res.errors.map((e) => ({ field: `row[${e.row}].${e.column}`, reason: e.message, row: e.row, column: e.column, ...(e.relatedRows ? { relatedRows: e.relatedRows } : {}) })),
         );
       }
       await this.write(em, user, programmeId, plan, file.filename);
@@ -121,7 +123,8 @@ export class PostsImportService {
     const ref = await this.referenceData(em, programmeId);
     const valid: ValidRow[] = [];
     const firstRowOf = new Map<string, number>();
-    for (const r of sheet.rows) {
+    for (const [i, r] of sheet.rows.entries()) {
+      if (i % 1000 === 999) await nextTurn(); // 100,000 rows never hold the event loop for long
       const v = this.validateRow(r.row, r.cells, columns, ref, errors);
       if (!v) continue;
       const key = `${v.organisationId}|${v.reference}`;
@@ -153,7 +156,8 @@ export class PostsImportService {
       const scopeChange = v.scope !== null && v.scope !== e.scope ? v.scope : null;
       const same =
         scopeChange === null &&
-        e.title === v.title &&
+        // surrounding whitespace a spreadsheet keeps but the import trims is no change
+        (e.title === v.title || e.title.trim() === v.title.trim()) &&
         e.thematic_area_id === v.areaId &&
         e.grade_id === v.gradeId &&
         toHundredths(e.fte) === toHundredths(v.fte) &&
@@ -220,14 +224,21 @@ export class PostsImportService {
     const before = errors.length;
     const err = (column: string, message: string) => errors.push({ row, column, message });
     const raw: Partial<Record<PostColumnKey, string>> = {};
+    const refusedKeys = new Set<string>();
     cells.forEach((text, i) => {
       const key = columns.get(i);
+      const refused = refusedTextReason(text);
+      if (refused) {
+        err(key ?? `cell ${i + 1}`, refused);
+        if (key) refusedKeys.add(key);
+        return;
+      }
       if (key) raw[key] = unescapeFormula(text.trim());
       else if (text.trim() !== '') err('file', `cell ${i + 1} has a value but no column header`);
     });
     const need = (k: PostColumnKey): string => {
       const v = raw[k] ?? '';
-      if (v === '') err(k, 'is required');
+      if (v === '' && !refusedKeys.has(k)) err(k, 'is required');
       return v;
     };
 

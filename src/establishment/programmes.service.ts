@@ -16,6 +16,7 @@ interface ProgrammeRow {
   name: string;
   description: string | null;
   go_live_date: string;
+  reg13_information_days: number;
   status: ProgrammeResponse['status'];
   version: number;
   created_at: Date;
@@ -25,7 +26,7 @@ interface ProgrammeRow {
 }
 
 const SELECT_PROGRAMMES = `
-  SELECT p.id, p.name, p.description, to_char(p.go_live_date, 'YYYY-MM-DD') AS go_live_date, p.status, p.version, p.created_at, p.updated_at,
+  SELECT p.id, p.name, p.description, to_char(p.go_live_date, 'YYYY-MM-DD') AS go_live_date, p.reg13_information_days, p.status, p.version, p.created_at, p.updated_at,
          json_build_object('id', d.id, 'name', d.name, 'shortName', d.short_name, 'kind', d.kind, 'status', d.status) AS destination,
          COALESCE((SELECT json_agg(json_build_object('id', o.id, 'name', o.name, 'shortName', o.short_name, 'kind', o.kind, 'status', o.status) ORDER BY o.name)
                    FROM programme_source_organisations s JOIN organisations o ON o.id = s.organisation_id
@@ -40,6 +41,7 @@ function toResponse(r: ProgrammeRow): ProgrammeResponse {
     destinationOrganisation: r.destination,
     sourceOrganisations: r.sources,
     goLiveDate: r.go_live_date,
+    reg13InformationDays: r.reg13_information_days,
     status: r.status,
     version: r.version,
     createdAt: new Date(r.created_at).toISOString(),
@@ -54,6 +56,7 @@ function snapshot(p: ProgrammeResponse): Record<string, unknown> {
     destinationOrganisationId: p.destinationOrganisation.id,
     sourceOrganisationIds: p.sourceOrganisations.map((o) => o.id).sort(),
     goLiveDate: p.goLiveDate,
+    reg13InformationDays: p.reg13InformationDays,
     status: p.status,
   };
 }
@@ -89,9 +92,9 @@ export class ProgrammesService {
       await this.checkOrganisations(em, dto.destinationOrganisationId, dto.sourceOrganisationIds);
       const rows: { id: string }[] = await withConstraintFields(UNIQUE, () =>
         em.query(
-          `INSERT INTO programmes (name, description, destination_organisation_id, go_live_date, status)
-           VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-          [dto.name, dto.description ?? null, dto.destinationOrganisationId, dto.goLiveDate, dto.status ?? 'planning'],
+          `INSERT INTO programmes (name, description, destination_organisation_id, go_live_date, status, reg13_information_days)
+           VALUES ($1, $2, $3, $4, $5, $6) RETURNING id`,
+          [dto.name, dto.description ?? null, dto.destinationOrganisationId, dto.goLiveDate, dto.status ?? 'planning', dto.reg13InformationDays ?? 30],
         ),
       );
       const id = rows[0].id;
@@ -126,7 +129,7 @@ export class ProgrammesService {
       await withConstraintFields(UNIQUE, () =>
         em.query(
           `UPDATE programmes SET name = $2, description = $3, destination_organisation_id = $4, go_live_date = $5, status = $6,
-                  version = version + 1, updated_at = now()
+                  reg13_information_days = $7, version = version + 1, updated_at = now()
            WHERE id = $1`,
           [
             id,
@@ -135,6 +138,7 @@ export class ProgrammesService {
             destination,
             dto.goLiveDate ?? before.goLiveDate,
             dto.status ?? before.status,
+            dto.reg13InformationDays ?? before.reg13InformationDays,
           ],
         ),
       );

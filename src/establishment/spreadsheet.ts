@@ -1,7 +1,9 @@
 import { HttpStatus } from '@nestjs/common';
-import { parse } from 'csv-parse/sync';
+import { parse as parseStream } from 'csv-parse';
 import { stringify } from 'csv-stringify/sync';
 import ExcelJS from 'exceljs';
+import { Readable } from 'node:stream';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ApiException } from '../common/errors/api-error';
 import { MIME } from './establishment.constants';
 
@@ -25,11 +27,14 @@ export interface Sheet {
   rows: SheetRow[];
 }
 
-const FORMULA_START = /^[=+\-@\t\r]/;
+// A formula trigger first, or after any leading whitespace (spreadsheets skip spaces, NBSP, line
+// breaks before `=`), or a tab / CR / LF first.
+const FORMULA_START = /^(?:[\s\u00a0\u1680\u2000-\u200b\u2028\u2029\u202f\u205f\u3000\ufeff]*[=+\-@\uff1d\uff0b\uff0d\uff20]|[\t\r\n])/;
 
 /**
- * A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, tab, CR first) gets a leading
- * apostrophe, so Excel or LibreOffice shows it as text (OWASP "CSV injection").
+ * A cell a spreadsheet would run as a formula (`=`, `+`, `-`, `@`, also after leading whitespace;
+ * tab, CR or LF first) gets a leading apostrophe, so Excel or LibreOffice shows it as text
+ * (OWASP "CSV injection").
  */
 export function escapeFormula(value: string): string {
   return FORMULA_START.test(value) ? `'${value}` : value;
@@ -45,11 +50,17 @@ function textCell(v: Cell): string | number {
   return typeof v === 'number' ? v : escapeFormula(v);
 }
 
+/**
+ * csv-stringify quotes a field holding the record delimiter (CRLF) but not a lone LF or CR, which a
+ * spreadsheet still reads as a new line: every field with a line break is quoted.
+ */
+export const CSV_OPTIONS = { record_delimiter: 'windows', quoted_match: /[\r\n]/ } as const;
+
 /** CSV as Excel opens it correctly: UTF-8 BOM, CRLF, quotes where needed, formulas escaped. */
 export function toCsv(rows: Cell[][]): Buffer {
   const text = stringify(
     rows.map((r) => r.map(textCell)),
-    { record_delimiter: 'windows', cast: { number: (n: number) => String(n) } },
+    { ...CSV_OPTIONS, cast: { number: (n: number) => String(n) } },
   );
   return Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(text, 'utf8')]);
 }
@@ -89,24 +100,114 @@ export function detectSheetFormat(buf: Buffer, filename?: string): SheetFormat {
   return 'csv';
 }
 
-export function parseCsv(buf: Buffer): Sheet {
-  let text: string;
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(buf);
-  } catch {
-    throw ApiException.validation([{ field: 'file', reason: 'is not UTF-8 text: save the sheet as "CSV UTF-8" or .xlsx' }], 'The file is not UTF-8 CSV');
+/** Caps on what one uploaded sheet may hold, enforced while it is read (see docs/benchmarks.md). */
+export const SHEET_LIMITS = {
+  /** Columns in one row (the template has 9). */
+  maxColumns: 100,
+  /** Characters in one cell (Excel's own limit). */
+  maxCellChars: 32_767,
+  /** XLSX: bytes once unzipped, all entries together (declared sizes, checked before inflating). */
+  xlsxMaxUncompressedBytes: 64 * 1024 * 1024,
+  /** XLSX: entries in the zip. */
+  xlsxMaxEntries: 200,
+  /** Rows between two yields to the event loop. */
+  rowsPerTurn: 500,
+};
+
+const notCsv = (reason: string) => ApiException.validation([{ field: 'file', reason: `is not well-formed CSV${reason}` }], 'The file is not well-formed CSV');
+
+const notUtf8 = () => ApiException.validation([{ field: 'file', reason: 'is not UTF-8 text: save the sheet as "CSV UTF-8" or .xlsx' }], 'The file is not UTF-8 CSV');
+
+/** The bytes decoded as UTF-8 (refusing anything else) in 64 KiB chunks, with a turn of the event loop between them. */
+async function* utf8Chunks(buf: Buffer, size = 16 * 1024): AsyncGenerator<string> {
+  const decoder = new TextDecoder('utf-8', { fatal: true });
+  for (let i = 0; i < buf.length; i += size) {
+    let text: string;
+    try {
+      text = decoder.decode(buf.subarray(i, i + size), { stream: i + size < buf.length });
+    } catch {
+      throw notUtf8();
+    }
+    if (text) yield text;
+    await nextTurn();
   }
-  let records: string[][];
+}
+
+/**
+ * CSV, decoded and parsed as a stream in chunks that yield to the event loop, the row cap
+ * enforced while it reads: a file of 1.5M one-cell lines is refused after maxRows + 1 rows.
+ */
+export async function parseCsv(buf: Buffer, maxRows = Number.MAX_SAFE_INTEGER): Promise<Sheet> {
+  const parser = parseStream({ bom: true, relax_column_count: true, skip_empty_lines: false, max_record_size: SHEET_LIMITS.maxCellChars * 4 });
+  const source = Readable.from(utf8Chunks(buf));
+  let sourceError: unknown;
+  source.on('error', (e) => {
+    sourceError = e;
+    parser.destroy(e);
+  });
+  source.pipe(parser);
+  const rows: SheetRow[] = [];
+  let n = 0;
+  let nonBlank = 0;
   try {
-    records = parse(text, { bom: true, relax_column_count: true, skip_empty_lines: false }) as string[][];
+    for await (const cells of parser as AsyncIterable<string[]>) {
+      n++;
+      if (cells.length > SHEET_LIMITS.maxColumns) throw tooManyColumns(n);
+      if (cells.some((c) => c.trim() !== '')) nonBlank++;
+      if (nonBlank > maxRows + 1 || n > 2 * (maxRows + 1)) throw tooManyRows(maxRows);
+      rows.push({ row: n, cells });
+      if (n % SHEET_LIMITS.rowsPerTurn === 0) await nextTurn();
+    }
   } catch (e) {
+    if (e instanceof ApiException) throw e;
+    if (sourceError instanceof ApiException) throw sourceError;
     const err = e as { message?: string; lines?: number };
-    throw ApiException.validation(
-      [{ field: 'file', reason: `is not well-formed CSV${err.lines ? ` (line ${err.lines})` : ''}: ${err.message ?? 'parse error'}` }],
-      'The file is not well-formed CSV',
-    );
+    throw notCsv(`${err.lines ? ` (line ${err.lines})` : ''}: ${err.message ?? 'parse error'}`);
+  } finally {
+    source.unpipe(parser);
+    source.destroy();
+    parser.destroy();
   }
-  return toSheet(records.map((cells, i) => ({ row: i + 1, cells })));
+  if (sourceError instanceof ApiException) throw sourceError;
+  return toSheet(rows);
+}
+
+function tooManyColumns(row: number): ApiException {
+  return ApiException.validation([{ field: 'file', reason: `row ${row} has more than ${SHEET_LIMITS.maxColumns} columns` }], 'The file has too many columns');
+}
+
+/**
+ * The zip's central directory, read without inflating anything: a zip bomb (a small file that
+ * unzips to gigabytes) is refused here, in microseconds.
+ */
+export function checkZipInventory(buf: Buffer): void {
+  const bad = (reason: string) => ApiException.validation([{ field: 'file', reason }], 'The file is not a readable .xlsx workbook');
+  let eocd = -1;
+  for (let i = buf.length - 22; i >= Math.max(0, buf.length - 22 - 0xffff); i--) {
+    if (buf.readUInt32LE(i) === 0x06054b50) {
+      eocd = i;
+      break;
+    }
+  }
+  if (eocd < 0) throw bad('is not a readable .xlsx workbook');
+  const entries = buf.readUInt16LE(eocd + 10);
+  let at = buf.readUInt32LE(eocd + 16);
+  if (entries === 0xffff || at === 0xffffffff) throw bad('is a ZIP64 archive: too large to be a spreadsheet of posts');
+  if (entries > SHEET_LIMITS.xlsxMaxEntries) throw bad(`has more than ${SHEET_LIMITS.xlsxMaxEntries} parts`);
+  let total = 0;
+  for (let i = 0; i < entries; i++) {
+    if (at + 46 > buf.length || buf.readUInt32LE(at) !== 0x02014b50) throw bad('is not a readable .xlsx workbook');
+    const size = buf.readUInt32LE(at + 24);
+    if (size === 0xffffffff) throw bad('is a ZIP64 archive: too large to be a spreadsheet of posts');
+    total += size;
+    if (total > SHEET_LIMITS.xlsxMaxUncompressedBytes) {
+      throw ApiException.validation(
+        [{ field: 'file', reason: `unzips to more than ${SHEET_LIMITS.xlsxMaxUncompressedBytes / 1024 / 1024} MiB; split it` }],
+        'The workbook is too large once unzipped',
+      );
+    }
+    at += 46 + buf.readUInt16LE(at + 28) + buf.readUInt16LE(at + 30) + buf.readUInt16LE(at + 32);
+  }
 }
 
 function cellText(v: ExcelJS.CellValue): string {
@@ -123,24 +224,54 @@ function cellText(v: ExcelJS.CellValue): string {
   return String(v);
 }
 
+/**
+ * XLSX read as a stream (exceljs' WorkbookReader): the zip inventory is checked first, then rows
+ * and cells are capped while they are read, with a turn of the event loop every few hundred rows.
+ * Memory stays bounded by the unzipped-size cap (the shared strings are the only table kept whole).
+ * The sheet named "Posts" is read, else the first.
+ */
 export async function parseXlsx(buf: Buffer, maxRows: number): Promise<Sheet> {
-  const wb = new ExcelJS.Workbook();
+  checkZipInventory(buf);
+  const unreadable = () => ApiException.validation([{ field: 'file', reason: 'is not a readable .xlsx workbook' }], 'The file is not a readable .xlsx workbook');
+  const source = Readable.from(
+    (async function* () {
+      for (let i = 0; i < buf.length; i += 64 * 1024) {
+        yield buf.subarray(i, i + 64 * 1024);
+        await nextTurn();
+      }
+    })(),
+  );
+  const reader = new ExcelJS.stream.xlsx.WorkbookReader(source, { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'ignore', worksheets: 'emit', entries: 'ignore' });
+  let first: SheetRow[] | undefined;
+  let emitted = 0;
   try {
-    await wb.xlsx.load(buf as unknown as ExcelJS.Buffer);
-  } catch {
-    throw ApiException.validation([{ field: 'file', reason: 'is not a readable .xlsx workbook' }], 'The file is not a readable .xlsx workbook');
+    for await (const ws of reader) {
+      const isPosts = (ws as unknown as { name?: string }).name === 'Posts';
+      const rows: SheetRow[] = [];
+      let nonBlank = 0;
+      for await (const row of ws as unknown as AsyncIterable<ExcelJS.Row>) {
+        emitted++;
+        const values = Array.isArray(row.values) ? row.values : [];
+        if (values.length - 1 > SHEET_LIMITS.maxColumns) throw tooManyColumns(row.number);
+        const cells: string[] = [];
+        for (let c = 1; c < values.length; c++) cells[c - 1] = cellText(values[c] as ExcelJS.CellValue).slice(0, SHEET_LIMITS.maxCellChars + 1);
+        for (let i = 0; i < cells.length; i++) cells[i] ??= '';
+        if (cells.some((c) => c.trim() !== '')) nonBlank++;
+        if (nonBlank > maxRows + 1 || emitted > 4 * (maxRows + 1)) throw tooManyRows(maxRows);
+        if (!first || isPosts) rows.push({ row: row.number, cells });
+        if (emitted % SHEET_LIMITS.rowsPerTurn === 0) await nextTurn();
+      }
+      if (isPosts) return toSheet(rows);
+      first ??= rows;
+    }
+  } catch (e) {
+    if (e instanceof ApiException) throw e;
+    throw unreadable();
+  } finally {
+    source.destroy();
   }
-  const ws = wb.getWorksheet('Posts') ?? wb.worksheets[0];
-  if (!ws) throw ApiException.validation([{ field: 'file', reason: 'has no worksheet' }]);
-  if (ws.actualRowCount > maxRows + 1) throw tooManyRows(maxRows);
-  const rows: SheetRow[] = [];
-  ws.eachRow({ includeEmpty: false }, (row, rowNumber) => {
-    const cells: string[] = [];
-    row.eachCell({ includeEmpty: true }, (cell, col) => (cells[col - 1] = cellText(cell.value)));
-    for (let i = 0; i < cells.length; i++) cells[i] ??= '';
-    rows.push({ row: rowNumber, cells });
-  });
-  return toSheet(rows);
+  if (!first) throw ApiException.validation([{ field: 'file', reason: 'has no worksheet' }]);
+  return toSheet(first);
 }
 
 export function tooManyRows(maxRows: number): ApiException {

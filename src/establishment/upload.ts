@@ -2,6 +2,7 @@ import '@fastify/multipart';
 import { HttpStatus } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ApiException } from '../common/errors/api-error';
+import { storableText } from '../common/input-safety';
 import { IMPORT_MAX_BYTES } from './establishment.constants';
 import type { UploadedSheet } from './posts-import.service';
 
@@ -18,25 +19,32 @@ export async function readUpload(req: FastifyRequest, maxBytes = IMPORT_MAX_BYTE
   const mib = Math.round((maxBytes / 1024 / 1024) * 10) / 10;
   const tooLarge = () =>
     new ApiException(HttpStatus.PAYLOAD_TOO_LARGE, `The file is larger than ${mib} MiB`, [{ field: 'file', reason: `must be at most ${maxBytes} bytes` }]);
-  let part;
+  const oneFileOnly = () => ApiException.validation([{ field: 'file', reason: 'only one file may be sent' }], 'Send one file (field "file") per request');
+  let sheet: { buffer: Buffer; filename: string } | undefined;
   try {
-    part = await req.file({ limits: { fileSize: maxBytes, files: 1, fields: 10, parts: 12 } });
+    // Every part is read: a second file is refused rather than silently ignored.
+    for await (const part of req.parts({ limits: { fileSize: maxBytes, files: 2, fields: 10, parts: 12 } })) {
+      if (part.type !== 'file') continue;
+      if (sheet) {
+        part.file.resume();
+        throw oneFileOnly();
+      }
+      if (part.fieldname !== 'file') {
+        part.file.resume();
+        throw ApiException.validation([{ field: 'file', reason: `is required (got a file in the field "${part.fieldname}")` }], 'No file was uploaded');
+      }
+      // The name goes into the audit trail: characters PostgreSQL refuses become U+FFFD.
+      const filename = storableText((part.filename || 'upload').slice(0, 200));
+      sheet = { buffer: await part.toBuffer(), filename };
+    }
   } catch (e) {
+    if ((e as { code?: string })?.code === 'FST_FILES_LIMIT') throw oneFileOnly();
     throw mapMultipartError(e, tooLarge);
   }
-  if (!part) throw ApiException.validation([{ field: 'file', reason: 'is required' }], 'No file was uploaded');
-  if (part.fieldname !== 'file') {
-    part.file.resume();
-    throw ApiException.validation([{ field: 'file', reason: `is required (got a file in the field "${part.fieldname}")` }], 'No file was uploaded');
-  }
-  let buffer: Buffer;
-  try {
-    buffer = await part.toBuffer();
-  } catch (e) {
-    throw mapMultipartError(e, tooLarge);
-  }
+  if (!sheet) throw ApiException.validation([{ field: 'file', reason: 'is required' }], 'No file was uploaded');
+  const { buffer } = sheet;
   if (buffer.length === 0) throw ApiException.validation([{ field: 'file', reason: 'is empty' }], 'The file is empty');
-  return { buffer, filename: (part.filename || 'upload').slice(0, 200) };
+  return sheet;
 }
 
 function mapMultipartError(e: unknown, tooLarge: () => ApiException): unknown {

@@ -61,7 +61,7 @@ export class HealthController {
           field,
           reason: `down${typeof v?.message === 'string' ? `: ${v.message}` : ''}`,
         }));
-        throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, 'Not ready', details, { checks: body.details });
+        throw new ApiException(HttpStatus.SERVICE_UNAVAILABLE, 'Not ready', details);
       }
       throw err;
     }

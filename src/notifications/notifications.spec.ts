@@ -3,7 +3,8 @@ import { reminderOffset } from './milestone-reminders.service';
 import { audiencesFor } from './recipients.service';
 import { judgeRedis } from './redis-preflight';
 import { mailDomain, messageIdFor } from './channels/email.channel';
-import { signBody } from './channels/webhook.channel';
+import { isInternalAddress, parseAllowList } from './channels/destination-guard';
+import { signBody, verifySignature } from './channels/webhook.channel';
 import { createHmac } from 'node:crypto';
 
 describe('reminderOffset', () => {
@@ -63,7 +64,25 @@ describe('delivery details', () => {
     expect(messageIdFor('abc', 'x@y.example')).toBe('<abc@y.example>');
   });
 
-  it('signs webhook bodies with HMAC-SHA256', () => {
-    expect(signBody('k', '{"a":1}')).toBe(`sha256=${createHmac('sha256', 'k').update('{"a":1}').digest('hex')}`);
+  it('signs webhook bodies with HMAC-SHA256 over "<timestamp>.<body>"', () => {
+    expect(signBody('k', '{"a":1}', 1700000000)).toBe(`t=1700000000, v1=${createHmac('sha256', 'k').update('1700000000.{"a":1}').digest('hex')}`);
+  });
+
+  it('a receiver accepts a fresh signature and refuses a replay older than 5 minutes or a changed body', () => {
+    const now = 1700000000;
+    const header = signBody('k', '{"a":1}', now);
+    expect(verifySignature('k', '{"a":1}', header, 300, now + 299)).toBe(true);
+    expect(verifySignature('k', '{"a":1}', header, 300, now + 301)).toBe(false);
+    expect(verifySignature('k', '{"a":2}', header, 300, now)).toBe(false);
+    expect(verifySignature('other', '{"a":1}', header, 300, now)).toBe(false);
+  });
+
+  it('refuses internal webhook destinations unless their range is allowed', () => {
+    for (const a of ['127.0.0.1', '10.1.2.3', '172.16.0.1', '192.168.1.1', '169.254.169.254', '100.64.0.1', '0.0.0.0', '::1', 'fe80::1', 'fd00:ec2::254', '::ffff:127.0.0.1']) {
+      expect({ a, internal: isInternalAddress(a) }).toEqual({ a, internal: true });
+    }
+    for (const a of ['93.184.216.34', '2606:4700::1111']) expect({ a, internal: isInternalAddress(a) }).toEqual({ a, internal: false });
+    expect(isInternalAddress('127.0.0.1', parseAllowList('127.0.0.0/8'))).toBe(false);
+    expect(isInternalAddress('10.0.0.1', parseAllowList('127.0.0.0/8'))).toBe(true);
   });
 });

@@ -5,6 +5,9 @@ import { DomainEventType } from '../events/domain-event';
 import { OutboxService } from '../events/outbox.service';
 import { LONDON_TODAY } from './milestone-reminders.service';
 import { SchemaProbe } from './schema-probe';
+import { loadCaseDeadlines } from '../cases/case-deadlines';
+import { REMINDER_KINDS } from '../cases/case-rules';
+import { daysBetween } from '../common/dates';
 
 interface OverdueItem {
   programme_id: string;
@@ -40,21 +43,38 @@ export class OverdueDigestService {
         FROM milestones m JOIN consultations c ON c.id = m.consultation_id CROSS JOIN t
         WHERE m.status = 'pending' AND c.status <> 'closed' AND m.due_date < t.d`);
     }
-    if (await this.schema.hasAll('case_deadlines', 'transition_cases')) {
-      parts.push(`
-        SELECT tc.programme_id, d.kind, replace(d.kind, '_', ' ') AS title, d.due_on::text AS due_date, (t.d - d.due_on) AS days_overdue,
-               p.reference || ' ' || p.title AS context, e.first_name || ' ' || e.last_name AS employee_name
-        FROM case_deadlines d JOIN transition_cases tc ON tc.id = d.case_id JOIN posts p ON p.id = tc.post_id
-        JOIN employees e ON e.id = tc.employee_id CROSS JOIN t
-        WHERE d.done_on IS NULL AND d.due_on < t.d AND tc.state NOT IN ('withdrawn', 'completed')`);
-    }
-    if (!parts.length) return { programmes: 0 };
+    // Case deadlines are computed by the statutory rules in TypeScript (src/statutory/rules.ts), the one source.
+    const withCases = await this.schema.hasAll('transition_cases', 'case_checklist_items');
+    if (!parts.length && !withCases) return { programmes: 0 };
     return this.db.transaction(async (em) => {
       const [{ d }]: { d: string }[] = await em.query(`SELECT coalesce($1::date, ${LONDON_TODAY})::text AS d`, [today ?? null]);
-      const items: OverdueItem[] = await em.query(
-        `WITH t AS (SELECT $1::date AS d) ${parts.join(' UNION ALL ')} ORDER BY 1, 4, 3`,
-        [d],
-      );
+      const items: OverdueItem[] = parts.length ? await em.query(`WITH t AS (SELECT $1::date AS d) ${parts.join(' UNION ALL ')}`, [d]) : [];
+      if (withCases) {
+        const overdue = (await loadCaseDeadlines(em, null)).filter((x) => !REMINDER_KINDS.includes(x.kind) && !(x.doneOn && x.doneOn <= d) && x.dueOn < d);
+        const ids = [...new Set(overdue.map((x) => x.caseId))];
+        const ctx: { id: string; state: string; context: string; employee_name: string }[] = ids.length
+          ? await em.query(
+              `SELECT tc.id, tc.state, p.reference || ' ' || p.title AS context, e.first_name || ' ' || e.last_name AS employee_name
+               FROM transition_cases tc JOIN posts p ON p.id = tc.post_id JOIN employees e ON e.id = tc.employee_id WHERE tc.id = ANY($1::uuid[])`,
+              [ids],
+            )
+          : [];
+        const byId = new Map(ctx.map((c) => [c.id, c]));
+        for (const x of overdue) {
+          const c = byId.get(x.caseId);
+          if (!c || c.state === 'completed') continue;
+          items.push({
+            programme_id: x.programmeId,
+            kind: x.kind,
+            title: x.kind.replace(/_/g, ' '),
+            due_date: x.dueOn,
+            days_overdue: daysBetween(x.dueOn, d),
+            context: c.context,
+            employee_name: c.employee_name,
+          });
+        }
+      }
+      items.sort((a, b) => a.programme_id.localeCompare(b.programme_id) || a.due_date.localeCompare(b.due_date) || a.title.localeCompare(b.title));
       const byProgramme = new Map<string, OverdueItem[]>();
       for (const it of items) byProgramme.set(it.programme_id, [...(byProgramme.get(it.programme_id) ?? []), it]);
       let programmes = 0;

@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../auth/auth-user';
+import { destinationProblem, parseAllowList } from './channels/destination-guard';
 import { ApiException } from '../common/errors/api-error';
 import { AppConfig } from '../config/app-config';
 import { CreateWebhookDto, UpdateWebhookDto } from './dto/webhook-subscription.dto';
@@ -35,7 +36,7 @@ export class WebhooksService {
   }
 
   async create(caller: AuthUser, dto: CreateWebhookDto): Promise<WebhookSubscription> {
-    this.checkUrl(dto.url);
+    await this.checkUrl(dto.url);
     return this.db.transaction(async (em) => {
       await this.checkProgramme(em, dto.programmeId ?? null);
       await this.checkName(em, dto.name, null);
@@ -51,7 +52,7 @@ export class WebhooksService {
   }
 
   async update(id: string, dto: UpdateWebhookDto): Promise<WebhookSubscription> {
-    if (dto.url !== undefined) this.checkUrl(dto.url);
+    if (dto.url !== undefined) await this.checkUrl(dto.url);
     return this.db.transaction(async (em) => {
       const before = await this.locked(em, id, dto.version);
       if (dto.programmeId !== undefined) await this.checkProgramme(em, dto.programmeId);
@@ -97,15 +98,16 @@ export class WebhooksService {
     if (!rows.length) throw new NotFoundException('Webhook subscription not found');
     const w = await this.get(id, em);
     if (version !== undefined && w.version !== version) {
-      throw new ApiException(HttpStatus.CONFLICT, `Webhook subscription was changed by someone else (now version ${w.version})`, [{ field: 'version', reason: 'is stale' }], {
-        currentVersion: w.version,
-      });
+      throw new ApiException(HttpStatus.CONFLICT, `Webhook subscription was changed by someone else (now version ${w.version})`, [{ field: 'version', reason: 'is stale', currentVersion: w.version }]);
     }
     return w;
   }
 
-  private checkUrl(url: string): void {
+  private async checkUrl(url: string): Promise<void> {
     if (this.config.isProduction && !url.startsWith('https://')) throw ApiException.validation([{ field: 'url', reason: 'must use https in production' }]);
+    // SSRF: no loopback, private, link-local or metadata destination, unless WEBHOOK_ALLOW_INTERNAL allows its range.
+    const problem = await destinationProblem(url, parseAllowList(this.config.WEBHOOK_ALLOW_INTERNAL));
+    if (problem) throw ApiException.validation([{ field: 'url', reason: problem }], 'The webhook destination is not allowed');
   }
 
   private async checkProgramme(em: EntityManager, programmeId: string | null): Promise<void> {

@@ -159,9 +159,7 @@ export class AssignmentsService {
       throw new NotFoundException('Assignment not found');
     }
     if (rows[0].version !== version) {
-      throw new ApiException(HttpStatus.CONFLICT, `Assignment was changed by someone else (now version ${rows[0].version})`, [{ field: 'version', reason: 'is stale' }], {
-        currentVersion: rows[0].version,
-      });
+      throw new ApiException(HttpStatus.CONFLICT, `Assignment was changed by someone else (now version ${rows[0].version})`, [{ field: 'version', reason: 'is stale', currentVersion: rows[0].version }]);
     }
     return this.read(em, id);
   }

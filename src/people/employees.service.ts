@@ -111,9 +111,7 @@ export class EmployeesService {
     const rows: { version: number }[] = await em.query(`SELECT version FROM employees WHERE id = $1 FOR UPDATE`, [id]);
     if (!rows.length) throw new NotFoundException('Employee not found');
     if (version !== undefined && rows[0].version !== version) {
-      throw new ApiException(HttpStatus.CONFLICT, `Employee was changed by someone else (now version ${rows[0].version})`, [{ field: 'version', reason: 'is stale' }], {
-        currentVersion: rows[0].version,
-      });
+      throw new ApiException(HttpStatus.CONFLICT, `Employee was changed by someone else (now version ${rows[0].version})`, [{ field: 'version', reason: 'is stale', currentVersion: rows[0].version }]);
     }
     return this.get(id, em);
   }

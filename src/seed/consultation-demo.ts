@@ -278,6 +278,13 @@ export const consultationDemoStep: SeedStep = {
        SELECT count(*)::int AS n FROM ins`,
       [consultationId, programmeId],
     );
+    // The cases on those posts are covered by this consultation: an explicit link, so a later
+    // consultation on the same posts never moves their TUPE reg. 13 deadlines.
+    await em.query(
+      `UPDATE transition_cases SET consultation_id = $1
+       WHERE programme_id = $2 AND consultation_id IS NULL AND post_id IN (SELECT post_id FROM consultation_posts WHERE consultation_id = $1)`,
+      [consultationId, programmeId],
+    );
     for (const m of MILESTONES) {
       await em.query(
         `INSERT INTO milestones (consultation_id, title, description, kind, due_date, status, completed_on, owner_user_id, audience, derived_from)

@@ -100,7 +100,11 @@ export class UsersService {
     });
   }
 
-  /** Deactivate: the user's access tokens and API tokens stop working at once. */
+  /**
+   * Deactivate: the user's access tokens and API tokens stop working at once, and the API tokens
+   * are revoked for good: reactivating the user does not bring them back (they revoke too, for
+   * tokens left from before this rule). The user creates new ones after signing in.
+   */
   async setActive(caller: AuthUser, id: string, active: boolean): Promise<User> {
     if (!active && id === caller.id) throw new ConflictException('You cannot deactivate yourself');
     return this.db.transaction(async (em) => {
@@ -112,6 +116,7 @@ export class UsersService {
           : `UPDATE users SET is_active = false, deactivated_at = now(), token_version = token_version + 1, version = version + 1, updated_at = now() WHERE id = $1`,
         [id],
       );
+      const revokedApiTokens = await this.revokeApiTokens(em, id);
       const after = await em.getRepository(User).findOneOrFail({ where: { id }, relations: { scopes: true } });
       await this.audit.record(em, {
         action: active ? AuditAction.Reactivate : AuditAction.Deactivate,
@@ -119,6 +124,7 @@ export class UsersService {
         entityId: id,
         before: auditView(before),
         after: auditView(after),
+        metadata: { revokedApiTokens },
       });
       return after;
     });
@@ -132,8 +138,15 @@ export class UsersService {
     const hash = await hashPassword(next);
     await this.db.transaction(async (em) => {
       await em.query(`UPDATE users SET password_hash = $2, token_version = token_version + 1, updated_at = now() WHERE id = $1`, [caller.id, hash]);
-      await this.audit.record(em, { action: 'user.password_change', entityType: 'user', entityId: caller.id });
+      const revokedApiTokens = await this.revokeApiTokens(em, caller.id);
+      await this.audit.record(em, { action: 'user.password_change', entityType: 'user', entityId: caller.id, metadata: { revokedApiTokens } });
     });
+  }
+
+  /** Revoke every live API token of the user; returns how many. */
+  private async revokeApiTokens(em: EntityManager, userId: string): Promise<number> {
+    const rows: { id: string }[] = await em.query(`UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING id`, [userId]);
+    return rows.length;
   }
 
   private async lockedForUpdate(em: EntityManager, caller: AuthUser, id: string, version?: number): Promise<User> {
@@ -141,9 +154,7 @@ export class UsersService {
     if (!locked.length) throw new NotFoundException('User not found');
     const user = await this.get(caller, id, em);
     if (version !== undefined && user.version !== version) {
-      throw new ApiException(HttpStatus.CONFLICT, `User was changed by someone else (now version ${user.version})`, [{ field: 'version', reason: 'is stale' }], {
-        currentVersion: user.version,
-      });
+      throw new ApiException(HttpStatus.CONFLICT, `User was changed by someone else (now version ${user.version})`, [{ field: 'version', reason: 'is stale', currentVersion: user.version }]);
     }
     return user;
   }

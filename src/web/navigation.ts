@@ -12,7 +12,7 @@ const ESTABLISHMENT: NavItem = { text: 'Establishment', href: '/establishment', 
 const POSTS: NavItem = { text: 'Posts', href: '/posts', match: ['/posts'] };
 const DECISIONS: NavItem = { text: 'Scope decisions', href: '/scope-proposals', match: ['/scope-proposals'] };
 const PROPOSALS: NavItem = { text: 'Your proposals', href: '/scope-proposals', match: ['/scope-proposals'] };
-const CASES: NavItem = { text: 'Cases', href: '/cases', match: ['/cases', '/people', '/pipeline'] };
+const CASES: NavItem = { text: 'Cases', href: '/cases', match: ['/cases', '/people', '/pipeline', '/programmes/*/cases', '/programmes/*/pipeline'] };
 const CONSULTATIONS: NavItem = { text: 'Consultation', href: '/consultations', match: ['/consultations', '/forum', '/representations', '/meetings'] };
 const ADMIN: NavItem = { text: 'Admin', href: '/admin', match: ['/admin'] };
 
@@ -24,8 +24,18 @@ export const NAVIGATION: Record<Role, NavItem[]> = {
   [Role.TuRep]: [HOME, CONSULTATIONS, ESTABLISHMENT],
 };
 
+/** How well a match pattern fits the path (its number of segments), or 0. A `*` segment matches any one segment. */
+function fit(pattern: string, path: string): number {
+  const want = pattern.split('/').filter(Boolean);
+  const got = path.split('?')[0].split('/').filter(Boolean);
+  if (got.length < want.length) return 0;
+  return want.every((w, i) => w === '*' || w === got[i]) ? want.length : 0;
+}
+
 export function navigationFor(role: Role, path: string): { text: string; href: string; active: boolean }[] {
   const items = NAVIGATION[role];
-  const current = items.filter((i) => (i.href === '/' ? path === '/' : i.match.some((m) => path === m || path.startsWith(`${m}/`) || path.startsWith(`${m}?`))));
-  return items.map((i) => ({ text: i.text, href: i.href, active: current.includes(i) }));
+  // The most specific match wins: /programmes/:id/cases is under Cases, /programmes/:id/establishment under Establishment.
+  const score = (i: NavItem) => (i.href === '/' ? (path === '/' ? 1 : 0) : Math.max(0, ...i.match.map((m) => fit(m, path))));
+  const best = Math.max(0, ...items.map(score));
+  return items.map((i) => ({ text: i.text, href: i.href, active: best > 0 && score(i) === best }));
 }

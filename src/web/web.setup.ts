@@ -57,13 +57,15 @@ export async function configureWeb(app: NestFastifyApplication): Promise<void> {
   await app.register(fastifyView, {
     engine: { nunjucks },
     templates: TEMPLATE_PATHS,
-    production: config.isProduction,
+    // Compiled templates are cached in every environment: recompiling on each request cost more than
+    // the matrix query itself (bench/matrix-page.bench.ts). Restart to pick up a template change.
+    production: true,
     options: {
       autoescape: true,
       throwOnUndefined: false,
       trimBlocks: true,
       lstripBlocks: true,
-      noCache: !config.isProduction,
+      noCache: false,
       onConfigure: (env: nunjucks.Environment) => {
         for (const [name, fn] of Object.entries(FILTERS)) env.addFilter(name, fn);
       },

@@ -80,7 +80,7 @@ describe('access: the role x route matrix, built from the registered routes', ()
       }
     }
     expect(mismatches).toEqual([]);
-  });
+  }, 300_000); // every route x 5 callers, pages included: a guard against a hang on a loaded machine, not a timing check
 
   it('refuses with 401 in the error shape when the token is missing or malformed', async () => {
     expectErrorShape(await ctx.api.get('/api/v1/me'), 401);

@@ -63,10 +63,14 @@ describe('cases: the pipeline of a programme, JSON and CSV, per role', () => {
     expect(res.body.total).toEqual({ cases: 9, fte: 8.1 });
     expect(res.body.upcomingEffective).toEqual([{ date: '2017-04-01', cases: 8, fte: 7.5, caseIds: expect.any(Array) }]);
     expect(res.body.upcomingEffective[0].caseIds).toHaveLength(8);
-    // ELI was due on 2017-03-04 for the five transfers whose ELI is not sent.
-    expect(res.body.overdueDeadlines).toHaveLength(5);
-    expect(res.body.overdueDeadlines.map((d: { caseId: string }) => d.caseId).sort()).toEqual(transfers.slice(1).sort());
-    for (const d of res.body.overdueDeadlines) expect(d).toMatchObject({ kind: 'eli', dueOn: '2017-03-04', daysOverdue: 6, route: 'tupe_transfer', state: 'in_consultation' });
+    // ELI was due on 2017-03-04 for the five transfers whose ELI is not sent; the TUPE reg. 13
+    // information (no consultation linked) 30 days before the transfer, 2017-03-02, for all six.
+    const overdue = (kind: string) => res.body.overdueDeadlines.filter((d: { kind: string }) => d.kind === kind);
+    expect(res.body.overdueDeadlines).toHaveLength(11);
+    expect(overdue('eli').map((d: { caseId: string }) => d.caseId).sort()).toEqual(transfers.slice(1).sort());
+    for (const d of overdue('eli')) expect(d).toMatchObject({ kind: 'eli', dueOn: '2017-03-04', daysOverdue: 6, route: 'tupe_transfer', state: 'in_consultation' });
+    expect(overdue('measures_letter').map((d: { caseId: string }) => d.caseId).sort()).toEqual([...transfers].sort());
+    for (const d of overdue('measures_letter')) expect(d).toMatchObject({ dueOn: '2017-03-02', daysOverdue: 8 });
 
     const later = await ctx.api.get(`${pipelineUrl}?asOf=2017-04-02`, { headers: hr.headers });
     expect(later.body.upcomingEffective).toEqual([]);
@@ -101,7 +105,10 @@ describe('cases: the pipeline of a programme, JSON and CSV, per role', () => {
       ],
       total: { cases: 9 },
       upcomingEffective: [{ date: '2017-04-01', cases: 8 }],
-      overdueDeadlines: [{ kind: 'eli', cases: 5 }],
+      overdueDeadlines: [
+        { kind: 'eli', cases: 5 },
+        { kind: 'measures_letter', cases: 6 },
+      ],
     });
     expectNoPersonalData(res.body, holders.flatMap((h) => [h.employee.firstName, h.employee.lastName, h.employee.staffNumber, h.employee.workEmail]));
     expect(JSON.stringify(res.body)).not.toContain(transfers[0]);

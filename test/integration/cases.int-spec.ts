@@ -121,8 +121,12 @@ describe('transition cases: routes, state machine, deadlines, checklist, access'
       expect(c.oldGrade).toEqual({ id: est.gradeIds.g9, code: 'G9' });
       expect(c.newGrade).toEqual({ id: est.gradeIds.band7, code: 'Band 7', source: 'destination_post' });
       expect(c.transfer).toMatchObject({ destinationPostId: ccgPost, pensionArrangement: 'nhs_pension_scheme', payProtectionUntil: '2019-03-31' });
-      const recorded = await ctx.api.patch(url(c.id), { version: c.version, newGradeId: est.gradeIds.g7 }, { headers: hr.headers });
-      expect(recorded.body.newGrade).toEqual({ id: est.gradeIds.g7, code: 'G7', source: 'recorded' });
+      // A council grade is not on the CCG's scale (issue 13): refused, naming the field.
+      const councilGrade = await ctx.api.patch(url(c.id), { version: c.version, newGradeId: est.gradeIds.g7 }, { headers: hr.headers });
+      expectErrorShape(councilGrade, 422);
+      expect(councilGrade.body.details).toEqual([{ field: 'newGradeId', reason: expect.stringContaining('G7 is not on the pay scale of the destination organisation') }]);
+      const recorded = await ctx.api.patch(url(c.id), { version: c.version, newGradeId: est.gradeIds.band7 }, { headers: hr.headers });
+      expect(recorded.body.newGrade).toEqual({ id: est.gradeIds.band7, code: 'Band 7', source: 'recorded' });
       const own = await ctx.api.patch(url(c.id), { version: recorded.body.version, destinationPostId: h.postId }, { headers: hr.headers });
       expectErrorShape(own, 422);
       expect(own.body.details).toEqual([{ field: 'destinationPostId', reason: "is the person's current post" }]);
@@ -147,28 +151,41 @@ describe('transition cases: routes, state machine, deadlines, checklist, access'
       expect(eli(moved.body)).toMatchObject({ dueOn: '2017-04-03', basis: 'proposed_effective_date' });
       const read = await ctx.api.get(url(c.id), { headers: hr.headers });
       expect(eli(read.body).dueOn).toBe('2017-04-03');
-      // The same through the database, whoever moves the date.
+      // The same whoever moves the date (here SQL by hand): deadlines are computed on every read.
       await ctx.sql.query(`UPDATE transition_cases SET proposed_effective_date = '2017-04-01' WHERE id = $1`, [c.id]);
-      const { rows } = await ctx.sql.query(`SELECT due_on::text FROM case_deadlines WHERE case_id = $1 AND kind = 'eli'`, [c.id]);
-      expect(rows).toEqual([{ due_on: '2017-03-04' }]);
+      expect(eli((await ctx.api.get(url(c.id), { headers: hr.headers })).body).dueOn).toBe('2017-03-04');
     });
 
-    it('bounds the measures letter by the proposed effective date until a consultation is recorded, and says so', async () => {
+    it('puts the reg. 13 information (measures letter) 30 days before the transfer until a consultation is linked, then at its opening', async () => {
       const h = await createHolder(ctx.sql, est);
       const c = await openCase(h, { ...transfer, destinationOrganisationId: est.ccgId, proposedEffectiveDate: '2017-04-01' });
-      const letter = (body: { deadlines: { kind: string; dueOn: string; note: string }[] }) => body.deadlines.find((d) => d.kind === 'measures_letter')!;
-      expect(letter(c)).toMatchObject({ dueOn: '2017-03-31', basis: 'proposed_effective_date', consultationId: null });
-      expect(letter(c).note).toMatch(/No consultation recorded yet/);
+      type D = { kind: string; dueOn: string; note: string; problem: string | null; consultationId?: string | null };
+      const letter = (body: { deadlines: D[] }) => body.deadlines.find((d) => d.kind === 'measures_letter')!;
+      const end = (body: { deadlines: D[] }) => body.deadlines.find((d) => d.kind === 'reg13_consultation_end');
+      expect(letter(c)).toMatchObject({ dueOn: '2017-03-02', basis: 'days_before_transfer', consultationId: null, citation: 'TUPE 2006 reg. 13(2) and (6)' });
+      expect(letter(c).note).toMatch(/no consultation is linked/);
 
-      const consultationId = await createConsultation(ctx.sql, est.programmeId, [h.postId], { plannedEndDate: '2017-02-15' });
-      const withConsultation = await ctx.api.get(url(c.id), { headers: hr.headers });
-      expect(letter(withConsultation.body)).toMatchObject({ dueOn: '2017-02-15', basis: 'consultation_end', consultationId });
-      // The consultation is extended: the deadline follows.
-      await ctx.sql.query(`UPDATE consultations SET planned_end_date = '2017-03-01', status = 'extended', extension_reason = 'More time', opened_at = now() WHERE id = $1`, [
+      const consultationId = await createConsultation(ctx.sql, est.programmeId, [h.postId], { startDate: '2016-12-01', plannedEndDate: '2017-02-15' });
+      // Covering the post is not enough: the case is linked explicitly.
+      expect(letter((await ctx.api.get(url(c.id), { headers: hr.headers })).body).dueOn).toBe('2017-03-02');
+      const linked = await ctx.api.patch(url(c.id), { version: c.version, consultationId }, { headers: hr.headers });
+      expect(linked.statusCode).toBe(200);
+      expect(linked.body.consultation).toMatchObject({ id: consultationId, startDate: '2016-12-01', endDate: '2017-02-15' });
+      expect(letter(linked.body)).toMatchObject({ dueOn: '2016-12-01', basis: 'consultation_start', consultationId });
+      expect(end(linked.body)).toMatchObject({ dueOn: '2017-03-31', problem: null, status: 'done' });
+      // The consultation runs past the transfer date: the case says so.
+      await ctx.sql.query(`UPDATE consultations SET planned_end_date = '2017-04-10', status = 'extended', extension_reason = 'More time', opened_at = now() WHERE id = $1`, [
         consultationId,
       ]);
       const extended = await ctx.api.get(url(c.id), { headers: hr.headers });
-      expect(letter(extended.body).dueOn).toBe('2017-03-01');
+      expect(end(extended.body)).toMatchObject({ problem: 'the consultation ends on 2017-04-10, not before the transfer on 2017-04-01', status: 'overdue' });
+      // Another consultation on the programme is not this case's.
+      const other = await createConsultation(ctx.sql, est.programmeId, [], { startDate: '2017-03-20', plannedEndDate: '2017-03-25' });
+      const wrongProgramme = await ctx.api.patch(url(c.id), { version: extended.body.version, consultationId: '4b0b2c8e-8a6f-4d3e-9d55-6a1f2b3c4d5e' }, { headers: hr.headers });
+      expectErrorShape(wrongProgramme, 422);
+      expect(wrongProgramme.body.details).toEqual([{ field: 'consultationId', reason: 'is not a consultation' }]);
+      expect(letter((await ctx.api.get(url(c.id), { headers: hr.headers })).body).consultationId).toBe(consultationId);
+      expect(other).toBeTruthy();
     });
 
     it('puts the secondment review three months before its end', async () => {
@@ -212,9 +229,10 @@ describe('transition cases: routes, state machine, deadlines, checklist, access'
       const c = await openCase(h);
       const res = await transition(c.id, 'effective', c.version);
       expectErrorShape(res, 409);
-      expect(res.body.allowed).toEqual(['in_consultation', 'on_hold', 'withdrawn']);
-      expect(res.body.currentState).toBe('proposed');
-      expect(res.body.details).toEqual([{ field: 'to', reason: 'must be one of: in_consultation, on_hold, withdrawn' }]);
+      // Issue 17: allowed and currentState moved from top-level fields into the `to` detail.
+      expect(res.body.details).toEqual([
+        { field: 'to', reason: 'must be one of: in_consultation, on_hold, withdrawn', allowed: ['in_consultation', 'on_hold', 'withdrawn'], currentState: 'proposed' },
+      ]);
       expect(res.body.message).toContain('in_consultation, on_hold, withdrawn');
       const { rows } = await ctx.sql.query(`SELECT state, version FROM transition_cases WHERE id = $1`, [c.id]);
       expect(rows).toEqual([{ state: 'proposed', version: 1 }]);
@@ -229,6 +247,7 @@ describe('transition cases: routes, state machine, deadlines, checklist, access'
         c = r.body;
       }
       c = (await checklist(c.id, 'eli_sent', c.version, { done: true, doneOn: '2017-02-27' })).body;
+      c = (await checklist(c.id, 'measures_letter_issued', c.version, { done: true, doneOn: '2017-01-20' })).body;
       const eff = await transition(c.id, 'effective', c.version, { note: 'transferred' });
       expect(eff.statusCode).toBe(200);
       expect(eff.body).toMatchObject({ state: 'effective', actualEffectiveDate: '2017-04-01', allowedTransitions: ['completed'] });
@@ -282,7 +301,7 @@ describe('transition cases: routes, state machine, deadlines, checklist, access'
       expect(c).toMatchObject({ state: 'on_hold', heldFromState: 'in_consultation', allowedTransitions: ['in_consultation', 'withdrawn'] });
       const wrong = await transition(c.id, 'proposed', c.version);
       expectErrorShape(wrong, 409);
-      expect(wrong.body.allowed).toEqual(['in_consultation', 'withdrawn']);
+      expect(wrong.body.details[0].allowed).toEqual(['in_consultation', 'withdrawn']);
       c = (await transition(c.id, 'in_consultation', c.version)).body;
       expect(c).toMatchObject({ state: 'in_consultation', heldFromState: null });
       c = (await transition(c.id, 'withdrawn', c.version)).body;
@@ -347,7 +366,8 @@ describe('transition cases: routes, state machine, deadlines, checklist, access'
       const o = await ctx.api.post(`${url(c.id)}/eli-override`, { version: c.version, reason }, { headers: hr.headers });
       expect(o.statusCode).toBe(200);
       expect(o.body.eliOverride).toEqual({ reason, byUserId: hr.id, byLabel: hr.email, at: expect.any(String) });
-      const eff = await transition(o.body.id, 'effective', o.body.version);
+      const letter = await checklist(o.body.id, 'measures_letter_issued', o.body.version, { done: true, doneOn: '2017-01-20' });
+      const eff = await transition(o.body.id, 'effective', letter.body.version);
       expect(eff.statusCode).toBe(200);
       const { rows } = await ctx.sql.query(`SELECT actor_id, metadata FROM audit_log WHERE action = 'case.eli_override' AND entity_id = $1`, [c.id]);
       expect(rows).toEqual([{ actor_id: hr.id, metadata: { reason } }]);
@@ -401,7 +421,7 @@ describe('transition cases: routes, state machine, deadlines, checklist, access'
       expect([a.statusCode, b.statusCode].sort()).toEqual([200, 409]);
       const loser = a.statusCode === 409 ? a : b;
       expectErrorShape(loser, 409);
-      expect(loser.body.currentVersion).toBe(c.version + 1);
+      expect(loser.body.details[0].currentVersion).toBe(c.version + 1);
       const { rows } = await ctx.sql.query(`SELECT version FROM transition_cases WHERE id = $1`, [c.id]);
       expect(rows[0].version).toBe(c.version + 1);
       const { rows: audits } = await ctx.sql.query(`SELECT changes FROM audit_log WHERE action = 'case.update' AND entity_id = $1`, [c.id]);

@@ -176,6 +176,16 @@ describe('consultation status and calendar feed', () => {
     const path = (url: string) => new URL(url).pathname;
     const events = (text: string): VEvent[] => Object.values(ical.sync.parseICS(text)).filter((c): c is VEvent => c?.type === 'VEVENT');
 
+    it('builds the feed URL from PUBLIC_BASE_URL, never from the Host header the client sent', async () => {
+      const spoofed = await ctx.api.post(`/api/v1/consultations/${consultationId}/calendar-feed`, undefined, {
+        headers: { ...rep.headers, host: 'calendar.evil.example', 'x-forwarded-host': 'calendar.evil.example' },
+      });
+      expect(spoofed.statusCode).toBe(201);
+      expect(spoofed.body.url.startsWith('http://localhost:3000/api/v1/calendar/wttcal_')).toBe(true);
+      expect(spoofed.body.webcalUrl.startsWith('webcal://localhost:3000/api/v1/calendar/wttcal_')).toBe(true);
+      expect(JSON.stringify(spoofed.body)).not.toContain('evil');
+    });
+
     it('serves the milestones and meetings the owner may see, parsed by a standard parser', async () => {
       const created = await ctx.api.post(`/api/v1/consultations/${consultationId}/calendar-feed`, undefined, { headers: rep.headers });
       expect(created.statusCode).toBe(201);

@@ -37,18 +37,18 @@ describe('consultations', () => {
 
   const create = (payload: Record<string, unknown>, user: TestUser = hr) =>
     ctx.api.post('/api/v1/consultations', { programmeId: fx.programmeId, title: 'Restructure of commissioning', ...payload }, { headers: user.headers });
+  // Each proposal at an establishment of its own unless a test says otherwise: proposals at one
+  // establishment within 90 days add up (s.188(1)), which test/integration/statutory-clock tests.
+  let establishments = 0;
   const cr = (dismissals: number, start: string, end: string, extra: Record<string, unknown> = {}) =>
-    create({ kind: 'collective_redundancy', proposedDismissals: dismissals, startDate: start, plannedEndDate: end, establishment: 'Town Hall', ...extra });
+    create({ kind: 'collective_redundancy', proposedDismissals: dismissals, startDate: start, plannedEndDate: end, establishment: `Town Hall ${++establishments}`, ...extra });
 
-  describe('TULRCA s.188: the minimum period from the number of proposed dismissals', () => {
-    it('100 proposed dismissals need 45 days: an end date at day 40 is refused, saying why', async () => {
+  describe('TULRCA s.188: consultation begins 30 / 45 days before the first dismissal (a start-by rule, not a minimum length)', () => {
+    it('100 proposed dismissals: an end date at day 40 is allowed, and no dismissal may take effect before day 46', async () => {
       const res = await cr(100, today, addDays(today, 39));
-      expectErrorShape(res, 422);
-      expect(res.body.message).toContain('100 proposed dismissals at one establishment within 90 days (100 or more) need at least 45 days');
-      expect(res.body.message).toContain(`the planned end date must be on or after ${addDays(today, 44)} (day 45), but ${addDays(today, 39)} is day 40`);
-      expect(res.body.details).toEqual([{ field: 'plannedEndDate', reason: `must be on or after ${addDays(today, 44)} (day 45)` }]);
-      const { rows } = await ctx.sql.query(`SELECT count(*)::int AS n FROM consultations WHERE programme_id = $1 AND proposed_dismissals = 100`, [fx.programmeId]);
-      expect(rows[0].n).toBe(0);
+      expect(res.statusCode).toBe(201);
+      expect(res.body).toMatchObject({ minimumPeriodDays: 45, hr1DueDate: today, statutoryRule: { band: '100 or more' } });
+      expect(res.body.statutory).toMatchObject({ earliestFirstDismissalDate: addDays(today, 45), startedLate: false, hr1: { dueOn: today } });
     });
 
     it('accepts day 45 for 100, and derives the minimum end date and the HR1 due date', async () => {
@@ -66,10 +66,11 @@ describe('consultations', () => {
         statutoryRule: { appliesFrom: '2013-04-06', band: '100 or more', citation: expect.stringContaining('s.188(1A)(a)') },
       });
       const milestones = await ctx.api.get(`/api/v1/consultations/${res.body.id}/milestones`, { headers: hr.headers });
-      expect(milestones.body.map((m: { kind: string; dueDate: string; derivedFrom: string }) => [m.kind, m.dueDate, m.derivedFrom])).toEqual([
-        ['hr1_notice', today, 'hr1_due_date'],
-        ['consultation_end', addDays(today, 44), 'planned_end_date'],
-      ]);
+      // By due date (HR1 and the s.188(4) disclosure fall on the same day, in either order).
+      const rows = milestones.body.map((m: { kind: string; dueDate: string; derivedFrom: string }) => [m.kind, m.dueDate, m.derivedFrom]);
+      expect(rows).toHaveLength(3);
+      expect(rows.slice(0, 2)).toEqual(expect.arrayContaining([['hr1_notice', today, 'hr1_due_date'], ['other', today, 'disclosure_due_date']]));
+      expect(rows[2]).toEqual(['consultation_end', addDays(today, 44), 'planned_end_date']);
     });
 
     it('19 proposed dismissals need no minimum period and no HR1', async () => {
@@ -81,10 +82,9 @@ describe('consultations', () => {
     });
 
     it('20 to 99 need 30 days', async () => {
-      expectErrorShape(await cr(20, today, addDays(today, 28)), 422);
-      const refused = await cr(99, today, addDays(today, 28));
-      expectErrorShape(refused, 422);
-      expect(refused.body.message).toContain('need at least 30 days');
+      const twenty = await cr(20, today, addDays(today, 28));
+      expect(twenty.statusCode).toBe(201);
+      expect(twenty.body).toMatchObject({ minimumPeriodDays: 30, hr1DueDate: today, statutory: { earliestFirstDismissalDate: addDays(today, 30) } });
       const ok = await cr(99, today, addDays(today, 29));
       expect(ok.statusCode).toBe(201);
       expect(ok.body).toMatchObject({ minimumPeriodDays: 30, minimumEndDate: addDays(today, 29), statutoryRule: { band: '20 to 99' } });
@@ -97,10 +97,13 @@ describe('consultations', () => {
     });
 
     it('a consultation begun before 6 April 2013 keeps the 90 days of the rules then in force', async () => {
-      const refused = await cr(100, '2012-06-01', addDays('2012-06-01', 44));
-      expectErrorShape(refused, 422);
-      expect(refused.body.message).toContain('need at least 90 days');
-      expect(refused.body.message).toContain('rules applying from 1995-10-26');
+      const early = await cr(100, '2012-06-01', addDays('2012-06-01', 44));
+      expect(early.statusCode).toBe(201);
+      expect(early.body).toMatchObject({ minimumPeriodDays: 90, rulesAppliedFrom: '1995-10-26', statutory: { earliestFirstDismissalDate: '2012-08-30' } });
+      const late = await cr(100, '2012-06-01', addDays('2012-06-01', 44), { firstDismissalDate: '2012-08-01' });
+      expect(late.statusCode).toBe(201);
+      expect(late.body.statutory).toMatchObject({ mustBeginBy: { dueOn: '2012-05-03' }, startedLate: true });
+      expect(late.body.statutory.problems[0]).toContain('29 days after 2012-05-03');
       const ok = await cr(100, '2012-06-01', addDays('2012-06-01', 89));
       expect(ok.statusCode).toBe(201);
       expect(ok.body).toMatchObject({ minimumPeriodDays: 90, rulesAppliedFrom: '1995-10-26' });
@@ -140,10 +143,10 @@ describe('consultations', () => {
       expect(unknownProgramme.body.details).toEqual([{ field: 'programmeId', reason: 'does not exist' }]);
     });
 
-    it('the database itself refuses an end date before the minimum', async () => {
-      const ok = await cr(100, today, addDays(today, 44));
-      await expect(ctx.sql.query(`UPDATE consultations SET planned_end_date = $2 WHERE id = $1`, [ok.body.id, addDays(today, 39)])).rejects.toThrow(
-        /consultations_minimum_period/,
+    it('the database itself refuses a first notice of dismissal after the first dismissal', async () => {
+      const ok = await cr(100, today, addDays(today, 44), { firstDismissalDate: addDays(today, 60) });
+      await expect(ctx.sql.query(`UPDATE consultations SET first_notice_date = $2 WHERE id = $1`, [ok.body.id, addDays(today, 61)])).rejects.toThrow(
+        /consultations_notice_before_dismissal/,
       );
     });
   });
@@ -171,7 +174,7 @@ describe('consultations', () => {
 
       const stale = await ctx.api.post(`/api/v1/consultations/${id}/extend`, { version: 1, plannedEndDate: addDays(today, 20), reason: 'x' }, { headers: hr.headers });
       expectErrorShape(stale, 409);
-      expect(stale.body.currentVersion).toBe(opened.body.version);
+      expect(stale.body.details[0].currentVersion).toBe(opened.body.version);
 
       const notLater = await ctx.api.post(`/api/v1/consultations/${id}/extend`, { plannedEndDate: addDays(today, 6), reason: 'x' }, { headers: hr.headers });
       expectErrorShape(notLater, 422);
@@ -215,14 +218,13 @@ describe('consultations', () => {
       ]);
     });
 
-    it('will not close before the statutory minimum has run', async () => {
+    it('closes before 45 days have run (s.188 is a start-by rule), saying what remains owed', async () => {
       const created = await cr(100, today, addDays(today, 50));
       await ctx.api.post(`/api/v1/consultations/${created.body.id}/open`, {}, { headers: hr.headers });
       const res = await ctx.api.post(`/api/v1/consultations/${created.body.id}/close`, { summary: 'Done early' }, { headers: hr.headers });
-      expectErrorShape(res, 422);
-      expect(res.body.details).toEqual([
-        { field: 'closedOn', reason: `must be on or after ${addDays(today, 44)}: the statutory minimum of 45 days for 100 proposed dismissals has not run` },
-      ]);
+      expect(res.statusCode).toBe(200);
+      expect(res.body.status).toBe('closed');
+      expect(res.body.statutory.remainsOwed[0]).toBe(`Closed on day 1 of 45: allowed, but no dismissal may take effect before ${addDays(today, 45)} (s.188(1A))`);
     });
 
     it('will not open before the start date', async () => {
@@ -361,15 +363,15 @@ describe('consultations', () => {
 
       // A consultation starting the day before the change: old rules. From the day: new ones.
       expect((await cr(100, addDays(from, -1), addDays(from, -1 + 44))).body).toMatchObject({ minimumPeriodDays: 45, rulesAppliedFrom: '2013-04-06' });
-      const tooShort = await cr(100, from, addDays(from, 49));
-      expectErrorShape(tooShort, 422);
-      expect(tooShort.body.message).toContain('need at least 60 days');
+      const shorter = await cr(100, from, addDays(from, 49));
+      expect(shorter.body).toMatchObject({ minimumPeriodDays: 60, rulesAppliedFrom: from, statutory: { earliestFirstDismissalDate: addDays(from, 60) } });
       expect((await cr(100, from, addDays(from, 59))).body).toMatchObject({ minimumPeriodDays: 60, rulesAppliedFrom: from });
 
-      // A planned consultation that starts after the change gets the new rules when it is next derived (here: refused, it is now too short).
+      // A planned consultation that starts after the change gets the new rules when it is next derived.
+      expect(planned.body).toMatchObject({ minimumPeriodDays: 45, rulesAppliedFrom: '2013-04-06' });
       const replanned = await ctx.api.patch(`/api/v1/consultations/${planned.body.id}`, { version: planned.body.version, title: 'Replanned' }, { headers: hr.headers });
-      expectErrorShape(replanned, 422);
-      expect(replanned.body.message).toContain('need at least 60 days');
+      expect(replanned.statusCode).toBe(200);
+      expect(replanned.body).toMatchObject({ minimumPeriodDays: 60, rulesAppliedFrom: from, hr1DueDate: addDays(today, 12) });
 
       // New versions only go forward in time; recorded versions cannot be edited.
       const backdated = await ctx.api.post('/api/v1/consultation-rules', { ...newLaw, appliesFrom: addDays(today, 5) }, { headers: admin.headers });

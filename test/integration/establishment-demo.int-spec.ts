@@ -43,8 +43,8 @@ describe('establishment: the demo programme (Manchester 2017) gives the reportâ€
   });
 
   it('gives 72 posts and 66.2 FTE, per grade 2, 5, 2, 10, 3, 6, 31, 13, and the three out-of-scope areas', async () => {
-    const rep = await createUser(ctx, Role.TuRep, { scopes: [{ programmeId, thematicAreaId: null }] });
-    const res = await ctx.api.get(`/api/v1/programmes/${programmeId}/establishment`, { headers: rep.headers });
+    const hr = await createUser(ctx, Role.HrOfficer);
+    const res = await ctx.api.get(`/api/v1/programmes/${programmeId}/establishment`, { headers: hr.headers });
     expect(res.statusCode).toBe(200);
     const m = res.body;
     expect(m.columns.map((c: any) => c.key)).toEqual(GROUPS);
@@ -58,6 +58,41 @@ describe('establishment: the demo programme (Manchester 2017) gives the reportâ€
     expect(m.subtotals.outOfScope.total.posts).toBe(outRows.reduce((n: number, r: any) => n + r.total.posts, 0));
     expect(m.subtotals.inScope.total.posts + m.subtotals.outOfScope.total.posts).toBe(72);
     expect(m.subtotals.underReview.total.posts + m.subtotals.laterPhase.total.posts).toBe(0);
+  });
+
+  it('shows a trade union rep the same figures with "<5" for every count under 5, in JSON, CSV and XLSX, and nothing that gives one away', async () => {
+    const rep = await createUser(ctx, Role.TuRep, { scopes: [{ programmeId, thematicAreaId: null }] });
+    const res = await ctx.api.get(`/api/v1/programmes/${programmeId}/establishment`, { headers: rep.headers });
+    expect(res.statusCode).toBe(200);
+    const m = res.body;
+    expect(m.countsSuppressed).toBe(true);
+    // Per grade 2, 5, 2, 10, 3, 6, 31, 13: the 2, 2 and 3 are "<5"; a sixth column is withheld so none can be worked out from the total.
+    const shown = GROUPS.map((g) => m.totals.cells[g].posts);
+    expect(shown.filter((v: unknown) => v === '<5')).toHaveLength(3);
+    GROUPS.forEach((g, i) => {
+      const v = m.totals.cells[g].posts;
+      if (PER_GROUP[i] < 5) expect(v).toBe('<5');
+      else expect([PER_GROUP[i], null]).toContain(v);
+    });
+    expect(m.totals.total).toEqual({ posts: 72, fte: 66.2 });
+    // No exact count under 5 anywhere, and no line (row, column, subtotal) with exactly one hidden member.
+    const all = [...m.rows, m.totals, ...Object.values(m.subtotals)] as { cells: Record<string, { posts: unknown }>; total: { posts: unknown } }[];
+    for (const line of all) {
+      const members = [...GROUPS.map((g) => line.cells[g].posts), line.total.posts];
+      for (const v of members) if (typeof v === 'number') expect(v).toBeGreaterThanOrEqual(5);
+      expect(members.filter((v) => typeof v !== 'number').length).not.toBe(1);
+    }
+    for (const g of [...GROUPS]) {
+      const column = m.rows.map((r: any) => r.cells[g].posts).concat([m.totals.cells[g].posts]);
+      expect(column.filter((v: unknown) => typeof v !== 'number').length).not.toBe(1);
+    }
+    // The downloads say the same.
+    const csv = readCsv((await download(ctx, rep, `/api/v1/programmes/${programmeId}/establishment?format=csv`)).raw);
+    const total = csv.find((r) => r[0] === 'Total')!;
+    expect(GROUPS.map((_, i) => total[2 + 2 * i])).toEqual(shown.map((v: unknown) => (v === null ? '' : String(v))));
+    const xlsx = await readXlsx((await download(ctx, rep, `/api/v1/programmes/${programmeId}/establishment?format=xlsx`)).raw);
+    const xTotal = xlsx.find((r) => r[0] === 'Total')!;
+    expect(GROUPS.map((_, i) => xTotal[2 + 2 * i])).toEqual(shown.map((v: unknown) => (v === null ? null : v)));
     // Counts only: no holder's name, staff number or email reaches a trade union rep.
     const people = (await ctx.sql.query(`SELECT first_name, last_name, staff_number, work_email FROM employees`)).rows.flatMap((r) => [
       `${r.first_name} ${r.last_name}`,

@@ -135,8 +135,10 @@ describe('establishment: posts in and out as spreadsheets', () => {
       const real = await upload(ctx, f.hr, importUrl, file);
       expectErrorShape(real, 422);
       expect(real.body.message).toBe('The file has 10 error(s); nothing was imported');
-      expect(real.body.errors).toEqual(dry.body.errors);
-      expect(real.body.details[0]).toEqual({ field: 'row[3].fte', reason: 'must not be greater than 1' });
+      // Issue 17: the 422 holds every error as a detail with its row and column (no top-level errors/errorCount).
+      expect(real.body.details.map((d: any) => ({ row: d.row, column: d.column, message: d.reason, ...(d.relatedRows ? { relatedRows: d.relatedRows } : {}) }))).toEqual(dry.body.errors);
+      expect(real.body.details[0]).toEqual({ field: 'row[3].fte', reason: 'must not be greater than 1', row: 3, column: 'fte' });
+      expect(Object.keys(real.body).sort()).toEqual(['details', 'error', 'message', 'requestId', 'statusCode']);
       expect(await postCount()).toBe(before);
       const audit = await ctx.sql.query(`SELECT count(*)::int AS n FROM audit_log WHERE entity_type = 'post_import' AND metadata->>'rows' = '9'`);
       expect(audit.rows[0].n).toBe(0);

@@ -65,8 +65,8 @@ describe('establishment: reference data, posts, scope decisions, proposals, pagi
       expect(first.body.version).toBe(2);
       const stale = await ctx.api.patch(`/api/v1/organisations/${o.id}`, { version: 1, status: 'disestablished' }, { headers: f.admin.headers });
       expectErrorShape(stale, 409);
-      expect(stale.body.currentVersion).toBe(2);
-      expect(stale.body.details).toEqual([{ field: 'version', reason: 'is stale: the current version is 2' }]);
+      expect(stale.body.details[0].currentVersion).toBe(2);
+      expect(stale.body.details).toEqual([{ field: 'version', reason: 'is stale: the current version is 2', currentVersion: 2 }]);
     });
 
     it('refuses null for a required field in a PATCH (400, not 500)', async () => {
@@ -245,7 +245,7 @@ describe('establishment: reference data, posts, scope decisions, proposals, pagi
       expect(ok.body).toMatchObject({ version: 2, title: 'Senior Commissioning Officer' });
       const stale = await ctx.api.patch(`/api/v1/posts/${post.id}`, { version: 1, title: 'Lost update' }, { headers: f.admin.headers });
       expectErrorShape(stale, 409);
-      expect(stale.body.currentVersion).toBe(2);
+      expect(stale.body.details[0].currentVersion).toBe(2);
       const now = await ctx.api.get(`/api/v1/posts/${post.id}`, { headers: f.hr.headers });
       expect(now.body.title).toBe('Senior Commissioning Officer');
       const missing = await ctx.api.patch(`/api/v1/posts/${post.id}`, { title: 'No version' }, { headers: f.hr.headers });
@@ -477,7 +477,7 @@ describe('establishment: reference data, posts, scope decisions, proposals, pagi
       );
       const stale = await ctx.api.post(`/api/v1/scope-proposals/${proposal.id}/decision`, { version: 2, decision: 'accept', reason: 'x' }, { headers: f.hr.headers });
       expectErrorShape(stale, 409);
-      expect(stale.body.currentVersion).toBe(1);
+      expect(stale.body.details[0].currentVersion).toBe(1);
       const decided = await ctx.api.post(
         `/api/v1/scope-proposals/${proposal.id}/decision`,
         { version: 1, decision: 'accept', reason: 'Agreed at the joint HR/OD team' },
@@ -539,7 +539,7 @@ describe('establishment: reference data, posts, scope decisions, proposals, pagi
       expect((await ctx.api.get(`/api/v1/posts/${b.id}`, { headers: f.hr.headers })).body).toMatchObject({ scope: 'out_of_scope', version: 1 });
       const stale = await ctx.api.patch(`/api/v1/thematic-areas/${area.id}`, { version: 1, name: 'x' }, { headers: f.hr.headers });
       expectErrorShape(stale, 409);
-      expect(stale.body.currentVersion).toBe(2);
+      expect(stale.body.details[0].currentVersion).toBe(2);
     });
   });
 

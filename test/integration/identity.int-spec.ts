@@ -55,7 +55,9 @@ describe('identity: sign-in, tokens, users, scopes', () => {
       for (let i = 1; i <= 10; i++) expect({ attempt: i, status: (await signIn(u.email, `wrong-${i}`)).statusCode }).toEqual({ attempt: i, status: 401 });
       const eleventh = await signIn(u.email, 'wrong-11');
       expectErrorShape(eleventh, 429);
-      expect(eleventh.body.retryAfterSeconds).toBeGreaterThan(0);
+      // Issue 17: the retry time moved from a top-level field into the detail (and the Retry-After header).
+      expect(eleventh.body.details[0].retryAfterSeconds).toBeGreaterThan(0);
+      expect(Number(eleventh.headers['retry-after'])).toBe(eleventh.body.details[0].retryAfterSeconds);
       expectErrorShape(await signIn(u.email, u.password), 429);
     });
 
@@ -176,7 +178,7 @@ describe('identity: sign-in, tokens, users, scopes', () => {
       expect(ok.body).toMatchObject({ role: 'manager', version: 2, scopes: [{ programmeId, thematicAreaId: areaId }] });
       const stale = await ctx.api.patch(`/api/v1/users/${id}`, { version: 1, displayName: 'Late' }, { headers: admin.headers });
       expectErrorShape(stale, 409);
-      expect(stale.body.currentVersion).toBe(2);
+      expect(stale.body.details[0].currentVersion).toBe(2);
       const { rows } = await ctx.sql.query(`SELECT changes FROM audit_log WHERE entity_id = $1 AND action = 'update'`, [id]);
       expect(rows).toEqual([{ changes: { role: { from: 'hr_officer', to: 'manager' }, scopes: { from: [], to: [`${programmeId}/${areaId}`] } } }]);
       // The manager's new scope is effective at once.

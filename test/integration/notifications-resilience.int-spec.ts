@@ -114,7 +114,7 @@ describe('notifications: a killed worker, a restarted Redis, a graceful stop', (
     sink = await startSmtpSink();
     ctx = await startTestApp({
       redisUrl: redis.url,
-      env: { SMTP_URL: sink.url, OUTBOX_POLL_MS: '100', OUTBOX_SWEEP_EVERY_MS: '1000', NOTIFY_REQUEUE_AFTER_SECONDS: '2' },
+      env: { SMTP_URL: sink.url, WEBHOOK_ALLOW_INTERNAL: '127.0.0.0/8', OUTBOX_POLL_MS: '100', OUTBOX_SWEEP_EVERY_MS: '1000', NOTIFY_REQUEUE_AFTER_SECONDS: '2' },
     });
     const t = randomBytes(4).toString('hex');
     const org = (await ctx.sql.query(`INSERT INTO organisations (name, kind, status) VALUES ($1, 'merged_ccg', 'proposed') RETURNING id`, [`CCG ${t}`])).rows[0].id;

@@ -85,6 +85,8 @@ describe('notifications: every event delivered to the right people, exactly once
       worker: true,
       env: {
         SMTP_URL: sink.url,
+        // the receiver listens on 127.0.0.1: an admin must allow that internal range (issue 17, SSRF)
+        WEBHOOK_ALLOW_INTERNAL: '127.0.0.0/8',
         MAIL_FROM: 'Transition tracker <notices@council.example>',
         OUTBOX_POLL_MS: '50',
         OUTBOX_SWEEP_EVERY_MS: '1000',
@@ -173,7 +175,10 @@ describe('notifications: every event delivered to the right people, exactly once
       expect(hooks.map((h) => h.url).sort()).toEqual(['/all', '/teams']);
       for (const h of hooks) {
         const secret = h.url === '/all' ? allEventsHook.secret : meetingsHook.secret;
-        expect(h.headers['x-signature']).toBe(`sha256=${createHmac('sha256', secret).update(h.body).digest('hex')}`);
+        // Issue 17: the signature covers a timestamp, `t=<unix>, v1=<HMAC of "<t>.<body>">`.
+        const [, t, v1] = /^t=(\d+), v1=([0-9a-f]{64})$/.exec(String(h.headers['x-signature']))!;
+        expect(Math.abs(Date.now() / 1000 - Number(t))).toBeLessThan(300);
+        expect(v1).toBe(createHmac('sha256', secret).update(`${t}.${h.body}`).digest('hex'));
         expect(h.headers['content-type']).toBe('application/json');
         expect(h.headers['x-event-type']).toBe('forum_meeting.scheduled');
         expect(h.json).toMatchObject({ event: { id: eventId, type: 'forum_meeting.scheduled', programmeId: p.id }, data: { title: 'Joint TU forum #3', location: 'Town Hall, Room 2' } });
@@ -501,7 +506,7 @@ describe('notifications: every event delivered to the right people, exactly once
 
       const stale = await ctx.api.patch(`/api/v1/admin/webhooks/${created.body.id}`, { version: 99, active: true }, { headers: h });
       expectErrorShape(stale, 409);
-      expect(stale.body.currentVersion).toBe(1);
+      expect(stale.body.details[0].currentVersion).toBe(1);
       const updated = await ctx.api.patch(`/api/v1/admin/webhooks/${created.body.id}`, { version: 1, eventTypes: ['milestone.missed'], programmeId: other.id }, { headers: h });
       expect(updated.body).toMatchObject({ version: 2, eventTypes: ['milestone.missed'], programmeId: other.id, active: false });
       const rotated = await ctx.api.post(`/api/v1/admin/webhooks/${created.body.id}/rotate-secret`, { version: 2 }, { headers: h });

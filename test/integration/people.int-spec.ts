@@ -85,7 +85,7 @@ describe('people: employees, assignments to posts, continuity of service', () =>
       await ctx.api.patch(`/api/v1/employees/${e.id}`, { version: 1, lastName: 'Moran' }, { headers: hr.headers });
       const stale = await ctx.api.patch(`/api/v1/employees/${e.id}`, { version: 1, lastName: 'Morgan' }, { headers: hr.headers });
       expectErrorShape(stale, 409);
-      expect(stale.body.currentVersion).toBe(2);
+      expect(stale.body.details[0].currentVersion).toBe(2);
     });
 
     it('never resets continuity of service: later or cleared is refused, by the API and by the database', async () => {
@@ -203,7 +203,7 @@ describe('people: employees, assignments to posts, continuity of service', () =>
       expect(ended.body).toMatchObject({ endsOn: '2017-03-31', version: 2 });
       const stale = await ctx.api.patch(`/api/v1/employees/${h.employee.id}/assignments/${h.assignmentId}`, { version: 1, endsOn: null }, { headers: hr.headers });
       expectErrorShape(stale, 409);
-      expect(stale.body.currentVersion).toBe(2);
+      expect(stale.body.details[0].currentVersion).toBe(2);
     });
   });
 

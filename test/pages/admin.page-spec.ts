@@ -18,7 +18,7 @@ describe('pages: admin', () => {
 
   beforeAll(async () => {
     rx = await startHttpReceiver();
-    web = await startWebApp({ worker: true, env: { OUTBOX_POLL_MS: '50', OUTBOX_SWEEP_EVERY_MS: '1000', NOTIFY_RETRY_ATTEMPTS: '2', NOTIFY_RETRY_BASE_MS: '200', WEBHOOK_TIMEOUT_MS: '2000' } });
+    web = await startWebApp({ worker: true, env: { WEBHOOK_ALLOW_INTERNAL: '127.0.0.0/8', OUTBOX_POLL_MS: '50', OUTBOX_SWEEP_EVERY_MS: '1000', NOTIFY_RETRY_ATTEMPTS: '2', NOTIFY_RETRY_BASE_MS: '200', WEBHOOK_TIMEOUT_MS: '2000' } });
   }, 180_000);
   afterAll(async () => {
     await web?.close();

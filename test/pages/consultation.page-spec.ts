@@ -257,16 +257,18 @@ describe('pages: consultation and the joint trade union forum', () => {
       await g.getByLabel('Year').fill(y);
     };
     await date('Start date', '1', '3', '2017');
-    await date('Planned end date', '31', '3', '2017'); // 31 days: under the 45-day minimum
-    await hr.getByRole('button', { name: 'Plan consultation' }).click();
-    expect(await hr.locator('.govuk-error-summary').textContent()).toMatch(/Planned end date must be on or after 2017-04-14/);
-    await date('Planned end date', '28', '4', '2017');
+    await date('Planned end date', '31', '3', '2017');
+    await date('First dismissal date (optional)', '1', '5', '2017');
     await hr.getByRole('button', { name: 'Plan consultation' }).click();
     const banner = await hr.locator('.govuk-notification-banner').textContent();
     expect(banner).toContain('Consultation planned');
-    expect(banner).toMatch(/Statutory minimum 45 days/);
+    expect(banner).toContain('must begin at least 45 days before the first dismissal');
+    // The statutory clock's reading (s.188(1A) start-by, s.193 HR1), as the service computes it.
+    const st = (await web.ctx.sql.query(`SELECT minimum_period_days, hr1_due_date::text AS hr1 FROM consultations WHERE title = 'Restructure of the commissioning support team'`)).rows[0];
+    expect(st.minimum_period_days).toBe(45);
     const text = await main(hr);
-    expect(text).toContain('Statutory minimum 45 days, to 14 April 2017');
+    expect(text).toContain('Statutory period 45 days');
+    expect(text).toContain('Must begin by 17 March 2017');
     expect(text).toMatch(/HR1 due by \d+ \w+ 2017/);
     await expectAccessible(hr, 'consultation-s188-hr');
     const id = new URL(hr.url()).pathname.split('/').pop()!;

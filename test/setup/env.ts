@@ -5,3 +5,6 @@ process.env.THROTTLE_LIMIT ??= '100000';
 process.env.JWT_SECRET ??= 'integration-tests-only-secret-0123456789abcdef';
 // Emails written as .eml files (no SMTP_URL) go to a throwaway folder, never the repo's .data/.
 process.env.MAIL_DIR ??= require('node:fs').mkdtempSync(require('node:path').join(require('node:os').tmpdir(), 'wtt-mail-'));
+// Sign-in delays (progressive, per account and address) kept tiny so tests that fail sign-ins stay fast.
+process.env.SIGN_IN_DELAY_BASE_MS ??= '1';
+process.env.SIGN_IN_DELAY_MAX_MS ??= '20';

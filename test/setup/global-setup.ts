@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { runMigrations } from '../../src/database/migrate';
 import { RunningPostgres, RunningRedis, startPostgres, startRedis } from '../support/servers';
+import { createDatabaseRoles, roleUrl, TEST_ROLES } from '../support/test-db';
 
 export const TEMPLATE_DB = 'wtt_test_template';
 
@@ -27,12 +28,14 @@ export default async function globalSetup(): Promise<void> {
   }
   globalThis.__WTT_SERVERS__ = servers;
 
+  // Least privilege, as in production: migrations run as the owner role, the app as a runtime role.
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
+  await createDatabaseRoles(admin);
   await admin.query(`DROP DATABASE IF EXISTS ${TEMPLATE_DB} WITH (FORCE)`);
-  await admin.query(`CREATE DATABASE ${TEMPLATE_DB}`);
+  await admin.query(`CREATE DATABASE ${TEMPLATE_DB} OWNER ${TEST_ROLES.owner.name}`);
   await admin.end();
-  const templateUrl = new URL(adminUrl);
+  const templateUrl = roleUrl(adminUrl, TEST_ROLES.owner);
   templateUrl.pathname = `/${TEMPLATE_DB}`;
   await runMigrations(templateUrl.toString());
 

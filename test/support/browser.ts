@@ -128,8 +128,14 @@ export async function tabTo(page: Page, matches: (el: { tag: string; text: strin
   throw new Error(`no focusable element matched after ${max} Tab presses`);
 }
 
-/** Every link on the page that stays on the site (for crawls). */
+/** Every link on the page that stays on the site (for crawls): no downloads, no assets, no "return to" variants. */
 export async function siteLinks(page: Page): Promise<string[]> {
   const hrefs = await page.$$eval('a[href]', (as) => as.map((a) => a.getAttribute('href') ?? ''));
-  return [...new Set(hrefs.filter((h) => h.startsWith('/') && !h.startsWith('//') && !h.startsWith('/assets/') && !h.includes('format=')))];
+  return [
+    ...new Set(
+      hrefs
+        .filter((h) => h.startsWith('/') && !h.startsWith('//') && !h.startsWith('/assets/') && !h.includes('format=') && !h.startsWith('/sign-out'))
+        .map((h) => h.replace(/[?&]returnTo=[^&#]*/, '').replace(/\?$/, '')),
+    ),
+  ];
 }

@@ -66,7 +66,7 @@ export interface TestContext {
   db: TestDatabase;
   redisUrl: string;
   redisPrefix: string;
-  /** A plain pg client on this test file's database, for assertions and raw SQL. */
+  /** A plain pg client on this test file's database, as the superuser, for setup, assertions and raw SQL (the app itself connects as the runtime role). */
   sql: Client;
   /** Start a second API instance on the same database and Redis (e.g. shared rate limits). */
   startAnotherApi(): Promise<NestFastifyApplication>;
@@ -105,7 +105,7 @@ export async function startTestApp(opts: StartOptions = {}): Promise<TestContext
   Object.assign(process.env, { DATABASE_URL: db.url, REDIS_URL: redisUrl, REDIS_PREFIX: redisPrefix }, opts.env ?? {});
   const app = await createApi();
   const worker = opts.worker ? await startWorker() : undefined;
-  const sql = new Client({ connectionString: db.url });
+  const sql = new Client({ connectionString: db.adminUrl });
   await sql.connect();
   const extra: NestFastifyApplication[] = [];
   return {

@@ -1,6 +1,6 @@
 import { KeysetPageQuery } from '../../common/pagination';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { ToStrictDate } from '../../common/validation';
 import { IsDate, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { AuditEntry, FieldChanges } from '../entities/audit-entry.entity';
 
@@ -30,13 +30,13 @@ export class AuditQuery extends KeysetPageQuery(500) {
 
   @ApiPropertyOptional({ description: 'From this time (inclusive), ISO 8601' })
   @IsOptional()
-  @Type(() => Date)
+  @ToStrictDate()
   @IsDate({ message: 'must be an ISO 8601 date-time' })
   from?: Date;
 
   @ApiPropertyOptional({ description: 'Before this time (exclusive), ISO 8601' })
   @IsOptional()
-  @Type(() => Date)
+  @ToStrictDate()
   @IsDate({ message: 'must be an ISO 8601 date-time' })
   to?: Date;
 }

@@ -137,3 +137,23 @@ export class BulkCommitResponse extends BulkPreviewResponse {
   @ApiProperty({ type: 'object', additionalProperties: { type: 'number' }, description: 'caseId -> version after the change' })
   versionsAfter: Record<string, number>;
 }
+
+/** Move a programme's go-live date: the cases planned for the old date move with it (preview, then commit). */
+export class GoLiveMoveDto {
+  @ApiProperty({ format: 'date', example: '2017-05-01', description: 'The new go-live date' })
+  @IsDateOnly()
+  goLiveDate: string;
+}
+
+export class GoLiveCommitDto extends GoLiveMoveDto {
+  @ApiProperty({ description: 'The token of the preview you reviewed; 409 if what it showed no longer holds' })
+  @Matches(/^[A-Za-z0-9_-]{43}$/, { message: 'must be the token a preview returned' })
+  @IsString()
+  previewToken: string;
+}
+
+export class GoLiveMoveResponse extends BulkPreviewResponse {
+  @ApiProperty({ format: 'date' }) fromGoLiveDate: string;
+  @ApiProperty({ format: 'date' }) toGoLiveDate: string;
+  @ApiProperty({ description: 'Whether the move was committed (false: a preview)' }) committed: boolean;
+}

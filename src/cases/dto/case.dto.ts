@@ -118,6 +118,15 @@ export class CaseFieldsDto {
   @IsDateOnly()
   payProtectionUntil?: string | null;
 
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description: 'The consultation that covers this case (TUPE reg. 13 deadlines come from it and no other); same programme',
+  })
+  @IsOptional()
+  @IsUUID('4')
+  consultationId?: string | null;
+
   @ApiPropertyOptional({ nullable: true, type: String, description: 'Case notes (HR officers and admins only)' })
   @IsOptional()
   @MaxLength(4000)
@@ -288,11 +297,40 @@ export class DeadlineResponse {
   @ApiProperty({ format: 'date' }) dueOn: string;
   @ApiProperty({ enum: DeadlineStatus, description: 'done; overdue (date passed); due (0-7 days left); upcoming' }) status: DeadlineStatus;
   @ApiProperty({ description: 'Days from the as-of date to the due date (negative: overdue)' }) daysLeft: number;
-  @ApiProperty({ enum: ['actual_effective_date', 'proposed_effective_date', 'consultation_end', 'secondment_end'] }) basis: string;
+  @ApiProperty({
+    enum: ['actual_effective_date', 'proposed_effective_date', 'consultation_start', 'days_before_transfer', 'secondment_review_date', 'secondment_end', 'pay_protection_until'],
+  })
+  basis: string;
   @ApiProperty() note: string;
-  @ApiProperty({ nullable: true, type: String, format: 'date' }) doneOn: string | null;
+  @ApiProperty({ description: 'The statute (or policy) the date comes from, e.g. "TUPE 2006 reg. 11(6) as made"' }) citation: string;
+  @ApiProperty({ description: 'The rule applied (src/statutory/rules.ts; docs/legal-rules.md)' }) ruleId: string;
+  @ApiProperty({ example: 'Saturday' }) dayOfWeek: string;
+  @ApiProperty({ description: 'The due date is a weekend or a bank holiday of the organisation’s division' }) nonWorkingDay: boolean;
+  @ApiProperty({ nullable: true, type: String, example: 'Saturday' }) nonWorkingReason: string | null;
+  @ApiProperty({ format: 'date', description: 'The last working day on or before the due date: when to act' }) sendBy: string;
+  @ApiProperty({ nullable: true, type: String, format: 'date', description: 'Done on (as it stood on the as-of date)' }) doneOn: string | null;
   @ApiProperty({ nullable: true, type: Boolean, description: 'Done after its due date' }) late: boolean | null;
+  @ApiProperty({ nullable: true, type: String, description: 'A breach the dates already show' }) problem: string | null;
   @ApiProperty({ nullable: true, type: String }) consultationId: string | null;
+}
+
+export class CaseConsultationRef {
+  @ApiProperty() id: string;
+  @ApiProperty() title: string;
+  @ApiProperty({ format: 'date' }) startDate: string;
+  @ApiProperty({ format: 'date', description: 'Closed on, else the planned end' }) endDate: string;
+}
+
+export class GradeMappingRef {
+  @ApiProperty() fromGradeCode: string;
+  @ApiProperty() toGradeId: string;
+  @ApiProperty({ example: 'Band 7' }) toGradeCode: string;
+}
+
+export class Reg16ExposureResponse {
+  @ApiProperty({ example: 13 }) maxWeeksPay: number;
+  @ApiProperty() citation: string;
+  @ApiPropertyOptional({ nullable: true, type: Number, description: 'HR officers and admins only: 13 weeks of the recorded annual pay' }) maxAmount?: number | null;
 }
 
 export class ChecklistItemResponse {
@@ -323,6 +361,11 @@ export class CaseResponse {
   @ApiProperty({ type: SecondmentDetails }) secondment: SecondmentDetails;
   @ApiProperty({ type: TransferDetails }) transfer: TransferDetails;
   @ApiProperty({ type: EliOverrideResponse, nullable: true }) eliOverride: EliOverrideResponse | null;
+  @ApiProperty({ type: EliOverrideResponse, nullable: true, description: 'Effective allowed with the reg. 13 information outstanding' }) reg13Override: EliOverrideResponse | null;
+  @ApiProperty({ type: CaseConsultationRef, nullable: true }) consultation: CaseConsultationRef | null;
+  @ApiProperty({ type: GradeMappingRef, nullable: true, description: "The programme's mapping of the old grade (e.g. council grade to AfC band)" }) gradeMapping: GradeMappingRef | null;
+  @ApiProperty({ type: Reg16ExposureResponse, nullable: true, description: 'Transfers: the award if reg. 13 is not met (reg. 16)' }) reg16Exposure: Reg16ExposureResponse | null;
+  @ApiProperty({ format: 'date', description: 'The date deadlines are judged as of' }) asOf: string;
   @ApiProperty({ type: [DeadlineResponse] }) deadlines: DeadlineResponse[];
   @ApiProperty({ type: [ChecklistItemResponse] }) checklist: ChecklistItemResponse[];
   @ApiPropertyOptional({ nullable: true, type: String, description: 'HR officers and admins only' }) notes?: string | null;

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsInt, IsObject, IsOptional, IsString, Max, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import type { RuleBand, RuleVersion } from '../collective-redundancy';
 import { IsDateOnly } from '../../common/validation';
 
@@ -44,6 +44,7 @@ export class CreateRuleVersionDto {
 
   @ApiProperty({ type: [RuleBandInput], description: 'Every band of the new version; fewer dismissals than the lowest band need no minimum period' })
   @ValidateNested({ each: true })
+  @IsObject({ each: true, message: 'each item must be an object' })
   @Type(() => RuleBandInput)
   @ArrayMaxSize(20)
   @ArrayMinSize(1)

@@ -4,6 +4,7 @@ import type { AuthUser } from '../../auth/auth-user';
 import { isStaff } from '../consultation-access';
 import { Consultation, CONSULTATION_KIND_LABELS, ConsultationKind, ConsultationStatus } from '../entities/consultation.entity';
 import { IsDateOnly, OptionalNotNull, VersionField } from '../../common/validation';
+import { ConsultationStatutoryResponse } from '../consultation-statutory';
 
 export class CreateConsultationDto {
   @ApiProperty()
@@ -55,6 +56,11 @@ export class CreateConsultationDto {
   @IsOptional()
   @IsDateOnly()
   firstDismissalDate?: string;
+
+  @ApiPropertyOptional({ description: 'Collective redundancy only: when the first notice of dismissal is to be given (s.193: HR1 goes before it)' })
+  @IsOptional()
+  @IsDateOnly()
+  firstNoticeDate?: string;
 
   @ApiPropertyOptional({ type: [String], description: 'Posts of the programme the consultation covers' })
   @IsOptional()
@@ -115,6 +121,11 @@ export class UpdateConsultationDto {
   @IsOptional()
   @IsDateOnly()
   firstDismissalDate?: string | null;
+
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'Collective redundancy: the first notice of dismissal (s.193)' })
+  @IsOptional()
+  @IsDateOnly()
+  firstNoticeDate?: string | null;
 }
 
 export class TransitionDto {
@@ -174,6 +185,11 @@ export class ListConsultationsQuery {
   @IsOptional()
   @IsEnum(ConsultationStatus)
   status?: ConsultationStatus;
+
+  @ApiPropertyOptional({ format: 'date', description: 'Judge the statutory deadlines as of this date (default: today in London)' })
+  @IsOptional()
+  @IsDateOnly()
+  asOf?: string;
 }
 
 export class StatusQuery {
@@ -204,8 +220,17 @@ export class ConsultationResponse {
   @ApiProperty({ nullable: true, type: Number, description: 'Collective redundancy: a number the employer must disclose to the representatives (s.188(4))' })
   proposedDismissals: number | null;
   @ApiProperty({ nullable: true, type: String }) firstDismissalDate: string | null;
-  @ApiProperty({ nullable: true, type: Number, description: 'Statutory minimum period in days; null when none applies' }) minimumPeriodDays: number | null;
-  @ApiProperty({ nullable: true, type: String }) minimumEndDate: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Collective redundancy: the first notice of dismissal (s.193)' }) firstNoticeDate: string | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'The dismissals the band was chosen on: this proposal and those it adds up with (s.188(1), (3))' })
+  aggregatedDismissals: number | null;
+  @ApiProperty({ nullable: true, type: Number, description: 'Days consultation must begin before the first dismissal (s.188(1A)); null when none applies' })
+  minimumPeriodDays: number | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'Day N of the consultation (N = minimumPeriodDays): closing earlier is allowed, but no dismissal takes effect before the day after it',
+  })
+  minimumEndDate: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'HR1 notice to the Secretary of State due by' }) hr1DueDate: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'Collective redundancy: the version of the rules applied' }) rulesAppliedFrom: string | null;
   @ApiProperty({ nullable: true, type: StatutoryRuleResponse }) statutoryRule: StatutoryRuleResponse | null;
@@ -214,10 +239,11 @@ export class ConsultationResponse {
   @ApiProperty({ nullable: true, type: String }) closedOn: string | null;
   @ApiProperty({ nullable: true, type: String }) closingSummary: string | null;
   @ApiProperty() version: number;
+  @ApiPropertyOptional({ type: ConsultationStatutoryResponse, description: 'The statutory reading as of a date (asOf)' }) statutory?: ConsultationStatutoryResponse;
   @ApiPropertyOptional({ description: 'HR officers and admins only' }) createdAt?: string;
   @ApiPropertyOptional({ description: 'HR officers and admins only' }) updatedAt?: string;
 
-  static from(c: Consultation, user: AuthUser, rule?: { citation: string; band: string } | null): ConsultationResponse {
+  static from(c: Consultation, user: AuthUser, rule?: { citation: string; band: string } | null, statutory?: ConsultationStatutoryResponse): ConsultationResponse {
     return {
       id: c.id,
       programmeId: c.programmeId,
@@ -232,6 +258,8 @@ export class ConsultationResponse {
       establishment: c.establishment,
       proposedDismissals: c.proposedDismissals,
       firstDismissalDate: c.firstDismissalDate,
+      firstNoticeDate: c.firstNoticeDate,
+      aggregatedDismissals: c.aggregatedDismissals,
       minimumPeriodDays: c.minimumPeriodDays,
       minimumEndDate: c.minimumEndDate,
       hr1DueDate: c.hr1DueDate,
@@ -242,6 +270,7 @@ export class ConsultationResponse {
       closedOn: c.closedOn,
       closingSummary: c.closingSummary,
       version: c.version,
+      ...(statutory ? { statutory } : {}),
       ...(isStaff(user) ? { createdAt: c.createdAt.toISOString(), updatedAt: c.updatedAt.toISOString() } : {}),
     };
   }

@@ -46,6 +46,10 @@ export class Consultation {
   @Column({ name: 'minimum_period_days', type: 'int', nullable: true }) minimumPeriodDays: number | null;
   @Column({ name: 'minimum_end_date', type: 'date', nullable: true }) minimumEndDate: string | null;
   @Column({ name: 'hr1_due_date', type: 'date', nullable: true }) hr1DueDate: string | null;
+  /** s.193: HR1 goes before the first notice of dismissal is given (collective redundancy only). */
+  @Column({ name: 'first_notice_date', type: 'date', nullable: true }) firstNoticeDate: string | null;
+  /** s.188(1): the dismissals the band was chosen on, adding up proposals at one establishment within 90 days. */
+  @Column({ name: 'aggregated_dismissals', type: 'int', nullable: true }) aggregatedDismissals: number | null;
   @Column({ name: 'extension_reason', type: 'text', nullable: true }) extensionReason: string | null;
   @Column({ name: 'opened_at', type: 'timestamptz', nullable: true }) openedAt: Date | null;
   @Column({ name: 'closed_on', type: 'date', nullable: true }) closedOn: string | null;

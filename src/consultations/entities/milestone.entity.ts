@@ -30,6 +30,8 @@ export enum MilestoneAudience {
 export enum MilestoneDerivedFrom {
   PlannedEndDate = 'planned_end_date',
   Hr1DueDate = 'hr1_due_date',
+  /** TULRCA s.188(4): the written disclosure to the representatives. */
+  DisclosureDueDate = 'disclosure_due_date',
 }
 
 export const DEFAULT_REMINDER_OFFSETS = [14, 7, 1];

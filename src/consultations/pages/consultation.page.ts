@@ -26,8 +26,9 @@ const LABELS = {
   establishment: 'Establishment',
   proposedDismissals: 'Proposed dismissals',
   firstDismissalDate: 'First dismissal date',
+  firstNoticeDate: 'First notice of dismissal date',
 };
-const IDS = { startDate: 'startDate-day', plannedEndDate: 'plannedEndDate-day', firstDismissalDate: 'firstDismissalDate-day', kind: 'kind' };
+const IDS = { startDate: 'startDate-day', plannedEndDate: 'plannedEndDate-day', firstDismissalDate: 'firstDismissalDate-day', firstNoticeDate: 'firstNoticeDate-day', kind: 'kind' };
 /** The consultation form's fields, as the DTOs name them (still to be validated). */
 type ConsultationForm = {
   programmeId?: string;
@@ -39,14 +40,15 @@ type ConsultationForm = {
   establishment?: string;
   proposedDismissals?: number | string;
   firstDismissalDate?: string;
+  firstNoticeDate?: string;
 };
 const KINDS = Object.values(ConsultationKind).map((k) => ({ value: k, text: CONSULTATION_KIND_LABELS[k] }));
 
 /** The statutory outcome of a consultation, in words, for the banner after a change. */
 function statutoryText(c: ConsultationResponse): string {
   if (c.kind !== ConsultationKind.CollectiveRedundancy) return '';
-  if (!c.minimumPeriodDays) return ' No statutory minimum period applies to this number of proposed dismissals.';
-  return ` Statutory minimum ${c.minimumPeriodDays} days (to ${c.minimumEndDate}); HR1 due by ${c.hr1DueDate}.`;
+  if (!c.minimumPeriodDays) return ' No statutory consultation period applies to this number of proposed dismissals.';
+  return ` Consultation must begin at least ${c.minimumPeriodDays} days before the first dismissal takes effect (TULRCA s.188)${c.hr1DueDate ? `; HR1 due by ${c.hr1DueDate}` : ''}.`;
 }
 
 /**
@@ -145,6 +147,7 @@ export class ConsultationPages {
     if ((planned ? dto.kind : current.kind) === ConsultationKind.CollectiveRedundancy) {
       update.proposedDismissals = dto.proposedDismissals ?? null;
       update.firstDismissalDate = dto.firstDismissalDate ?? null;
+      update.firstNoticeDate = dto.firstNoticeDate ?? null;
     }
     const form = await readForm(UpdateConsultationDto, update, LABELS);
     const errors = mergeErrors(own, form.errors);
@@ -176,6 +179,7 @@ export class ConsultationPages {
       ...this.partFields('startDate', c.startDate),
       ...this.partFields('plannedEndDate', c.plannedEndDate),
       ...this.partFields('firstDismissalDate', c.firstDismissalDate),
+      ...this.partFields('firstNoticeDate', c.firstNoticeDate),
     };
   }
 
@@ -191,6 +195,7 @@ export class ConsultationPages {
     const start = withDates ? readDate(f, 'startDate', 'the start date', true) : { value: undefined, error: undefined };
     const end = withDates ? readDate(f, 'plannedEndDate', 'the planned end date', true) : { value: undefined, error: undefined };
     const first = cr ? readDate(f, 'firstDismissalDate', 'the first dismissal date', false) : { value: undefined, error: undefined };
+    const notice = cr ? readDate(f, 'firstNoticeDate', 'the first notice of dismissal date', false) : { value: undefined, error: undefined };
     const dto: ConsultationForm = {
       programmeId: text(f, 'programmeId'),
       title: text(f, 'title'),
@@ -201,6 +206,7 @@ export class ConsultationPages {
       establishment: cr ? text(f, 'establishment') : undefined,
       proposedDismissals: cr ? int(text(f, 'proposedDismissals')) : undefined,
       firstDismissalDate: first.value,
+      firstNoticeDate: notice.value,
     };
     const errors = pageErrors(
       {
@@ -211,6 +217,7 @@ export class ConsultationPages {
         plannedEndDate: end.error,
         proposedDismissals: cr && dto.proposedDismissals === undefined ? 'Enter the number of dismissals proposed at the establishment' : cr && typeof dto.proposedDismissals === 'string' ? 'Proposed dismissals must be a whole number, like 25' : undefined,
         firstDismissalDate: first.error,
+        firstNoticeDate: notice.error,
       },
       IDS,
     );

@@ -1,8 +1,7 @@
 import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
-import { IsInt, IsNumber, IsPositive, Max, Min } from 'class-validator';
-import { VersionField } from '../../common/validation';
+import { IsInt, IsPositive, Max, Min } from 'class-validator';
+import { IsDecimalNumber, ToInt, VersionField } from '../../common/validation';
 
 // Shared with every feature: dates, optional-not-null and the version field live in src/common/validation.ts.
 export { IsDateOnly, OptionalNotNull } from '../../common/validation';
@@ -10,7 +9,7 @@ export { IsDateOnly, OptionalNotNull } from '../../common/validation';
 /** FTE: 0 < fte <= 1, at most two decimals. */
 export function IsFte() {
   return applyDecorators(
-    IsNumber({ maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false }, { message: 'must be a number with at most two decimals' }),
+    IsDecimalNumber(2, { message: 'must be a number with at most two decimals' }),
     IsPositive({ message: 'must be greater than 0' }),
     Max(1, { message: 'must not be greater than 1' }),
   );
@@ -25,9 +24,10 @@ export class VersionedDto {
 /** `?version=` for a DELETE: the version you last read. */
 export class VersionQuery {
   @ApiProperty({ description: 'The version you last read; a stale one gets 409 with currentVersion' })
-  @Type(() => Number)
+  @Max(2_147_483_647)
   @Min(1)
   @IsInt()
+  @ToInt()
   version: number;
 }
 

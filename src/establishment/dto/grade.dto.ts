@@ -1,9 +1,8 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType, PartialType } from '@nestjs/swagger';
-import { IsInt, IsNumber, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
+import { IsInt, IsString, Length, Max, Min, ValidateIf } from 'class-validator';
+import { IsDecimalNumber } from '../../common/validation';
 import { Grade } from '../entities/grade.entity';
 import { VersionedDto } from './common.dto';
-
-const money = { maxDecimalPlaces: 2, allowNaN: false, allowInfinity: false };
 
 export class CreateGradeDto {
   @ApiProperty({ example: 'G7', maxLength: 20 })
@@ -33,14 +32,14 @@ export class CreateGradeDto {
   @ValidateIf((o: CreateGradeDto) => o.payMin !== null && o.payMin !== undefined)
   @Max(99_999_999)
   @Min(0)
-  @IsNumber(money, { message: 'must be an amount with at most two decimals' })
+  @IsDecimalNumber(2, { message: 'must be an amount with at most two decimals' })
   payMin?: number | null;
 
   @ApiPropertyOptional({ example: 30153, nullable: true })
   @ValidateIf((o: CreateGradeDto) => o.payMax !== null && o.payMax !== undefined)
   @Max(99_999_999)
   @Min(0)
-  @IsNumber(money, { message: 'must be an amount with at most two decimals' })
+  @IsDecimalNumber(2, { message: 'must be an amount with at most two decimals' })
   payMax?: number | null;
 }
 

@@ -19,9 +19,13 @@ export class SheetFormatQuery {
   format?: string;
 }
 
+const SHOWN = "Trade union reps: under 5 shows as '<5', and a count that would give a hidden one away by subtraction is withheld (null)";
+
 export class MatrixCell {
-  @ApiProperty({ example: 31 }) posts: number;
-  @ApiProperty({ example: 29.4, description: 'Exact sum of FTE (two decimals)' }) fte: number;
+  @ApiProperty({ oneOf: [{ type: 'number' }, { type: 'string', enum: ['<5'] }], nullable: true, example: 31, description: SHOWN })
+  posts: number | '<5' | null;
+  @ApiProperty({ oneOf: [{ type: 'number' }, { type: 'string', enum: ['<5'] }], nullable: true, example: 29.4, description: `Exact sum of FTE (two decimals). ${SHOWN}` })
+  fte: number | '<5' | null;
 }
 
 export class MatrixColumn {
@@ -54,6 +58,7 @@ export class MatrixSubtotals {
 export class EstablishmentMatrixResponse {
   @ApiProperty() programmeId: string;
   @ApiProperty() programmeName: string;
+  @ApiProperty({ description: "True for trade union reps: small counts are hidden (see MatrixCell)" }) countsSuppressed: boolean;
   @ApiProperty({ type: [MatrixColumn] }) columns: MatrixColumn[];
   @ApiProperty({ type: [MatrixRow] }) rows: MatrixRow[];
   @ApiProperty({ type: MatrixTotals, description: 'Column totals and the grand total' }) totals: MatrixTotals;

@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType, PartialType } from '@nestjs/swagger';
-import { IsEnum, IsString, IsUUID, Length, ValidateIf } from 'class-validator';
+import { IsEnum, IsOptional, IsString, IsUUID, Length, ValidateIf } from 'class-validator';
+import { BankHolidayDivision } from '../../statutory/calendar';
 import { OrganisationKind, OrganisationStatus } from '../establishment.constants';
 import { Organisation } from '../entities/organisation.entity';
 import { VersionedDto } from './common.dto';
@@ -28,6 +29,14 @@ export class CreateOrganisationDto {
   @ValidateIf((o: CreateOrganisationDto) => o.successorId !== null && o.successorId !== undefined)
   @IsUUID()
   successorId?: string | null;
+
+  @ApiPropertyOptional({
+    enum: BankHolidayDivision,
+    description: 'Whose bank holidays decide "send by" for deadlines of its posts and programmes (default england-and-wales)',
+  })
+  @IsOptional()
+  @IsEnum(BankHolidayDivision)
+  bankHolidayDivision?: BankHolidayDivision;
 }
 
 /** Any of the fields, and the version last read. */
@@ -40,6 +49,7 @@ export class OrganisationResponse {
   @ApiProperty({ enum: OrganisationKind }) kind: OrganisationKind;
   @ApiProperty({ enum: OrganisationStatus }) status: OrganisationStatus;
   @ApiProperty({ nullable: true, type: String }) successorId: string | null;
+  @ApiProperty({ enum: BankHolidayDivision }) bankHolidayDivision: BankHolidayDivision;
   @ApiProperty() version: number;
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
@@ -52,6 +62,7 @@ export class OrganisationResponse {
       kind: o.kind,
       status: o.status,
       successorId: o.successorId,
+      bankHolidayDivision: o.bankHolidayDivision,
       version: o.version,
       createdAt: o.createdAt.toISOString(),
       updatedAt: o.updatedAt.toISOString(),

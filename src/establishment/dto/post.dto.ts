@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType, OmitType, PartialType } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { ToInt } from '../../common/validation';
 import { IsEnum, IsInt, IsString, IsUUID, Length, Matches, Max, Min, ValidateIf } from 'class-validator';
 import { EstablishmentStatus, POSTS_PAGE_DEFAULT, POSTS_PAGE_MAX, Scope } from '../establishment.constants';
 import { IsFte, OptionalNotNull, UserRefResponse, VersionedDto } from './common.dto';
@@ -96,10 +96,10 @@ export class ListPostsQuery {
 
   @ApiPropertyOptional({ default: POSTS_PAGE_DEFAULT, maximum: POSTS_PAGE_MAX })
   @OptionalNotNull()
-  @Type(() => Number)
   @Max(POSTS_PAGE_MAX)
   @Min(1)
   @IsInt()
+  @ToInt()
   limit?: number;
 }
 

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional, IntersectionType, PartialType } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsEnum, IsString, IsUUID, Length, ValidateIf } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsEnum, IsInt, IsString, IsUUID, Length, Max, Min, ValidateIf } from 'class-validator';
 import { OrganisationKind, OrganisationStatus, ProgrammeStatus } from '../establishment.constants';
 import { IsDateOnly, OptionalNotNull, VersionedDto } from './common.dto';
 
@@ -36,6 +36,13 @@ export class CreateProgrammeDto {
   @OptionalNotNull()
   @IsEnum(ProgrammeStatus)
   status?: ProgrammeStatus;
+
+  @ApiPropertyOptional({ minimum: 1, maximum: 365, default: 30, description: 'TUPE reg. 13: the information reaches the representatives at least this many days before the transfer' })
+  @OptionalNotNull()
+  @Max(365)
+  @Min(1)
+  @IsInt()
+  reg13InformationDays?: number;
 }
 
 export class UpdateProgrammeDto extends IntersectionType(PartialType(CreateProgrammeDto, { skipNullProperties: false }), VersionedDto) {}
@@ -55,6 +62,7 @@ export class ProgrammeResponse {
   @ApiProperty({ type: OrganisationSummary }) destinationOrganisation: OrganisationSummary;
   @ApiProperty({ type: [OrganisationSummary] }) sourceOrganisations: OrganisationSummary[];
   @ApiProperty({ example: '2017-04-01' }) goLiveDate: string;
+  @ApiProperty({ example: 30, description: 'TUPE reg. 13 information at least this many days before the transfer' }) reg13InformationDays: number;
   @ApiProperty({ enum: ProgrammeStatus }) status: ProgrammeStatus;
   @ApiProperty() version: number;
   @ApiProperty() createdAt: string;

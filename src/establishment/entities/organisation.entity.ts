@@ -1,3 +1,4 @@
+import { BankHolidayDivision } from '../../statutory/calendar';
 import { Column, Entity, PrimaryGeneratedColumn } from 'typeorm';
 import type { OrganisationKind, OrganisationStatus } from '../establishment.constants';
 
@@ -10,6 +11,8 @@ export class Organisation {
   @Column({ type: 'text' }) kind: OrganisationKind;
   @Column({ type: 'text' }) status: OrganisationStatus;
   @Column({ name: 'successor_id', type: 'uuid', nullable: true }) successorId: string | null;
+  /** Whose bank holidays decide a deadline's "send by" (GOV.UK division). */
+  @Column({ name: 'bank_holiday_division', type: 'text' }) bankHolidayDivision: BankHolidayDivision;
   @Column({ type: 'integer' }) version: number;
   @Column({ name: 'created_at', type: 'timestamptz', insert: false, update: false }) createdAt: Date;
   @Column({ name: 'updated_at', type: 'timestamptz' }) updatedAt: Date;

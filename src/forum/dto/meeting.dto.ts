@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsEnum, IsInt, IsOptional, IsString, IsUrl, IsUUID, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsEnum, IsInt, IsObject, IsOptional, IsString, IsUUID, IsUrl, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import type { AuthUser } from '../../auth/auth-user';
 import { isStaff } from '../../consultations/consultation-access';
 import { IsDateOnly, IsInstant, OptionalNotNull, VersionField } from '../../common/validation';
@@ -52,6 +52,7 @@ export class CreateMeetingDto {
   @ApiPropertyOptional({ type: [PaperInput] })
   @IsOptional()
   @ValidateNested({ each: true })
+  @IsObject({ each: true, message: 'each item must be an object' })
   @Type(() => PaperInput)
   @ArrayMaxSize(50)
   @IsArray()
@@ -100,6 +101,7 @@ export class UpdateMeetingDto {
   @ApiPropertyOptional({ type: [PaperInput] })
   @OptionalNotNull()
   @ValidateNested({ each: true })
+  @IsObject({ each: true, message: 'each item must be an object' })
   @Type(() => PaperInput)
   @ArrayMaxSize(50)
   @IsArray()

@@ -46,7 +46,7 @@ export class RespondToRepresentationDto {
   @IsString()
   response: string;
 
-  @ApiProperty({ description: 'The reasons for it (TULRCA s.188(6) / TUPE reg. 13(7): reasons where representations are rejected)' })
+  @ApiProperty({ description: 'The reasons for it (for a transfer, TUPE 2006 reg. 13(7): the employer replies to representations and gives reasons for rejecting any; for collective redundancy, consultation with a view to agreement, TULRCA s.188(2))' })
   @MaxLength(20000)
   @MinLength(1)
   @IsString()

@@ -3,7 +3,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsEnum, IsInt, IsNumber, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, MinLength } from 'class-validator';
 import { Employee } from '../entities/employee.entity';
 import { ContractType, ELI_REQUIRED_FIELDS, PensionScheme } from '../people.constants';
-import { IsDateOnly, OptionalNotNull, IsTwoDecimals, VersionField } from '../../common/validation';
+import { IsBirthDate, IsDateOnly, OptionalNotNull, IsTwoDecimals, VersionField } from '../../common/validation';
 
 /** Fields an HR officer writes. In an update, null clears a field (where it may be empty) and an absent field is kept. */
 export class EmployeeFieldsDto {
@@ -59,7 +59,7 @@ export class EmployeeFieldsDto {
 
   @ApiPropertyOptional({ nullable: true, type: String, format: 'date' })
   @IsOptional()
-  @IsDateOnly()
+  @IsBirthDate()
   dateOfBirth?: string | null;
 
   @ApiPropertyOptional({ nullable: true, type: Number, example: 31520 })

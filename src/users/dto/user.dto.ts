@@ -1,7 +1,7 @@
 import { VersionField } from '../../common/validation';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsEnum, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsEnum, IsObject, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateNested } from 'class-validator';
 import { Role } from '../../auth/role.enum';
 import { User } from '../entities/user.entity';
 
@@ -43,6 +43,7 @@ export class CreateUserDto {
   @ApiPropertyOptional({ type: [ScopeInput] })
   @IsOptional()
   @ValidateNested({ each: true })
+  @IsObject({ each: true, message: 'each item must be an object' })
   @Type(() => ScopeInput)
   @ArrayMaxSize(500)
   @IsArray()
@@ -68,6 +69,7 @@ export class UpdateUserDto {
   @ApiPropertyOptional({ type: [ScopeInput], description: 'Replaces the scopes' })
   @IsOptional()
   @ValidateNested({ each: true })
+  @IsObject({ each: true, message: 'each item must be an object' })
   @Type(() => ScopeInput)
   @ArrayMaxSize(500)
   @IsArray()
