@@ -26,6 +26,10 @@ import { WebModule } from './web/web.module';
 import { HomeModule } from './home/home.module';
 import { EstablishmentPagesModule } from './establishment/pages/establishment-pages.module';
 import { CasesPagesModule } from './cases/pages/cases-pages.module';
+import { ConsultationPagesModule } from './consultations/pages/consultation-pages.module';
+import { ForumPagesModule } from './forum/pages/forum-pages.module';
+import { NotificationPagesModule } from './notifications/pages/notification-pages.module';
+import { UserPagesModule } from './users/pages/user-pages.module';
 
 /**
  * The modules whose controllers make up the JSON API, all served under /api/v1. Everything else
@@ -75,6 +79,10 @@ const API_MODULES = [
     // each feature's pages (src/<feature>/pages), outside /api/v1
     EstablishmentPagesModule,
     CasesPagesModule,
+    ConsultationPagesModule,
+    ForumPagesModule,
+    NotificationPagesModule,
+    UserPagesModule,
   ],
 })
 export class AppModule implements NestModule {

@@ -21,6 +21,6 @@ import { MilestonesService } from './milestones.service';
   imports: [TypeOrmModule.forFeature([Consultation, CollectiveRedundancyRule, Milestone, CalendarFeed]), ForumModule, AuthModule],
   controllers: [ConsultationsController, MilestonesController, ConsultationRulesController, CalendarFeedsController],
   providers: [ConsultationsService, ConsultationRulesService, MilestonesService, ConsultationStatusService, CalendarFeedsService],
-  exports: [ConsultationsService, MilestonesService],
+  exports: [ConsultationsService, MilestonesService, ConsultationStatusService, CalendarFeedsService],
 })
 export class ConsultationsModule {}

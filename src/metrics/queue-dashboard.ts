@@ -5,6 +5,7 @@ import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
 import { FastifyAdapter as BullBoardFastifyAdapter } from '@bull-board/fastify';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AuthService } from '../auth/auth.service';
+import { AppConfig } from '../config/app-config';
 import type { AuthUser } from '../auth/auth-user';
 import { Role } from '../auth/role.enum';
 import { ApiException } from '../common/errors/api-error';
@@ -13,6 +14,20 @@ import { JobProducer } from '../queue/job-producer.service';
 import { QueueName } from '../queue/queue.contract';
 
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/** The browser says the request comes from this site (Sec-Fetch-Site, else Origin against Host). */
+export function sameOrigin(request: Pick<FastifyRequest, 'headers'>): boolean {
+  const site = request.headers['sec-fetch-site'];
+  if (typeof site === 'string') return site === 'same-origin';
+  const origin = request.headers.origin;
+  if (typeof origin !== 'string' || !request.headers.host) return false;
+  try {
+    return new URL(origin).host === request.headers.host;
+  } catch {
+    return false;
+  }
+}
 const REALM = 'Basic realm="wtt queue dashboard", charset="UTF-8"';
 
 /**
@@ -46,6 +61,7 @@ export class QueueDashboard implements OnModuleInit {
     private readonly adapterHost: HttpAdapterHost,
     private readonly auth: AuthService,
     private readonly producer: JobProducer,
+    private readonly config: AppConfig,
   ) {}
 
   onModuleInit(): void {
@@ -74,16 +90,38 @@ export class QueueDashboard implements OnModuleInit {
     let user: AuthUser;
     try {
       const token = dashboardToken(request.headers.authorization);
-      if (!token) throw new ApiException(401, 'Sign in first: send Authorization: Bearer <token>, or Basic with an API token as the password');
-      user = await this.auth.authenticate(token);
+      const session = token ? null : await this.pageSession(request);
+      if (!token && !session) throw new ApiException(401, 'Sign in first: send Authorization: Bearer <token>, or Basic with an API token as the password');
+      user = session ?? (await this.auth.authenticate(token as string));
     } catch (err) {
       return this.refuse(request, reply, err, true);
     }
     if (user.role !== Role.Admin) return this.refuse(request, reply, new ApiException(403, 'Only admin may open the queue dashboard'), false);
   }
 
+  /**
+   * An admin who signed in to the pages (the Admin page links here) may use their session, as the
+   * AuthGuard accepts it on pages: same idle and age limits, same token-version check. A change
+   * (retry, clean, pause) through the session must come from this site itself: the cookie is
+   * SameSite=Lax, and the browser's Sec-Fetch-Site or Origin must say same-origin.
+   */
+  private async pageSession(request: FastifyRequest): Promise<AuthUser | null> {
+    const session = (request as FastifyRequest & { session?: FastifyRequest['session'] }).session;
+    const uid = session?.get('uid');
+    const tv = session?.get('tv');
+    if (!session || !uid || typeof tv !== 'number') return null;
+    const now = Math.floor(Date.now() / 1000);
+    if (now - (session.get('seen') ?? 0) > this.config.SESSION_IDLE_MINUTES * 60 || now - (session.get('started') ?? 0) > this.config.SESSION_MAX_HOURS * 3600) return null;
+    if (!SAFE_METHODS.has(request.method) && !sameOrigin(request)) throw new ApiException(403, 'A change from the queue dashboard must come from this site');
+    return this.auth.authenticateSession(uid, tv);
+  }
+
   private refuse(request: FastifyRequest, reply: FastifyReply, err: unknown, challenge: boolean): FastifyReply {
     const mapped = mapException(err);
+    // A browser with no credential at all (no session, no Authorization): the sign-in page, then back here.
+    if (mapped.status === 401 && !request.headers.authorization && request.method === 'GET' && /text\/html/.test(String(request.headers.accept ?? ''))) {
+      return reply.redirect(`/sign-in?returnTo=${encodeURIComponent(QUEUE_DASHBOARD_PATH)}`, 303);
+    }
     if (challenge && mapped.status === 401) reply.header('www-authenticate', REALM);
     return reply
       .status(mapped.status)

@@ -25,6 +25,12 @@ export class NotificationFeedService {
     return { items, unreadCount: n, nextCursor: rows.length > q.limit ? String(items[items.length - 1].seq) : null };
   }
 
+  /** The caller's unread count (the header's badge). */
+  async unreadCount(user: AuthUser): Promise<number> {
+    const [{ n }]: { n: number }[] = await this.db.query(`SELECT count(*)::int AS n FROM notification_feed WHERE user_id = $1 AND read_at IS NULL`, [user.id]);
+    return n;
+  }
+
   async markRead(user: AuthUser, id: string): Promise<NotificationFeedItem> {
     return this.db.transaction(async (em) => {
       const repo = em.getRepository(NotificationFeedItem);

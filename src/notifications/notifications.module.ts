@@ -19,5 +19,6 @@ import { WebhooksService } from './webhooks.service';
   imports: [TypeOrmModule.forFeature([Notification, NotificationFeedItem, WebhookSubscription])],
   controllers: [NotificationFeedController, DeliveriesController, WebhooksController],
   providers: [NotificationFeedService, DeliveriesService, WebhooksService],
+  exports: [NotificationFeedService, DeliveriesService, WebhooksService],
 })
 export class NotificationsModule {}

@@ -37,6 +37,22 @@ export class UsersService {
     return this.db.getRepository(User).find({ where, relations: { scopes: true }, order: { email: 'ASC' }, take: 1000 });
   }
 
+  /** What a user's scope may be (admin forms): each programme and its thematic areas. */
+  async scopeChoices(): Promise<{ id: string; name: string; areas: { id: string; name: string }[] }[]> {
+    const rows: { pid: string; pname: string; aid: string | null; aname: string | null }[] = await this.db.query(
+      `SELECT p.id AS pid, p.name AS pname, a.id AS aid, a.name AS aname
+       FROM programmes p LEFT JOIN thematic_areas a ON a.programme_id = p.id
+       ORDER BY p.name, p.id, a.sort_order, a.name`,
+    );
+    const out = new Map<string, { id: string; name: string; areas: { id: string; name: string }[] }>();
+    for (const r of rows) {
+      const p = out.get(r.pid) ?? { id: r.pid, name: r.pname, areas: [] };
+      if (r.aid && r.aname) p.areas.push({ id: r.aid, name: r.aname });
+      out.set(r.pid, p);
+    }
+    return [...out.values()];
+  }
+
   /** Admins read anyone; others only themselves (anyone else is 404, as if absent). */
   async get(caller: AuthUser, id: string, em: EntityManager = this.db.manager): Promise<User> {
     if (caller.role !== Role.Admin && caller.id !== id) throw new NotFoundException('User not found');
