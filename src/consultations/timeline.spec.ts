@@ -24,5 +24,7 @@ describe('consultation timeline', () => {
       phaseLabel: 'Day 51 of 62: 11 days left (extended from 2017-01-14 to 2017-01-31)',
     });
     expect(timeline({ ...c, status: ConsultationStatus.Closed, closedOn: '2017-01-20' }, '2017-02-01')).toMatchObject({ phase: 'closed', day: null, daysLeft: 0 });
+    // As at a date before it closed, it was still open then.
+    expect(timeline({ ...c, status: ConsultationStatus.Closed, closedOn: '2017-01-14' }, '2017-01-04')).toMatchObject({ phase: 'open', day: 35, daysLeft: 10 });
   });
 });

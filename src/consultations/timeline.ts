@@ -25,7 +25,8 @@ export function timeline(
   const totalDays = daysBetween(c.startDate, c.plannedEndDate) + 1;
   const untilStart = daysBetween(asOf, c.startDate);
   const base = { totalDays, day: null, daysLeft: null, daysUntilStart: null };
-  if (c.status === ConsultationStatus.Closed) {
+  // A consultation closed later than the date asked about was still running then ("view as at").
+  if (c.status === ConsultationStatus.Closed && (!c.closedOn || c.closedOn <= asOf)) {
     return { ...base, phase: 'closed', phaseLabel: `Closed on ${c.closedOn}`, daysLeft: 0 };
   }
   if (c.status === ConsultationStatus.Planned) {
