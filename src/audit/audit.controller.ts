@@ -2,8 +2,8 @@ import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Roles } from '../auth/decorators';
-import { Role } from '../auth/role.enum';
+import { Roles } from '../common/access/decorators';
+import { Role } from '../common/access/role.enum';
 import { AuditEntryResponse, AuditPage, AuditQuery } from './dto/audit.dto';
 import { AuditEntry } from './entities/audit-entry.entity';
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { AuthUser } from '../auth/auth-user';
+import type { AuthUser } from '../common/access/auth-user';
 import { RequestContext } from '../common/request-context';
 import type { AuditActionName } from './audit-action';
 import type { FieldChanges } from './entities/audit-entry.entity';

@@ -4,10 +4,10 @@ import type { FastifyRequest } from 'fastify';
 import { ErrorResponse } from '../common/errors/api-error';
 import { UsersService } from '../users/users.service';
 import { AuthService } from './auth.service';
-import type { AuthUser } from './auth-user';
-import { CurrentUser, Public, Roles } from './decorators';
+import type { AuthUser } from '../common/access/auth-user';
+import { CurrentUser, Public, Roles } from '../common/access/decorators';
 import { ApiTokenResponse, ChangePasswordDto, CreateApiTokenDto, CreatedApiTokenResponse, MeResponse, SignInDto, SignInResponse } from './dto/auth.dto';
-import { ALL_ROLES, Role } from './role.enum';
+import { ALL_ROLES, Role } from '../common/access/role.enum';
 
 @ApiTags('auth')
 @Controller()

@@ -3,8 +3,8 @@ import { Reflector } from '@nestjs/core';
 import type { AppConfig } from '../config/app-config';
 import { AuthGuard } from './auth.guard';
 import type { AuthService } from './auth.service';
-import type { AuthUser } from './auth-user';
-import { Role } from './role.enum';
+import type { AuthUser } from '../common/access/auth-user';
+import { Role } from '../common/access/role.enum';
 
 /** The page-session branch of the deny-by-default guard (collaborators mocked: a unit test). */
 describe('AuthGuard: page sessions', () => {

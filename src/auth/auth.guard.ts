@@ -5,9 +5,9 @@ import { RequestContext } from '../common/request-context';
 import { AppConfig } from '../config/app-config';
 import { endSession, isPagePath } from '../common/http/web-session';
 import { AuthService } from './auth.service';
-import type { AuthUser } from './auth-user';
-import { IS_PUBLIC, ROLES } from './decorators';
-import { Role } from './role.enum';
+import type { AuthUser } from '../common/access/auth-user';
+import { IS_PUBLIC, ROLES } from '../common/access/decorators';
+import { Role } from '../common/access/role.enum';
 
 /**
  * Deny by default. A route marked @Public() is open; a route with @Roles(...) needs

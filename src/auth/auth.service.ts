@@ -7,10 +7,10 @@ import { AuditAction } from '../audit/audit-action';
 import { AuditService } from '../audit/audit.service';
 import { ApiException } from '../common/errors/api-error';
 import { AppConfig } from '../config/app-config';
-import type { AuthUser, UserScope } from './auth-user';
+import type { AuthUser, UserScope } from '../common/access/auth-user';
 import { ApiToken } from './entities/api-token.entity';
 import { dummyHash, verifyPassword } from './password';
-import { Role } from './role.enum';
+import { Role } from '../common/access/role.enum';
 import { SignInLimiter } from './sign-in-limiter';
 
 interface AccessClaims {

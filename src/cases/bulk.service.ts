@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash } from 'node:crypto';
 import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import type { AuthUser } from '../auth/auth-user';
+import type { AuthUser } from '../common/access/auth-user';
 import { ApiException, ErrorDetail } from '../common/errors/api-error';
 import { assertProgrammeVisible } from './case-access';
 import { diffCase, loadCase, selectCases } from './case-record';

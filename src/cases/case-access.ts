@@ -1,7 +1,7 @@
 import { NotFoundException } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-import { AuthUser, managedAreaIds, visibleProgrammeIds } from '../auth/auth-user';
-import { Role } from '../auth/role.enum';
+import { AuthUser, managedAreaIds, visibleProgrammeIds } from '../common/access/auth-user';
+import { Role } from '../common/access/role.enum';
 
 export const isStaff = (user: AuthUser) => user.role === Role.Admin || user.role === Role.HrOfficer;
 

@@ -1,7 +1,7 @@
 import { Injectable, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { AuthUser } from '../auth/auth-user';
+import type { AuthUser } from '../common/access/auth-user';
 import { ApiException } from '../common/errors/api-error';
 import { assertProgrammeVisible, readableAreas } from './case-access';
 import { selectCases } from './case-record';

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
-import type { AuthUser } from '../auth/auth-user';
-import { Role } from '../auth/role.enum';
+import type { AuthUser } from '../common/access/auth-user';
+import { Role } from '../common/access/role.enum';
 import { daysBetween } from '../common/dates';
 import { CaseRecord, selectCases } from './case-record';
 import { DeadlineRow, loadCaseDeadlines } from './case-deadlines';

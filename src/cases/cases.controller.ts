@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, PipeTransform, Post, Put, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiParam, ApiTags, ApiUnprocessableEntityResponse } from '@nestjs/swagger';
-import type { AuthUser } from '../auth/auth-user';
-import { CurrentUser, Roles } from '../auth/decorators';
-import { Role } from '../auth/role.enum';
+import type { AuthUser } from '../common/access/auth-user';
+import { CurrentUser, Roles } from '../common/access/decorators';
+import { Role } from '../common/access/role.enum';
 import { ApiException, ErrorResponse } from '../common/errors/api-error';
 import { ChecklistItem, CHECKLIST_ITEMS } from './case-rules';
 import { CasesService } from './cases.service';

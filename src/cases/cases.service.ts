@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditAction, AuditActionName } from '../audit/audit-action';
 import { AuditService } from '../audit/audit.service';
-import type { AuthUser } from '../auth/auth-user';
+import type { AuthUser } from '../common/access/auth-user';
 import { ApiException, ErrorDetail } from '../common/errors/api-error';
 import { DomainEventType } from '../events/domain-event';
 import { OutboxService } from '../events/outbox.service';

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import type { AuthUser } from '../auth/auth-user';
+import type { AuthUser } from '../common/access/auth-user';
 import { ApiException, ErrorDetail } from '../common/errors/api-error';
 import { assertProgrammeVisible } from './case-access';
 import { GradeMappingResponse, SetGradeMappingsDto } from './dto/grade-mapping.dto';

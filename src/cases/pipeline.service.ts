@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { AuthUser } from '../auth/auth-user';
-import { Role } from '../auth/role.enum';
+import type { AuthUser } from '../common/access/auth-user';
+import { Role } from '../common/access/role.enum';
 import { daysBetween, todayInLondon } from '../common/dates';
 import { assertProgrammeVisible, readableAreas } from './case-access';
 import { DeadlineKind, REMINDER_KINDS } from './case-rules';

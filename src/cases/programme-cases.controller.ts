@@ -1,9 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Query, Res } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
-import type { AuthUser } from '../auth/auth-user';
-import { CurrentUser, Roles } from '../auth/decorators';
-import { ALL_ROLES, Role } from '../auth/role.enum';
+import type { AuthUser } from '../common/access/auth-user';
+import { CurrentUser, Roles } from '../common/access/decorators';
+import { ALL_ROLES, Role } from '../common/access/role.enum';
 import { ErrorResponse } from '../common/errors/api-error';
 import { BulkService } from './bulk.service';
 import { CasesService } from './cases.service';

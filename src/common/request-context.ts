@@ -1,7 +1,7 @@
 import { Injectable, NestMiddleware } from '@nestjs/common';
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { AuthUser } from '../auth/auth-user';
+import type { AuthUser } from './access/auth-user';
 
 export interface RequestStore {
   requestId?: string;

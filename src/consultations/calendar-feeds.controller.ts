@@ -3,8 +3,8 @@ import { ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkRes
 import { API_PREFIX } from '../common/http/api-prefix';
 import { publicUrl, webcalUrl } from '../common/http/public-url';
 import { AppConfig } from '../config/app-config';
-import type { AuthUser } from '../auth/auth-user';
-import { CurrentUser, Public, Roles } from '../auth/decorators';
+import type { AuthUser } from '../common/access/auth-user';
+import { CurrentUser, Public, Roles } from '../common/access/decorators';
 import { ErrorResponse } from '../common/errors/api-error';
 import { CalendarFeedsService } from './calendar-feeds.service';
 import { MANAGE_ROLES, READ_ROLES } from './consultation-access';

@@ -1,6 +1,6 @@
 import { HttpStatus, NotFoundException } from '@nestjs/common';
-import { type AuthUser, visibleProgrammeIds } from '../auth/auth-user';
-import { Role } from '../auth/role.enum';
+import { type AuthUser, visibleProgrammeIds } from '../common/access/auth-user';
+import { Role } from '../common/access/role.enum';
 import { ApiException } from '../common/errors/api-error';
 
 /**

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Roles } from '../auth/decorators';
-import { Role } from '../auth/role.enum';
+import { Roles } from '../common/access/decorators';
+import { Role } from '../common/access/role.enum';
 import { READ_ROLES } from './consultation-access';
 import { ConsultationRulesService } from './consultation-rules.service';
 import { CreateRuleVersionDto, RuleVersionResponse } from './dto/consultation-rule.dto';

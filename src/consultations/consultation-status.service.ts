@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { AuthUser } from '../auth/auth-user';
+import type { AuthUser } from '../common/access/auth-user';
 import { ForumActionStatus } from '../forum/entities/forum-action.entity';
 import { ForumMeetingStatus } from '../forum/entities/forum-meeting.entity';
 import { RepresentationStatus } from '../forum/entities/representation.entity';

@@ -8,9 +8,9 @@ import {
   ApiTags,
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
-import type { AuthUser } from '../auth/auth-user';
-import { CurrentUser, Roles } from '../auth/decorators';
-import { Role } from '../auth/role.enum';
+import type { AuthUser } from '../common/access/auth-user';
+import { CurrentUser, Roles } from '../common/access/decorators';
+import { Role } from '../common/access/role.enum';
 import { ErrorResponse } from '../common/errors/api-error';
 import { MANAGE_ROLES, READ_ROLES } from './consultation-access';
 import { ConsultationStatusService } from './consultation-status.service';

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { AuthUser } from '../auth/auth-user';
-import { managedAreaIds } from '../auth/auth-user';
-import { Role } from '../auth/role.enum';
+import type { AuthUser } from '../common/access/auth-user';
+import { managedAreaIds } from '../common/access/auth-user';
+import { Role } from '../common/access/role.enum';
 import { AuditService } from '../audit/audit.service';
 import { ApiException } from '../common/errors/api-error';
 import { DomainEventType } from '../events/domain-event';

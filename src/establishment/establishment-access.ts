@@ -1,5 +1,5 @@
-import { managedAreaIds, visibleProgrammeIds, type AuthUser } from '../auth/auth-user';
-import { Role } from '../auth/role.enum';
+import { managedAreaIds, visibleProgrammeIds, type AuthUser } from '../common/access/auth-user';
+import { Role } from '../common/access/role.enum';
 
 /**
  * Who sees what of the establishment. HR officers and admins: everything. Managers: the

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Roles } from '../auth/decorators';
-import { ALL_ROLES, Role } from '../auth/role.enum';
+import { Roles } from '../common/access/decorators';
+import { ALL_ROLES, Role } from '../common/access/role.enum';
 import { ErrorResponse } from '../common/errors/api-error';
 import { VersionQuery } from './dto/common.dto';
 import { CreateGradeDto, GradeResponse, UpdateGradeDto } from './dto/grade.dto';

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import type { AuthUser } from '../auth/auth-user';
-import { Role } from '../auth/role.enum';
+import type { AuthUser } from '../common/access/auth-user';
+import { Role } from '../common/access/role.enum';
 import { SMALL_COUNT_LABEL, suppressTable } from '../common/small-counts';
 import { hundredthsToNumber, hundredthsToText, toHundredths } from './decimal';
 import { EstablishmentMatrixResponse, MatrixCell, MatrixColumn, MatrixTotals } from './dto/matrix.dto';

@@ -6,7 +6,7 @@ import { PassThrough, Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { AuditAction } from '../audit/audit-action';
 import { AuditService } from '../audit/audit.service';
-import type { AuthUser } from '../auth/auth-user';
+import type { AuthUser } from '../common/access/auth-user';
 import { hundredthsToText, toHundredths } from './decimal';
 import { canSeeProgramme, postAreaFilter } from './establishment-access';
 import { MIME } from './establishment.constants';

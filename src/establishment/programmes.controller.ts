@@ -13,9 +13,9 @@ import {
   ApiUnprocessableEntityResponse,
 } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
-import type { AuthUser } from '../auth/auth-user';
-import { CurrentUser, Roles } from '../auth/decorators';
-import { ALL_ROLES, Role } from '../auth/role.enum';
+import type { AuthUser } from '../common/access/auth-user';
+import { CurrentUser, Roles } from '../common/access/decorators';
+import { ALL_ROLES, Role } from '../common/access/role.enum';
 import { ErrorResponse } from '../common/errors/api-error';
 import { ImportQuery, ImportResult } from './dto/import.dto';
 import { EstablishmentMatrixResponse, FormatQuery, SheetFormatQuery } from './dto/matrix.dto';

@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Patch, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { AuthUser } from '../auth/auth-user';
-import { CurrentUser, Roles } from '../auth/decorators';
-import { ALL_ROLES, Role } from '../auth/role.enum';
+import type { AuthUser } from '../common/access/auth-user';
+import { CurrentUser, Roles } from '../common/access/decorators';
+import { ALL_ROLES, Role } from '../common/access/role.enum';
 import { ErrorResponse } from '../common/errors/api-error';
 import { VersionQuery } from './dto/common.dto';
 import { ThematicAreaResponse, ThematicAreaUpdateResponse, UpdateThematicAreaDto } from './dto/thematic-area.dto';

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditAction } from '../audit/audit-action';
 import { AuditService } from '../audit/audit.service';
-import type { AuthUser } from '../auth/auth-user';
+import type { AuthUser } from '../common/access/auth-user';
 import { CreateThematicAreaDto, UpdateThematicAreaDto } from './dto/thematic-area.dto';
 import { ThematicArea } from './entities/thematic-area.entity';
 import { canSeeProgramme } from './establishment-access';

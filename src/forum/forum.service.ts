@@ -1,8 +1,8 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager, In } from 'typeorm';
-import type { AuthUser } from '../auth/auth-user';
-import { Role } from '../auth/role.enum';
+import type { AuthUser } from '../common/access/auth-user';
+import { Role } from '../common/access/role.enum';
 import { AuditService } from '../audit/audit.service';
 import { ApiException } from '../common/errors/api-error';
 import { assertVersion, canSeeProgramme, notFound, programmeFilter, unprocessable, wrongState } from '../consultations/consultation-access';

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { AuthUser } from '../auth/auth-user';
-import { CurrentUser, Roles } from '../auth/decorators';
+import type { AuthUser } from '../common/access/auth-user';
+import { CurrentUser, Roles } from '../common/access/decorators';
 import { ErrorResponse } from '../common/errors/api-error';
 import { MANAGE_ROLES, notFound, READ_ROLES, REPRESENT_ROLES } from '../consultations/consultation-access';
 import { CreateRepresentationDto, ListRepresentationsQuery, RepresentationResponse, RespondToRepresentationDto } from './dto/representation.dto';

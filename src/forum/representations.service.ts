@@ -1,8 +1,8 @@
 import { ForbiddenException, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import type { AuthUser } from '../auth/auth-user';
-import { Role } from '../auth/role.enum';
+import type { AuthUser } from '../common/access/auth-user';
+import { Role } from '../common/access/role.enum';
 import { AuditService } from '../audit/audit.service';
 import { assertVersion, notFound, unprocessable, wrongState } from '../consultations/consultation-access';
 import { DomainEventType } from '../events/domain-event';

@@ -6,7 +6,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
 import { ApiException, ErrorResponse } from '../common/errors/api-error';
-import { Public } from '../auth/decorators';
+import { Public } from '../common/access/decorators';
 import { InjectRedis } from '../redis/redis.module';
 
 @ApiTags('health')

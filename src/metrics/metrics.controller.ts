@@ -3,7 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { FastifyReply } from 'fastify';
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { Public } from '../auth/decorators';
+import { Public } from '../common/access/decorators';
 import { AppConfig } from '../config/app-config';
 import { MetricsService } from './metrics.service';
 

@@ -1,7 +1,7 @@
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiConflictResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Roles } from '../auth/decorators';
-import { Role } from '../auth/role.enum';
+import { Roles } from '../common/access/decorators';
+import { Role } from '../common/access/role.enum';
 import { ErrorResponse } from '../common/errors/api-error';
 import { DeliveriesQuery, DeliveryPage, DeliveryResponse } from './dto/delivery.dto';
 import { DeliveriesService } from './deliveries.service';

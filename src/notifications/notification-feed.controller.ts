@@ -1,8 +1,8 @@
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import { ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { AuthUser } from '../auth/auth-user';
-import { CurrentUser, Roles } from '../auth/decorators';
-import { ALL_ROLES } from '../auth/role.enum';
+import type { AuthUser } from '../common/access/auth-user';
+import { CurrentUser, Roles } from '../common/access/decorators';
+import { ALL_ROLES } from '../common/access/role.enum';
 import { ErrorResponse } from '../common/errors/api-error';
 import { FeedItemResponse, FeedPage, FeedQuery, MarkAllReadResponse } from './dto/feed.dto';
 import { NotificationFeedService } from './notification-feed.service';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Role } from '../auth/role.enum';
+import { Role } from '../common/access/role.enum';
 import { DomainEventType } from '../events/domain-event';
 import { NotificationChannel } from './notification.types';
 import { SchemaProbe } from './schema-probe';

@@ -1,8 +1,8 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNoContentResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { AuthUser } from '../auth/auth-user';
-import { CurrentUser, Roles } from '../auth/decorators';
-import { Role } from '../auth/role.enum';
+import type { AuthUser } from '../common/access/auth-user';
+import { CurrentUser, Roles } from '../common/access/decorators';
+import { Role } from '../common/access/role.enum';
 import { ErrorResponse } from '../common/errors/api-error';
 import { CreateWebhookDto, UpdateWebhookDto, VersionDto, WebhookResponse, WebhookWithSecretResponse } from './dto/webhook-subscription.dto';
 import { WebhooksService } from './webhooks.service';

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import type { AuthUser } from '../auth/auth-user';
+import type { AuthUser } from '../common/access/auth-user';
 import { destinationProblem, parseAllowList } from './channels/destination-guard';
 import { ApiException } from '../common/errors/api-error';
 import { AppConfig } from '../config/app-config';

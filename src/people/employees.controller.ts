@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Roles } from '../auth/decorators';
-import { Role } from '../auth/role.enum';
+import { Roles } from '../common/access/decorators';
+import { Role } from '../common/access/role.enum';
 import { ErrorResponse } from '../common/errors/api-error';
 import { AssignmentsService } from './assignments.service';
 import { AssignmentResponse, CreateAssignmentDto, MoveEmployeeDto, MoveResponse, UpdateAssignmentDto } from './dto/assignment.dto';

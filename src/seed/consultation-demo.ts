@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { Role } from '../auth/role.enum';
+import { Role } from '../common/access/role.enum';
 import { DEMO_USERS } from '../users/demo-users';
 import type { SeedStep } from './seed-step';
 

@@ -1,7 +1,7 @@
 import { Controller, Get, Query } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Roles } from '../auth/decorators';
-import { ALL_ROLES } from '../auth/role.enum';
+import { Roles } from '../common/access/decorators';
+import { ALL_ROLES } from '../common/access/role.enum';
 import { BankHolidayDivision, calendarFlags } from './calendar';
 import { StatutoryRuleListItem, WorkingDayQuery, WorkingDayResponse } from './dto/statutory.dto';
 import { ruleList } from './rules';

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Roles } from '../auth/decorators';
-import { Role } from '../auth/role.enum';
+import { Roles } from '../common/access/decorators';
+import { Role } from '../common/access/role.enum';
 import { ErrorResponse } from '../common/errors/api-error';
 import { CreateSmokeJobDto, SmokeJobResponse } from './dto/smoke-job.dto';
 import { SystemService } from './system.service';

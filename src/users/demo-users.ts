@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { hashPassword } from '../auth/password';
-import { Role } from '../auth/role.enum';
+import { Role } from '../common/access/role.enum';
 import type { SeedStep } from '../seed/seed-step';
 
 export const DEMO_USERS = [

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Patch, Post, Query } from '@nestjs/common';
 import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { AuthUser } from '../auth/auth-user';
-import { CurrentUser, Roles } from '../auth/decorators';
-import { ALL_ROLES, Role } from '../auth/role.enum';
+import type { AuthUser } from '../common/access/auth-user';
+import { CurrentUser, Roles } from '../common/access/decorators';
+import { ALL_ROLES, Role } from '../common/access/role.enum';
 import { ErrorResponse } from '../common/errors/api-error';
 import { CreatedUserResponse, CreateUserDto, ListUsersQuery, UpdateUserDto, UserResponse } from './dto/user.dto';
 import { UsersService } from './users.service';

@@ -1,4 +1,4 @@
-import { Role } from '../auth/role.enum';
+import { Role } from '../common/access/role.enum';
 import { navigationFor } from './navigation';
 
 const active = (role: Role, path: string) => navigationFor(role, path).filter((i) => i.active).map((i) => i.text);

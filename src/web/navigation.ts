@@ -1,4 +1,4 @@
-import { Role } from '../auth/role.enum';
+import { Role } from '../common/access/role.enum';
 
 export interface NavItem {
   text: string;

@@ -1,7 +1,7 @@
 import { HttpStatus } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AuthUser } from '../auth/auth-user';
-import { Role } from '../auth/role.enum';
+import type { AuthUser } from '../common/access/auth-user';
+import { Role } from '../common/access/role.enum';
 import { ApiException, ErrorDetail } from '../common/errors/api-error';
 import { todayInLondon } from '../common/dates';
 import { addFlash, Flash, takeFlash } from '../common/http/web-session';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Role } from '../../src/auth/role.enum';
+import { Role } from '../../src/common/access/role.enum';
 import { seedDemo } from '../../src/seed/seed';
 import { FuzzRequest, judge, OpenApiDoc, operationsOf, requestOf } from '../acceptance/fuzz';
 import { ApiProcess, startApiProcess } from '../support/api-process';

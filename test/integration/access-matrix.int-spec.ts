@@ -1,4 +1,4 @@
-import { ALL_ROLES, Role } from '../../src/auth/role.enum';
+import { ALL_ROLES, Role } from '../../src/common/access/role.enum';
 import { createUsersForAllRoles, TestUser } from '../support/auth';
 import { concretePath, registeredRoutes, RegisteredRoute } from '../support/routes';
 import { expectErrorShape, startTestApp, TestContext } from '../support/test-app';

@@ -1,4 +1,4 @@
-import { Role } from '../../src/auth/role.enum';
+import { Role } from '../../src/common/access/role.enum';
 import { createUser, createUsersForAllRoles, expectRouteAllows, TestUser } from '../support/auth';
 import { createEstablishment, createHolder, insertCase, TestEstablishment, walkCase } from '../support/factories/cases-factory';
 import { expectErrorShape, startTestApp, TestContext } from '../support/test-app';

@@ -1,4 +1,4 @@
-import { ALL_ROLES, Role } from '../../src/auth/role.enum';
+import { ALL_ROLES, Role } from '../../src/common/access/role.enum';
 import { createUser, createUsersForAllRoles, expectInvisible, expectNoPersonalData, expectRouteAllows, TestUser } from '../support/auth';
 import { createEstablishment, createHolder, insertCase, TestEstablishment, TestHolder, walkCase } from '../support/factories/cases-factory';
 import { expectErrorShape, startTestApp, TestContext } from '../support/test-app';

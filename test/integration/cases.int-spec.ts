@@ -1,4 +1,4 @@
-import { Role } from '../../src/auth/role.enum';
+import { Role } from '../../src/common/access/role.enum';
 import { CASE_STATE_EDGES } from '../../src/cases/case-state';
 import { addDays, todayInLondon } from '../../src/common/dates';
 import { createUser, createUsersForAllRoles, expectInvisible, expectRouteAllows, TestUser } from '../support/auth';

@@ -1,4 +1,4 @@
-import { Role } from '../../src/auth/role.enum';
+import { Role } from '../../src/common/access/role.enum';
 import { AuthService } from '../../src/auth/auth.service';
 import { DEMO_USERS } from '../../src/users/demo-users';
 import { DEMO_PROGRAMME_NAME, seedDemo } from '../../src/seed/seed';

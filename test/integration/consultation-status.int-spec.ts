@@ -1,5 +1,5 @@
 import ical, { VEvent } from 'node-ical';
-import { Role } from '../../src/auth/role.enum';
+import { Role } from '../../src/common/access/role.enum';
 import { createUser, expectInvisible, expectNoPersonalData, TestUser } from '../support/auth';
 import { addDays, ConsultationFixture, createPostHolder, createPosts, createProgramme, londonToday, PostHolder } from '../support/factories/consultation-factory';
 import { expectErrorShape, startTestApp, TestContext } from '../support/test-app';

@@ -1,4 +1,4 @@
-import { Role } from '../../src/auth/role.enum';
+import { Role } from '../../src/common/access/role.enum';
 import { DEMO_PROGRAMME_NAME, seedDemo } from '../../src/seed/seed';
 import { createUser, expectNoPersonalData } from '../support/auth';
 import { startTestApp, TestContext } from '../support/test-app';

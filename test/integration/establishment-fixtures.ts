@@ -6,7 +6,7 @@
 import ExcelJS from 'exceljs';
 import { randomBytes } from 'node:crypto';
 import { parse } from 'csv-parse/sync';
-import { Role } from '../../src/auth/role.enum';
+import { Role } from '../../src/common/access/role.enum';
 import { createUser, TestUser } from '../support/auth';
 import { TestContext, TestResponse } from '../support/test-app';
 

@@ -1,4 +1,4 @@
-import { Role } from '../../src/auth/role.enum';
+import { Role } from '../../src/common/access/role.enum';
 import { createUser, createUsersForAllRoles, expectRouteAllows, TestUser } from '../support/auth';
 import { expectErrorShape, startTestApp, TestContext } from '../support/test-app';
 import { buildFixture, createPost, CSV_HEADER, download, Fixture, multipart, readCsv, readXlsx, upload, xlsxOf } from './establishment-fixtures';

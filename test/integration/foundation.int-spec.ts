@@ -1,4 +1,4 @@
-import { Role } from '../../src/auth/role.enum';
+import { Role } from '../../src/common/access/role.enum';
 import { createUser } from '../support/auth';
 import { eventually, expectErrorShape, startTestApp, TestContext } from '../support/test-app';
 

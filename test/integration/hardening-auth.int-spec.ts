@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { SignInLimiter } from '../../src/auth/sign-in-limiter';
-import { Role } from '../../src/auth/role.enum';
+import { Role } from '../../src/common/access/role.enum';
 import { createUser, TestUser } from '../support/auth';
 import { expectErrorShape, startTestApp, TestContext } from '../support/test-app';
 

@@ -1,4 +1,4 @@
-import { Role } from '../../src/auth/role.enum';
+import { Role } from '../../src/common/access/role.enum';
 import { addDays, todayInLondon } from '../../src/common/dates';
 import { createUser, TestUser } from '../support/auth';
 import { expectErrorShape, startTestApp, TestContext, TestResponse } from '../support/test-app';

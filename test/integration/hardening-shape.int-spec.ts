@@ -1,5 +1,5 @@
 import { connect } from 'node:net';
-import { Role } from '../../src/auth/role.enum';
+import { Role } from '../../src/common/access/role.enum';
 import { SECURITY_HEADERS } from '../../src/app.setup';
 import { createUser, TestUser } from '../support/auth';
 import { expectErrorShape, startTestApp, TestContext } from '../support/test-app';

@@ -1,4 +1,4 @@
-import { Role } from '../../src/auth/role.enum';
+import { Role } from '../../src/common/access/role.enum';
 import { AppConfig } from '../../src/config/app-config';
 import { PermanentDeliveryError } from '../../src/notifications/channels/delivery-errors';
 import { verifySignature, WebhookChannel } from '../../src/notifications/channels/webhook.channel';

@@ -1,5 +1,5 @@
 import { JwtService } from '@nestjs/jwt';
-import { Role } from '../../src/auth/role.enum';
+import { Role } from '../../src/common/access/role.enum';
 import { assertNoDemoUsersInProduction, demoUsersStep } from '../../src/users/demo-users';
 import { createUser, expectInvisible, expectRouteAllows, TestUser } from '../support/auth';
 import { expectErrorShape, startTestApp, TestContext } from '../support/test-app';

@@ -1,7 +1,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { Role } from '../../src/auth/role.enum';
+import { Role } from '../../src/common/access/role.enum';
 import { DomainEventInput, DomainEventType } from '../../src/events/domain-event';
 import { OutboxService } from '../../src/events/outbox.service';
 import { JobSchedules } from '../../src/notifications/job-schedules.service';

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { Role } from '../../src/auth/role.enum';
+import { Role } from '../../src/common/access/role.enum';
 import { createUser, createUsersForAllRoles, expectRouteAllows, TestUser } from '../support/auth';
 import { assign, createEmployee, createEstablishment, createHolder, createPost, TestEstablishment } from '../support/factories/cases-factory';
 import { expectErrorShape, startTestApp, TestContext } from '../support/test-app';

@@ -4,7 +4,7 @@
  * start-by rule with s.193 HR1, s.188(1)/(3) adding up, the protective award by date, secondments
  * and pay protection, asOf.
  */
-import { Role } from '../../src/auth/role.enum';
+import { Role } from '../../src/common/access/role.enum';
 import { DEMO_PROGRAMME_NAME, seedDemo } from '../../src/seed/seed';
 import { createUser, expectNoPersonalData, TestUser } from '../support/auth';
 import { createEstablishment, createHolder, TestEstablishment, TestHolder } from '../support/factories/cases-factory';

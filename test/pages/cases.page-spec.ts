@@ -1,5 +1,5 @@
 import type { Page } from 'playwright-core';
-import { Role } from '../../src/auth/role.enum';
+import { Role } from '../../src/common/access/role.enum';
 import { createUser } from '../support/auth';
 import { closeBrowser, DEMO, expectAccessible, signIn, siteLinks, startWebApp, tabTo, WebApp } from '../support/browser';
 

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { hashPassword } from '../../src/auth/password';
-import { ALL_ROLES, Role } from '../../src/auth/role.enum';
+import { ALL_ROLES, Role } from '../../src/common/access/role.enum';
 import { freePort } from './servers';
 import { createTestDatabase, TestDatabase } from './test-db';
 

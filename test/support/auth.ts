@@ -10,9 +10,9 @@
  */
 import { randomBytes } from 'node:crypto';
 import { AuthService } from '../../src/auth/auth.service';
-import type { UserScope } from '../../src/auth/auth-user';
+import type { UserScope } from '../../src/common/access/auth-user';
 import { hashPassword } from '../../src/auth/password';
-import { ALL_ROLES, Role } from '../../src/auth/role.enum';
+import { ALL_ROLES, Role } from '../../src/common/access/role.enum';
 import { expectErrorShape, TestContext } from './test-app';
 
 export interface TestUser {

@@ -1,8 +1,8 @@
 import { INestApplication, RequestMethod } from '@nestjs/common';
 import { PATH_METADATA, METHOD_METADATA, MODULE_PATH } from '@nestjs/common/constants';
 import { ModulesContainer } from '@nestjs/core';
-import { IS_PUBLIC, ROLES } from '../../src/auth/decorators';
-import type { Role } from '../../src/auth/role.enum';
+import { IS_PUBLIC, ROLES } from '../../src/common/access/decorators';
+import type { Role } from '../../src/common/access/role.enum';
 
 export interface RegisteredRoute {
   method: string;

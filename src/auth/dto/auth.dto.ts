@@ -1,8 +1,8 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsInt, IsString, Max, MaxLength, Min, MinLength } from 'class-validator';
-import { AuthUser, UserScope } from '../auth-user';
+import { AuthUser, UserScope } from '../../common/access/auth-user';
 import { ApiToken } from '../entities/api-token.entity';
-import { Role } from '../role.enum';
+import { Role } from '../../common/access/role.enum';
 
 export class SignInDto {
   @ApiProperty({ example: 'hr@demo.example' })

@@ -1,9 +1,9 @@
 import { Controller, Get, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AuthUser } from '../../auth/auth-user';
-import { CurrentUser, Roles } from '../../auth/decorators';
-import { Role } from '../../auth/role.enum';
+import type { AuthUser } from '../../common/access/auth-user';
+import { CurrentUser, Roles } from '../../common/access/decorators';
+import { Role } from '../../common/access/role.enum';
 import { ProgrammesService } from '../../establishment/programmes.service';
 import { UuidParam } from '../../establishment/uuid-param';
 import { AssignmentsService } from '../../people/assignments.service';

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsEnum, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
-import type { AuthUser } from '../../auth/auth-user';
+import type { AuthUser } from '../../common/access/auth-user';
 import { isStaff } from '../consultation-access';
 import { Consultation, CONSULTATION_KIND_LABELS, ConsultationKind, ConsultationStatus } from '../entities/consultation.entity';
 import { IsDateOnly, OptionalNotNull, VersionField } from '../../common/validation';

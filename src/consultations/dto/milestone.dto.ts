@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsEnum, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
-import type { AuthUser } from '../../auth/auth-user';
-import { Role } from '../../auth/role.enum';
+import type { AuthUser } from '../../common/access/auth-user';
+import { Role } from '../../common/access/role.enum';
 import { Milestone, MilestoneAudience, MilestoneDerivedFrom, MilestoneKind, MilestoneStatus } from '../entities/milestone.entity';
 import { IsDateOnly, OptionalNotNull, VersionField } from '../../common/validation';
 

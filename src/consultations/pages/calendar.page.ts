@@ -1,8 +1,8 @@
 import { Controller, Get, NotFoundException, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AuthUser } from '../../auth/auth-user';
-import { CurrentUser, Roles } from '../../auth/decorators';
+import type { AuthUser } from '../../common/access/auth-user';
+import { CurrentUser, Roles } from '../../common/access/decorators';
 import { API_PREFIX } from '../../common/http/api-prefix';
 import { AppConfig } from '../../config/app-config';
 import { UuidParam } from '../../establishment/uuid-param';

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AuthUser } from '../../auth/auth-user';
-import { CurrentUser, Roles } from '../../auth/decorators';
+import type { AuthUser } from '../../common/access/auth-user';
+import { CurrentUser, Roles } from '../../common/access/decorators';
 import { UuidParam } from '../../establishment/uuid-param';
 import { formFields, readForm } from '../../web/forms';
 import { FormErrors, formErrors, redirectTo, renderPage, viewAsOf } from '../../web/page-context';

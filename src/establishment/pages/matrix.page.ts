@@ -1,9 +1,9 @@
 import { Controller, Get, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AuthUser } from '../../auth/auth-user';
-import { CurrentUser, Roles } from '../../auth/decorators';
-import { ALL_ROLES } from '../../auth/role.enum';
+import type { AuthUser } from '../../common/access/auth-user';
+import { CurrentUser, Roles } from '../../common/access/decorators';
+import { ALL_ROLES } from '../../common/access/role.enum';
 import { ApiException } from '../../common/errors/api-error';
 import { redirectTo, renderPage } from '../../web/page-context';
 import { EstablishmentMatrixResponse, MatrixCell } from '../dto/matrix.dto';

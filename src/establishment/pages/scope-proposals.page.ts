@@ -1,9 +1,9 @@
 import { Body, Controller, Get, HttpStatus, NotFoundException, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AuthUser } from '../../auth/auth-user';
-import { CurrentUser, Roles } from '../../auth/decorators';
-import { Role } from '../../auth/role.enum';
+import type { AuthUser } from '../../common/access/auth-user';
+import { CurrentUser, Roles } from '../../common/access/decorators';
+import { Role } from '../../common/access/role.enum';
 import { fieldError, formFields, readForm } from '../../web/forms';
 import { FormErrors, formErrors, redirectTo, renderPage } from '../../web/page-context';
 import { DecideScopeProposalDto, ScopeProposalResponse } from '../dto/scope-proposal.dto';

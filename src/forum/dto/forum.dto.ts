@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsEmail, IsEnum, IsOptional, IsString, IsUUID, MaxLength, MinLength } from 'class-validator';
-import type { AuthUser } from '../../auth/auth-user';
-import { Role } from '../../auth/role.enum';
+import type { AuthUser } from '../../common/access/auth-user';
+import { Role } from '../../common/access/role.enum';
 import { IsDateOnly, OptionalNotNull, VersionField } from '../../common/validation';
 import { Forum } from '../entities/forum.entity';
 import { ForumMember, ForumSide } from '../entities/forum-member.entity';

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsEnum, IsInt, IsObject, IsOptional, IsString, IsUUID, IsUrl, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
-import type { AuthUser } from '../../auth/auth-user';
+import type { AuthUser } from '../../common/access/auth-user';
 import { isStaff } from '../../consultations/consultation-access';
 import { IsDateOnly, IsInstant, OptionalNotNull, VersionField } from '../../common/validation';
 import { ForumAction, ForumActionStatus } from '../entities/forum-action.entity';

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEnum, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min, MinLength } from 'class-validator';
-import type { AuthUser } from '../../auth/auth-user';
+import type { AuthUser } from '../../common/access/auth-user';
 import { isStaff } from '../../consultations/consultation-access';
 import { IsInstant } from '../../common/validation';
 import { Representation, RepresentationStatus } from '../entities/representation.entity';

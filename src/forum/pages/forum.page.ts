@@ -1,8 +1,8 @@
 import { Controller, Get, NotFoundException, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AuthUser } from '../../auth/auth-user';
-import { CurrentUser, Roles } from '../../auth/decorators';
+import type { AuthUser } from '../../common/access/auth-user';
+import { CurrentUser, Roles } from '../../common/access/decorators';
 import { isStaff, READ_ROLES } from '../../consultations/consultation-access';
 import { UuidParam } from '../../establishment/uuid-param';
 import { redirectTo, renderPage } from '../../web/page-context';

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AuthUser } from '../../auth/auth-user';
-import { CurrentUser, Roles } from '../../auth/decorators';
+import type { AuthUser } from '../../common/access/auth-user';
+import { CurrentUser, Roles } from '../../common/access/decorators';
 import { isStaff, MANAGE_ROLES, notFound, READ_ROLES } from '../../consultations/consultation-access';
 import { ConsultationsService } from '../../consultations/consultations.service';
 import { isStale } from '../../consultations/pages/consultation-view';

@@ -1,5 +1,5 @@
 import { Module, OnModuleInit } from '@nestjs/common';
-import type { AuthUser } from '../../auth/auth-user';
+import type { AuthUser } from '../../common/access/auth-user';
 import { EstablishmentModule } from '../../establishment/establishment.module';
 import { registerLayoutContributor } from '../../web/page-context';
 import { NotificationFeedService } from '../notification-feed.service';

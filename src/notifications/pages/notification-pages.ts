@@ -1,9 +1,9 @@
 import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AuthUser } from '../../auth/auth-user';
-import { CurrentUser, Roles } from '../../auth/decorators';
-import { ALL_ROLES, Role } from '../../auth/role.enum';
+import type { AuthUser } from '../../common/access/auth-user';
+import { CurrentUser, Roles } from '../../common/access/decorators';
+import { ALL_ROLES, Role } from '../../common/access/role.enum';
 import { keepShownOnce, takeShownOnce } from '../../consultations/pages/calendar.page';
 import { isStale } from '../../consultations/pages/consultation-view';
 import { int, list, mergeErrors, pageErrors, text } from '../../consultations/pages/page-forms';

@@ -2,7 +2,7 @@ import { VersionField } from '../../common/validation';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsBoolean, IsEmail, IsEnum, IsObject, IsOptional, IsString, IsUUID, MaxLength, MinLength, ValidateNested } from 'class-validator';
-import { Role } from '../../auth/role.enum';
+import { Role } from '../../common/access/role.enum';
 import { User } from '../entities/user.entity';
 
 export class ScopeInput {

@@ -1,5 +1,5 @@
 import { Column, CreateDateColumn, Entity, OneToMany, PrimaryGeneratedColumn, UpdateDateColumn, VersionColumn } from 'typeorm';
-import { Role } from '../../auth/role.enum';
+import { Role } from '../../common/access/role.enum';
 import { UserScopeEntity } from './user-scope.entity';
 
 @Entity('users')

@@ -1,10 +1,10 @@
 import { Body, Controller, Get, HttpStatus, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import type { AuthUser } from '../../auth/auth-user';
+import type { AuthUser } from '../../common/access/auth-user';
 import { AuthService } from '../../auth/auth.service';
-import { ALL_ROLES } from '../../auth/role.enum';
-import { CurrentUser, Public, Roles } from '../../auth/decorators';
+import { ALL_ROLES } from '../../common/access/role.enum';
+import { CurrentUser, Public, Roles } from '../../common/access/decorators';
 import { ApiException } from '../../common/errors/api-error';
 import { endSession } from '../../common/http/web-session';
 import { safeReturnTo } from '../error-pages';

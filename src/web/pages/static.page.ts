@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Post, Query, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { Public, Roles } from '../../auth/decorators';
-import { ALL_ROLES } from '../../auth/role.enum';
+import { Public, Roles } from '../../common/access/decorators';
+import { ALL_ROLES } from '../../common/access/role.enum';
 import { isDateOnly, todayInLondon } from '../../common/dates';
 import { safeReturnTo } from '../error-pages';
 import { fieldError, formFields } from '../forms';

@@ -1,7 +1,7 @@
 import { createParamDecorator, ExecutionContext, SetMetadata, UnauthorizedException } from '@nestjs/common';
 import { ApiBearerAuth, ApiForbiddenResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { applyDecorators } from '@nestjs/common';
-import { ErrorResponse } from '../common/errors/api-error';
+import { ErrorResponse } from '../errors/api-error';
 import type { AuthUser } from './auth-user';
 import { Role } from './role.enum';
 
