@@ -9,7 +9,7 @@ import { DeadlineKind, REMINDER_KINDS } from './case-rules';
 import { CASE_ROUTES, CASE_STATES, CaseRoute, CaseState, OPEN_STATES } from './case-state';
 import { loadDeadlines } from './case-view';
 import { PipelineCell, PipelineOverdue, PipelineResponse, PipelineUpcoming } from './dto/pipeline.dto';
-import { showCount, suppressCells } from './small-counts';
+import { showCount, suppressCaseCounts } from '../common/small-counts';
 
 interface Row {
   id: string;
@@ -86,7 +86,7 @@ export class PipelineService {
         asOf: today,
         coverage: 'programme',
         countsOnly: true,
-        cells: suppressCells(cellsInOrder.map(({ route, state, cases }) => ({ route, state, cases }))) as PipelineCell[],
+        cells: suppressCaseCounts(cellsInOrder.map(({ route, state, cases }) => ({ route, state, cases }))) as PipelineCell[],
         total: { cases: showCount(rows.length) },
         upcomingEffective: dates.map(([date, rs]) => ({ date, cases: showCount(rs.length) })),
         overdueDeadlines: kinds.map(({ kind, n }) => ({ kind, cases: showCount(n) })),

@@ -33,22 +33,49 @@ export function showTotal(total: CountCell): ShownCell {
   return { posts: total.posts, fte: round2(total.fte), suppressed: null };
 }
 
-/** Apply the rules above to one breakdown (by grade, or by thematic area). Order is kept. */
-export function suppressSmallCounts<T extends CountCell>(cells: T[]): (Omit<T, 'posts' | 'fte'> & ShownCell)[] {
-  const small = new Set(cells.map((c, i) => (c.posts < SMALL_COUNT_THRESHOLD ? i : -1)).filter((i) => i >= 0));
-  const complementary = new Set<number>();
-  if (small.size === 1) {
-    const next = cells
-      .map((c, i) => ({ c, i }))
-      .filter(({ i }) => !small.has(i))
-      .sort((a, b) => a.c.posts - b.c.posts || a.c.fte - b.c.fte)[0];
-    if (next) complementary.add(next.i);
+export function showCount(n: number): number | typeof SMALL_COUNT_LABEL {
+  return n < SMALL_COUNT_THRESHOLD ? SMALL_COUNT_LABEL : n;
+}
+
+/**
+ * The rules above for one breakdown (a list of counts that add up to a shown total): which cells
+ * are shown as "<5" and which one is withheld as complementary. `tiebreak` orders equal counts
+ * when choosing the complementary cell (FTE for posts), then the position.
+ */
+export function breakdownSuppression(counts: number[], tiebreak: number[] = []): (Suppression | null)[] {
+  const small = counts.map((n) => n < SMALL_COUNT_THRESHOLD);
+  let complementary = -1;
+  if (small.filter(Boolean).length === 1) {
+    const next = counts
+      .map((n, i) => ({ n, t: tiebreak[i] ?? 0, i }))
+      .filter(({ i }) => !small[i])
+      .sort((a, b) => a.n - b.n || a.t - b.t || a.i - b.i)[0];
+    if (next) complementary = next.i;
   }
+  return counts.map((_, i) => (small[i] ? 'fewer_than_5' : i === complementary ? 'complementary' : null));
+}
+
+/** Apply the rules above to one breakdown of posts and FTE (by grade, or by thematic area). Order is kept. */
+export function suppressSmallCounts<T extends CountCell>(cells: T[]): (Omit<T, 'posts' | 'fte'> & ShownCell)[] {
+  const marks = breakdownSuppression(
+    cells.map((c) => c.posts),
+    cells.map((c) => c.fte),
+  );
   return cells.map(({ posts, fte, ...rest }, i) => {
-    if (small.has(i)) return { ...rest, posts: SMALL_COUNT_LABEL, fte: SMALL_COUNT_LABEL, suppressed: 'fewer_than_5' as const };
-    if (complementary.has(i)) return { ...rest, posts: null, fte: null, suppressed: 'complementary' as const };
+    if (marks[i] === 'fewer_than_5') return { ...rest, posts: SMALL_COUNT_LABEL, fte: SMALL_COUNT_LABEL, suppressed: 'fewer_than_5' as const };
+    if (marks[i] === 'complementary') return { ...rest, posts: null, fte: null, suppressed: 'complementary' as const };
     return { ...rest, posts, fte: round2(fte), suppressed: null };
   });
+}
+
+/** The same rule for a breakdown of cases (the pipeline): `cases` is the count. */
+export function suppressCaseCounts<T extends { cases: number }>(cells: T[]): (Omit<T, 'cases'> & { cases: ShownCount; suppressed: Suppression | null })[] {
+  const marks = breakdownSuppression(cells.map((c) => c.cases));
+  return cells.map(({ cases, ...rest }, i) => ({
+    ...rest,
+    cases: marks[i] === 'fewer_than_5' ? SMALL_COUNT_LABEL : marks[i] === 'complementary' ? null : cases,
+    suppressed: marks[i],
+  }));
 }
 
 /**

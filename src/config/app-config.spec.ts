@@ -16,6 +16,7 @@ describe('loadConfig', () => {
     [{ ...valid, PORT: '70000' }, /^Invalid configuration: PORT /],
     [{ ...valid, NODE_ENV: 'staging' }, /^Invalid configuration: NODE_ENV /],
     [{ ...valid, NODE_ENV: 'production' }, /JWT_SECRET must be set/],
+    [{ ...valid, NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(32) }, /PUBLIC_BASE_URL must be set/],
   ])('refuses %j with one line naming the variable', (env, message) => {
     expect(() => loadConfig(env as NodeJS.ProcessEnv)).toThrow(ConfigError);
     try {

@@ -164,7 +164,7 @@ export class AppConfig {
   METRICS_TOKEN?: string;
 
   // --- the web service (see src/web) -------------------------------------
-  /** The address people use to reach the service, e.g. https://transition.example.gov.uk. Every absolute link (emails, calendar feeds) is built from it, never from a request's Host header. */
+  /** The address people use to reach the service, e.g. https://transition.example.gov.uk. Every absolute link (emails, calendar feeds) is built from it, never from a request's Host header. Required in production; elsewhere it defaults to http://localhost:3000. */
   @Matches(/^https?:\/\/[^\s/?#]+(\/[^\s?#]*)?$/, { message: 'must be an http:// or https:// URL with no query' })
   PUBLIC_BASE_URL = 'http://localhost:3000';
 
@@ -255,6 +255,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   if (config.isProduction && !config.JWT_SECRET) {
     throw new ConfigError('Invalid configuration: JWT_SECRET must be set (32+ characters) when NODE_ENV=production (missing)');
+  }
+  // Every absolute link (emails, calendar feeds) is built from it: in production there is no safe default.
+  if (config.isProduction && !raw.PUBLIC_BASE_URL) {
+    throw new ConfigError('Invalid configuration: PUBLIC_BASE_URL must be set (e.g. https://transition.example.gov.uk) when NODE_ENV=production (missing)');
   }
   return config;
 }

@@ -14,7 +14,7 @@ import { ConsultationResponse } from './dto/consultation.dto';
 import { AffectedSummary, ConsultationStatusResponse } from './dto/consultation-status.dto';
 import { MilestoneStatus } from './entities/milestone.entity';
 import { MilestonesService } from './milestones.service';
-import { showTotal, suppressSmallCounts } from './small-counts';
+import { showTotal, suppressSmallCounts } from '../common/small-counts';
 import { timeline } from './timeline';
 
 /** The reps' view of a consultation (GET /consultations/:id/status): counts, dates and documents, never people. */
