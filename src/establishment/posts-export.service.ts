@@ -142,7 +142,7 @@ function xlsxStream(batches: AsyncGenerator<ExportRow[]>): Readable {
   (async () => {
     for await (const batch of batches) {
       for (const r of batch) {
-        const values: (string | number)[] = cells(r).map(escapeFormula);
+        const values: (string | number)[] = cells(r); // text cells: no formula escaping in XLSX
         values[5] = Number(values[5]); // FTE as a number cell
         ws.addRow(values).commit();
       }

@@ -140,7 +140,7 @@ export class ProgrammesController {
   @Roles(Role.Admin, Role.HrOfficer, Role.Manager)
   @ApiOperation({
     summary: 'Export the posts of a programme as CSV or XLSX, in the import columns (managers: their areas)',
-    description: 'Cells a spreadsheet would run as formulas (starting =, +, -, @) are escaped with a leading apostrophe.',
+    description: 'CSV: cells a spreadsheet would run as formulas (starting =, +, -, @) are escaped with a leading apostrophe. XLSX: every cell is written as text or a number, never a formula, so nothing needs escaping.',
   })
   @ApiProduces(MIME.csv, MIME.xlsx)
   async exportPosts(@CurrentUser() user: AuthUser, @UuidParam('id') id: string, @Query() q: SheetFormatQuery, @Headers('accept') accept?: string): Promise<StreamableFile> {

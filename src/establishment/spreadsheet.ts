@@ -51,6 +51,14 @@ function textCell(v: Cell): string | number {
 }
 
 /**
+ * XLSX needs no escaping: a string is written as a text cell (never a formula), so "=1+1" shows as
+ * =1+1 and stays text. An apostrophe here would be shown literally.
+ */
+export function xlsxCell(v: Cell): string | number {
+  return v === null ? '' : v;
+}
+
+/**
  * csv-stringify quotes a field holding the record delimiter (CRLF) but not a lone LF or CR, which a
  * spreadsheet still reads as a new line: every field with a line break is quoted.
  */
@@ -80,7 +88,7 @@ export async function toXlsx(sheets: XlsxSheetSpec[]): Promise<Buffer> {
   wb.creator = 'Workforce transition tracker';
   for (const spec of sheets) {
     const ws = wb.addWorksheet(spec.name);
-    for (const r of spec.rows) ws.addRow(r.map(textCell));
+    for (const r of spec.rows) ws.addRow(r.map(xlsxCell));
     for (const i of spec.boldRows ?? []) ws.getRow(i + 1).font = { bold: true };
     for (const c of spec.decimalColumns ?? []) ws.getColumn(c + 1).numFmt = '0.00';
     spec.widths?.forEach((w, i) => (ws.getColumn(i + 1).width = w));
