@@ -86,12 +86,16 @@ export function IsTwoDecimals(options?: ValidationOptions): PropertyDecorator {
 /** May be left out, but not sent as null (for fields that cannot be cleared). */
 export const OptionalNotNull = () => ValidateIf((_: object, v: unknown) => v !== undefined);
 
-/** Query strings: `?state=a&state=b` and `?state=a,b` both become ['a', 'b']. */
+/**
+ * Query strings: `?state=a&state=b` and `?state=a,b` both become ['a', 'b']. A filter given with no
+ * value (`?state=`) is not "no filter": it stays [''] for the validator to refuse, naming the field.
+ */
 export const ToArray = () =>
   Transform(({ value }) => {
-    if (value === undefined || value === null || value === '') return undefined;
+    if (value === undefined || value === null) return undefined;
     const list = Array.isArray(value) ? value : [value];
-    return list.flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter(Boolean);
+    const items = list.flatMap((v) => String(v).split(',')).map((v) => v.trim()).filter(Boolean);
+    return items.length > 0 ? items : [''];
   });
 
 /** Query strings: digits become an integer; anything else stays as given, for the validator to refuse. */

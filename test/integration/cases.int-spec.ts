@@ -517,5 +517,11 @@ describe('transition cases: routes, state machine, deadlines, checklist, access'
     const bad = await ctx.api.get(`${programmeCases()}?state=sleeping`, { headers: hr.headers });
     expectErrorShape(bad, 400);
     expect(bad.body.details[0].field).toBe('state');
+    // A filter with no value is a client mistake, not "every state".
+    for (const q of ['state=', 'route=', 'state=,', 'thematicAreaId=']) {
+      const empty = await ctx.api.get(`${programmeCases()}?${q}`, { headers: hr.headers });
+      expectErrorShape(empty, 400);
+      expect(empty.body.details[0].field).toBe(q.split('=')[0]);
+    }
   });
 });

@@ -206,6 +206,14 @@ describe('joint trade union forum', () => {
       const badPaper = await schedule({ startsAt: at(addDays(today, 3), '10:00'), endsAt: at(addDays(today, 3), '11:00'), papers: [{ title: 'x', url: 'javascript:alert(1)' }] });
       expectErrorShape(badPaper, 400);
       expect(badPaper.body.details[0].field).toBe('papers[0].url');
+      // A paper must be an object with a title: [[]], [{}] and [null] are refused, nothing stored.
+      for (const papers of [[[]], [{}], [null], [{ title: '' }]]) {
+        const res = await schedule({ startsAt: at(addDays(today, 3), '10:00'), endsAt: at(addDays(today, 3), '11:00'), papers });
+        expectErrorShape(res, 400);
+        expect(res.body.details[0].field).toMatch(/^papers(\[0\]|$)/);
+      }
+      const stored = await ctx.sql.query(`SELECT count(*)::int AS n FROM forum_meetings m, jsonb_array_elements(m.papers) p WHERE jsonb_typeof(p) <> 'object' OR coalesce(p->>'title', '') = ''`);
+      expect(stored.rows[0].n).toBe(0);
     });
 
     it('announces a change of time, place or papers, saying what changed; cancels with a reason', async () => {
