@@ -7,7 +7,7 @@ import { ApiException } from '../common/errors/api-error';
 import { ASSIGNMENT_RULES, rethrowConstraint } from './db-errors';
 import { AssignmentResponse, CreateAssignmentDto, MoveEmployeeDto, MoveResponse, UpdateAssignmentDto } from './dto/assignment.dto';
 import { EmployeesService } from './employees.service';
-import { addDays } from '../common/dates';
+import { addDays, todayInLondon } from '../common/dates';
 
 interface AssignmentRow {
   id: string;
@@ -72,6 +72,7 @@ export class AssignmentsService {
       await this.assertPost(em, dto.postId, 'postId');
       const created = await this.insert(em, employeeId, dto.postId, dto.fte, dto.startsOn, dto.endsOn ?? null);
       await this.audit.record(em, { action: AuditAction.Create, entityType: 'post_assignment', entityId: created.id, after: { employeeId, ...auditView(created) } });
+      await this.followAssignments(em, [created.postId]);
       return created;
     });
   }
@@ -94,6 +95,7 @@ export class AssignmentsService {
       }
       const after = await this.read(em, id);
       await this.audit.record(em, { action: AuditAction.Update, entityType: 'post_assignment', entityId: id, before: auditView(before), after: auditView(after) });
+      await this.followAssignments(em, [after.postId]);
       return after;
     });
   }
@@ -131,8 +133,40 @@ export class AssignmentsService {
         after: { postId: started.postId, fte: started.fte },
         metadata: { endedAssignmentId: ended.id, startedAssignmentId: started.id, effectiveDate: dto.effectiveDate },
       });
+      await this.followAssignments(em, [ended.postId, started.postId]);
       return { ended, started, continuousServiceDate: employee.continuousServiceDate };
     });
+  }
+
+  /**
+   * A post's establishment status follows its assignments: a vacant post with a holder (an
+   * assignment that has not ended by today) is filled; a filled post whose last holder has gone is
+   * vacant. Frozen and deleted posts are left as HR set them. Each change is audited.
+   */
+  private async followAssignments(em: EntityManager, postIds: string[]): Promise<void> {
+    // TypeORM answers an UPDATE … RETURNING with [rows, rowCount].
+    const [changed]: [{ id: string; before: string; after: string; programme_id: string }[], number] = await em.query(
+      `WITH wanted AS (
+         SELECT p.id, p.establishment_status AS before,
+                CASE WHEN EXISTS (SELECT 1 FROM post_assignments a WHERE a.post_id = p.id AND (a.ends_on IS NULL OR a.ends_on >= $2::date))
+                     THEN 'filled' ELSE 'vacant' END AS after
+         FROM posts p WHERE p.id = ANY($1::uuid[]) AND p.establishment_status IN ('filled', 'vacant')
+         FOR UPDATE OF p)
+       UPDATE posts p SET establishment_status = w.after, version = p.version + 1, updated_at = now()
+       FROM wanted w WHERE p.id = w.id AND w.after <> w.before
+       RETURNING p.id, w.before, w.after, p.programme_id`,
+      [[...new Set(postIds)], todayInLondon()],
+    );
+    for (const c of changed) {
+      await this.audit.record(em, {
+        action: AuditAction.Update,
+        entityType: 'post',
+        entityId: c.id,
+        before: { establishmentStatus: c.before },
+        after: { establishmentStatus: c.after },
+        metadata: { programmeId: c.programme_id, reason: 'follows assignments' },
+      });
+    }
   }
 
   private async insert(em: EntityManager, employeeId: string, postId: string, fte: number, startsOn: string, endsOn: string | null, postField = 'postId') {

@@ -118,6 +118,41 @@ describe('people: employees, assignments to posts, continuity of service', () =>
     });
   });
 
+  describe('assignments: the establishment status of a post follows them', () => {
+    const statusOf = async (postId: string) => (await ctx.api.get(`/api/v1/posts/${postId}`, { headers: hr.headers })).body.establishmentStatus;
+
+    it('fills a vacant post when a holder is assigned, and leaves it vacant when the last holder has gone (audited)', async () => {
+      const post = await createPost(ctx.sql, est, { fte: 1, status: 'vacant' });
+      const e = await createEmployee(ctx.sql);
+      expect(await statusOf(post)).toBe('vacant');
+      const a = await ctx.api.post(`/api/v1/employees/${e.id}/assignments`, { postId: post, fte: 1, startsOn: '2016-04-01' }, { headers: hr.headers });
+      expect(a.statusCode).toBe(201);
+      expect(await statusOf(post)).toBe('filled');
+      const ended = await ctx.api.patch(`/api/v1/employees/${e.id}/assignments/${a.body.id}`, { version: a.body.version, endsOn: '2017-03-31' }, { headers: hr.headers });
+      expect(ended.statusCode).toBe(200);
+      expect(await statusOf(post)).toBe('vacant');
+      const { rows } = await ctx.sql.query(
+        `SELECT changes->'establishmentStatus'->>'from' AS b, changes->'establishmentStatus'->>'to' AS a FROM audit_log WHERE entity_type = 'post' AND entity_id = $1 ORDER BY id`,
+        [post],
+      );
+      expect(rows).toEqual([{ b: 'vacant', a: 'filled' }, { b: 'filled', a: 'vacant' }]);
+    });
+
+    it('moves the status with a move between posts, and leaves frozen posts as HR set them', async () => {
+      const from = await createPost(ctx.sql, est, { fte: 1, status: 'vacant' });
+      const to = await createPost(ctx.sql, est, { fte: 1, status: 'vacant' });
+      const frozen = await createPost(ctx.sql, est, { fte: 1, status: 'frozen' });
+      const e = await createEmployee(ctx.sql);
+      const a = await ctx.api.post(`/api/v1/employees/${e.id}/assignments`, { postId: from, fte: 1, startsOn: '2015-04-01' }, { headers: hr.headers });
+      const moved = await ctx.api.post(`/api/v1/employees/${e.id}/moves`, { fromAssignmentId: a.body.id, version: a.body.version, toPostId: to, effectiveDate: '2016-04-01' }, { headers: hr.headers });
+      expect(moved.statusCode).toBeLessThan(300);
+      expect([await statusOf(from), await statusOf(to)]).toEqual(['vacant', 'filled']);
+      const f = await createEmployee(ctx.sql);
+      expect((await ctx.api.post(`/api/v1/employees/${f.id}/assignments`, { postId: frozen, fte: 1, startsOn: '2016-04-01' }, { headers: hr.headers })).statusCode).toBe(201);
+      expect(await statusOf(frozen)).toBe('frozen');
+    });
+  });
+
   describe('assignments: never more FTE on a post than it has', () => {
     it('refuses an overlapping assignment that over-fills the post (409 naming fte), and allows one that does not overlap', async () => {
       const post = await createPost(ctx.sql, est, { fte: 1 });
