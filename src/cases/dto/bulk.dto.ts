@@ -1,4 +1,4 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiExtraModels, ApiProperty, ApiPropertyOptional, getSchemaPath } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsEnum, IsObject, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateNested } from 'class-validator';
 import { IsDateOnly } from '../../common/validation';
@@ -106,13 +106,15 @@ export class FieldChange {
   @ApiProperty({ nullable: true }) to: unknown;
 }
 
+// FieldChange is only reached through additionalProperties: registered here so its $ref resolves.
+@ApiExtraModels(FieldChange)
 export class BulkCaseChange {
   @ApiProperty() caseId: string;
   @ApiProperty() postReference: string;
   @ApiProperty({ description: 'Version before the change' }) version: number;
-  @ApiProperty({ type: 'object', additionalProperties: { $ref: '#/components/schemas/FieldChange' }, description: 'field -> { from, to }' })
+  @ApiProperty({ type: 'object', additionalProperties: { $ref: getSchemaPath(FieldChange) }, description: 'field -> { from, to }' })
   changes: Record<string, FieldChange>;
-  @ApiProperty({ type: 'object', additionalProperties: { $ref: '#/components/schemas/FieldChange' }, description: 'deadline kind -> { from, to } (due date; null: none)' })
+  @ApiProperty({ type: 'object', additionalProperties: { $ref: getSchemaPath(FieldChange) }, description: 'deadline kind -> { from, to } (due date; null: none)' })
   deadlines: Record<string, FieldChange>;
 }
 
