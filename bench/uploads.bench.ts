@@ -15,7 +15,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Client } from 'pg';
-import { hashPassword } from '../src/auth/password';
+import { hashPassword } from '../src/users/password';
 import { runMigrations } from '../src/database/migrate';
 import { freePort, startPostgres, startRedis } from '../test/support/servers';
 import { zipOf } from '../test/support/zip';

@@ -9,7 +9,7 @@ import { ApiException } from '../common/errors/api-error';
 import { AppConfig } from '../config/app-config';
 import type { AuthUser, UserScope } from '../common/access/auth-user';
 import { ApiToken } from './entities/api-token.entity';
-import { dummyHash, verifyPassword } from './password';
+import { dummyHash, verifyPassword } from '../users/password';
 import { Role } from '../common/access/role.enum';
 import { SignInLimiter } from './sign-in-limiter';
 

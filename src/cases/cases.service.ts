@@ -1,4 +1,5 @@
 import { HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
+import { staleVersion } from '../common/errors/stale-version';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditAction, AuditActionName } from '../audit/audit-action';
@@ -330,7 +331,7 @@ export class CasesService {
   async lockedForChange(em: EntityManager, user: AuthUser, id: string, version: number, opts: { allowFinal?: boolean } = {}): Promise<CaseRecord> {
     const c = await this.readable(em, user, id, true);
     if (c.version !== version) {
-      throw new ApiException(HttpStatus.CONFLICT, `Case was changed by someone else (now version ${c.version})`, [{ field: 'version', reason: 'is stale', currentVersion: c.version }]);
+      throw staleVersion('Case', c.version);
     }
     if (!opts.allowFinal && FINAL_STATES.includes(c.state)) {
       throw new ApiException(HttpStatus.CONFLICT, `A ${c.state} case cannot be changed`, [{ field: 'state', reason: `is ${c.state}` }]);

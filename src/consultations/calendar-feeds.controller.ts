@@ -7,7 +7,7 @@ import type { AuthUser } from '../common/access/auth-user';
 import { CurrentUser, Public, Roles } from '../common/access/decorators';
 import { ErrorResponse } from '../common/errors/api-error';
 import { CalendarFeedsService } from './calendar-feeds.service';
-import { MANAGE_ROLES, READ_ROLES } from './consultation-access';
+import { MANAGE_ROLES, READ_ROLES } from '../common/access/programme-access';
 import { CalendarFeedCreatedResponse, CalendarFeedResponse } from './dto/calendar-feed.dto';
 
 const uuid = new ParseUUIDPipe({ version: '4' });

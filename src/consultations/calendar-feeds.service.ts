@@ -7,7 +7,7 @@ import { AuthService } from '../auth/auth.service';
 import { AuditService } from '../audit/audit.service';
 import { ForumMeetingsService } from '../forum/forum-meetings.service';
 import { ForumService } from '../forum/forum.service';
-import { canSeeProgramme, notFound } from './consultation-access';
+import { canSeeProgramme, notFound } from '../common/access/programme-access';
 import { consultationCalendar } from './consultation-calendar';
 import { ConsultationsService } from './consultations.service';
 import { CalendarFeed } from './entities/calendar-feed.entity';

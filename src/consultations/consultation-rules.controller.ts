@@ -2,7 +2,7 @@ import { Body, Controller, Get, Post } from '@nestjs/common';
 import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../common/access/decorators';
 import { Role } from '../common/access/role.enum';
-import { READ_ROLES } from './consultation-access';
+import { READ_ROLES } from '../common/access/programme-access';
 import { ConsultationRulesService } from './consultation-rules.service';
 import { CreateRuleVersionDto, RuleVersionResponse } from './dto/consultation-rule.dto';
 

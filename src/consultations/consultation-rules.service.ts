@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ApiException } from '../common/errors/api-error';
 import { groupVersions, RuleVersion, versionInForce, versionProblems } from './collective-redundancy';
-import { unprocessable } from './consultation-access';
+import { unprocessable } from '../common/access/programme-access';
 import { todayInLondon } from '../common/dates';
 import { CreateRuleVersionDto } from './dto/consultation-rule.dto';
 import { CollectiveRedundancyRule } from './entities/collective-redundancy-rule.entity';

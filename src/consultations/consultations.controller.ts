@@ -12,7 +12,7 @@ import type { AuthUser } from '../common/access/auth-user';
 import { CurrentUser, Roles } from '../common/access/decorators';
 import { Role } from '../common/access/role.enum';
 import { ErrorResponse } from '../common/errors/api-error';
-import { MANAGE_ROLES, READ_ROLES } from './consultation-access';
+import { MANAGE_ROLES, READ_ROLES } from '../common/access/programme-access';
 import { ConsultationStatusService } from './consultation-status.service';
 import { ConsultationsService } from './consultations.service';
 import {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { assertVersion } from '../common/errors/stale-version';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../common/access/auth-user';
@@ -11,7 +12,7 @@ import { OutboxService } from '../events/outbox.service';
 import { Deadlines, deriveDeadlines, describeBand, RuleVersion } from './collective-redundancy';
 import { asProposal, ConsultationStatutoryResponse, loadProposals, statutoryView } from './consultation-statutory';
 import { aggregateProposals, startByRule } from '../statutory/rules';
-import { assertVersion, canSeeProgramme, notFound, programmeFilter, unprocessable, wrongState } from './consultation-access';
+import { canSeeProgramme, notFound, programmeFilter, unprocessable, wrongState } from '../common/access/programme-access';
 import { ConsultationRulesService } from './consultation-rules.service';
 import { todayInLondon } from '../common/dates';
 import {
@@ -170,7 +171,7 @@ export class ConsultationsService {
   async update(id: string, dto: UpdateConsultationDto): Promise<Consultation> {
     return this.db.transaction(async (em) => {
       const c = await this.lock(em, id);
-      assertVersion('Consultation', c.version, dto.version);
+      assertVersion('Consultation', { current: c.version, given: dto.version });
       if (c.status === ConsultationStatus.Closed) throw wrongState('A closed consultation cannot be changed');
       const before = snapshot(c);
       const planned = c.status === ConsultationStatus.Planned;
@@ -226,7 +227,7 @@ export class ConsultationsService {
   async open(id: string, dto: TransitionDto): Promise<Consultation> {
     return this.db.transaction(async (em) => {
       const c = await this.lock(em, id);
-      assertVersion('Consultation', c.version, dto.version);
+      assertVersion('Consultation', { current: c.version, given: dto.version });
       if (c.status !== ConsultationStatus.Planned) throw wrongState(`Only a planned consultation can be opened; this one is ${c.status}`);
       const today = todayInLondon();
       if (c.startDate > today) throw unprocessable('startDate', `is ${c.startDate}: open the consultation on or after its start date`, 'The consultation has not started yet');
@@ -250,7 +251,7 @@ export class ConsultationsService {
   async extend(id: string, dto: ExtendConsultationDto): Promise<Consultation> {
     return this.db.transaction(async (em) => {
       const c = await this.lock(em, id);
-      assertVersion('Consultation', c.version, dto.version);
+      assertVersion('Consultation', { current: c.version, given: dto.version });
       if (c.status !== ConsultationStatus.Open && c.status !== ConsultationStatus.Extended) {
         throw wrongState(`Only an open consultation can be extended; this one is ${c.status}`);
       }
@@ -297,7 +298,7 @@ export class ConsultationsService {
   async close(id: string, dto: CloseConsultationDto): Promise<Consultation> {
     return this.db.transaction(async (em) => {
       const c = await this.lock(em, id);
-      assertVersion('Consultation', c.version, dto.version);
+      assertVersion('Consultation', { current: c.version, given: dto.version });
       if (c.status !== ConsultationStatus.Open && c.status !== ConsultationStatus.Extended) {
         throw wrongState(`Only an open consultation can be closed; this one is ${c.status}`);
       }

@@ -3,7 +3,7 @@ import { ApiConflictResponse, ApiCreatedResponse, ApiNotFoundResponse, ApiOkResp
 import type { AuthUser } from '../common/access/auth-user';
 import { CurrentUser, Roles } from '../common/access/decorators';
 import { ErrorResponse } from '../common/errors/api-error';
-import { MANAGE_ROLES, READ_ROLES } from './consultation-access';
+import { MANAGE_ROLES, READ_ROLES } from '../common/access/programme-access';
 import { ConsultationsService } from './consultations.service';
 import { CreateMilestoneDto, MilestoneResponse, SetMilestoneStatusDto, UpdateMilestoneDto } from './dto/milestone.dto';
 import { MilestonesService } from './milestones.service';

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { assertVersion } from '../common/errors/stale-version';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../common/access/auth-user';
@@ -6,7 +7,7 @@ import { Role } from '../common/access/role.enum';
 import { AuditService } from '../audit/audit.service';
 import { DomainEventType } from '../events/domain-event';
 import { OutboxService } from '../events/outbox.service';
-import { assertVersion, canSeeProgramme, notFound, unprocessable, wrongState } from './consultation-access';
+import { canSeeProgramme, notFound, unprocessable, wrongState } from '../common/access/programme-access';
 import { addDays, todayInLondon } from '../common/dates';
 import { CreateMilestoneDto, SetMilestoneStatusDto, UpdateMilestoneDto } from './dto/milestone.dto';
 import { Consultation, ConsultationKind } from './entities/consultation.entity';
@@ -146,7 +147,7 @@ export class MilestonesService {
   async update(id: string, dto: UpdateMilestoneDto): Promise<Milestone> {
     return this.db.transaction(async (em) => {
       const m = await this.lock(em, id);
-      assertVersion('Milestone', m.version, dto.version);
+      assertVersion('Milestone', { current: m.version, given: dto.version });
       const before = snapshot(m);
       if (dto.dueDate !== undefined && dto.dueDate !== m.dueDate) {
         if (m.derivedFrom) {
@@ -174,7 +175,7 @@ export class MilestonesService {
   async setStatus(id: string, dto: SetMilestoneStatusDto): Promise<Milestone> {
     return this.db.transaction(async (em) => {
       const m = await this.lock(em, id);
-      assertVersion('Milestone', m.version, dto.version);
+      assertVersion('Milestone', { current: m.version, given: dto.version });
       if (m.status === dto.status) throw wrongState(`The milestone is already ${m.status}`);
       if (!TRANSITIONS[m.status].includes(dto.status)) throw wrongState(`A ${m.status} milestone cannot become ${dto.status}`);
       const today = todayInLondon();

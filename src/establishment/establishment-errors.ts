@@ -12,17 +12,6 @@ export function unprocessable(field: string, reason: string, message = 'The requ
   return new ApiException(HttpStatus.UNPROCESSABLE_ENTITY, message, [{ field, reason }]);
 }
 
-/** Optimistic concurrency: a stale version is 409 with the current one. */
-export function assertVersion(what: string, given: number, current: number): void {
-  if (given !== current) {
-    throw new ApiException(
-      HttpStatus.CONFLICT,
-      `The ${what} was changed since you read it (your version ${given}, current ${current}); reload and retry`,
-      [{ field: 'version', reason: `is stale: the current version is ${current}`, currentVersion: current }],
-    );
-  }
-}
-
 /**
  * Run a write; a unique or foreign-key violation on a known constraint becomes a 409 naming the
  * request field instead of the constraint.

@@ -6,7 +6,7 @@ import { ErrorResponse } from '../common/errors/api-error';
 import { VersionQuery } from './dto/common.dto';
 import { CreateGradeDto, GradeResponse, UpdateGradeDto } from './dto/grade.dto';
 import { GradesService } from './grades.service';
-import { UuidParam } from './uuid-param';
+import { UuidParam } from '../common/http/uuid-param';
 
 @ApiTags('establishment: grades')
 @Controller()

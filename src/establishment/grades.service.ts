@@ -5,7 +5,8 @@ import { AuditAction } from '../audit/audit-action';
 import { AuditService } from '../audit/audit.service';
 import { CreateGradeDto, UpdateGradeDto } from './dto/grade.dto';
 import { Grade } from './entities/grade.entity';
-import { assertVersion, notFound, rethrowStillReferenced, unprocessable, withConstraintFields } from './establishment-errors';
+import { notFound, rethrowStillReferenced, unprocessable, withConstraintFields } from './establishment-errors';
+import { assertVersion } from '../common/errors/stale-version';
 
 const CONSTRAINTS = {
   grades_org_code_key: { field: 'code', reason: "is already a grade on this organisation's scale" },
@@ -59,7 +60,7 @@ export class GradesService {
       const repo = em.getRepository(Grade);
       const current = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!current) throw notFound('Grade', id);
-      assertVersion('grade', dto.version, current.version);
+      assertVersion('grade', { given: dto.version, current: current.version });
       const payMin = dto.payMin !== undefined ? money(dto.payMin) : current.payMin;
       const payMax = dto.payMax !== undefined ? money(dto.payMax) : current.payMax;
       checkPay(payMin === null ? null : Number(payMin), payMax === null ? null : Number(payMax));
@@ -80,7 +81,7 @@ export class GradesService {
       const repo = em.getRepository(Grade);
       const current = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!current) throw notFound('Grade', id);
-      assertVersion('grade', version, current.version);
+      assertVersion('grade', { given: version, current: current.version });
       await rethrowStillReferenced(() => em.query(`DELETE FROM grades WHERE id = $1`, [id]));
       await this.audit.record(em, { action: AuditAction.Delete, entityType: 'grade', entityId: id, before: snapshot(current) });
     });

@@ -6,7 +6,7 @@ import { ErrorResponse } from '../common/errors/api-error';
 import { VersionQuery } from './dto/common.dto';
 import { CreateOrganisationDto, OrganisationResponse, UpdateOrganisationDto } from './dto/organisation.dto';
 import { OrganisationsService } from './organisations.service';
-import { UuidParam } from './uuid-param';
+import { UuidParam } from '../common/http/uuid-param';
 
 @ApiTags('establishment: organisations')
 @Controller('organisations')

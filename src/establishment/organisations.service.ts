@@ -5,7 +5,8 @@ import { AuditAction } from '../audit/audit-action';
 import { AuditService } from '../audit/audit.service';
 import { CreateOrganisationDto, UpdateOrganisationDto } from './dto/organisation.dto';
 import { Organisation } from './entities/organisation.entity';
-import { assertVersion, notFound, rethrowStillReferenced, unprocessable, withConstraintFields } from './establishment-errors';
+import { notFound, rethrowStillReferenced, unprocessable, withConstraintFields } from './establishment-errors';
+import { assertVersion } from '../common/errors/stale-version';
 
 const UNIQUE = { organisations_name_key: { field: 'name', reason: 'is already the name of another organisation' } };
 
@@ -51,7 +52,7 @@ export class OrganisationsService {
       const repo = em.getRepository(Organisation);
       const current = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!current) throw notFound('Organisation', id);
-      assertVersion('organisation', dto.version, current.version);
+      assertVersion('organisation', { given: dto.version, current: current.version });
       const before = snapshot(current);
       if (dto.successorId) {
         if (dto.successorId === id) throw unprocessable('successorId', 'must not be the organisation itself');
@@ -78,7 +79,7 @@ export class OrganisationsService {
       const repo = em.getRepository(Organisation);
       const current = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!current) throw notFound('Organisation', id);
-      assertVersion('organisation', version, current.version);
+      assertVersion('organisation', { given: version, current: current.version });
       await rethrowStillReferenced(() => em.query(`DELETE FROM organisations WHERE id = $1`, [id]));
       await this.audit.record(em, { action: AuditAction.Delete, entityType: 'organisation', entityId: id, before: snapshot(current) });
     });

@@ -13,7 +13,7 @@ import { PostsExportService } from './posts-export.service';
 import { PostsService } from './posts.service';
 import { ScopeProposalsService } from './scope-proposals.service';
 import { negotiateFormat } from './spreadsheet';
-import { UuidParam } from './uuid-param';
+import { UuidParam } from '../common/http/uuid-param';
 
 @ApiTags('establishment: posts')
 @Controller('posts')

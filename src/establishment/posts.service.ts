@@ -10,7 +10,8 @@ import { decimalTextToNumber, numberToDecimalText } from './decimal';
 import { CreatePostDto, ListPostsQuery, PostHolderResponse, PostPage, PostResponse, ScopeHistoryResponse, UpdatePostDto } from './dto/post.dto';
 import { canSeePostInArea, canSeeProgramme, isStaff, postAreaFilter } from './establishment-access';
 import { EstablishmentStatus, POSTS_PAGE_DEFAULT, Scope } from './establishment.constants';
-import { assertVersion, notFound, unprocessable, withConstraintFields } from './establishment-errors';
+import { notFound, unprocessable, withConstraintFields } from './establishment-errors';
+import { assertVersion } from '../common/errors/stale-version';
 
 export const POST_CONSTRAINTS = {
   posts_org_reference_key: { field: 'reference', reason: 'is already the reference of another post of this organisation' },
@@ -160,7 +161,7 @@ export class PostsService {
     return this.ds.transaction(async (em) => {
       const locked: { version: number }[] = await em.query(`SELECT version FROM posts WHERE id = $1 FOR UPDATE`, [id]);
       if (!locked.length) throw notFound('Post', id);
-      assertVersion('post', dto.version, locked[0].version);
+      assertVersion('post', { given: dto.version, current: locked[0].version });
       const before = (await this.findRow(em, id))!;
       const organisationId = dto.organisationId ?? before.organisation_id;
       const thematicAreaId = dto.thematicAreaId ?? before.thematic_area_id;
@@ -210,7 +211,7 @@ export class PostsService {
     return this.ds.transaction(async (em) => {
       const locked: { version: number }[] = await em.query(`SELECT version FROM posts WHERE id = $1 FOR UPDATE`, [id]);
       if (!locked.length) throw notFound('Post', id);
-      assertVersion('post', version, locked[0].version);
+      assertVersion('post', { given: version, current: locked[0].version });
       const held: { n: number }[] = await em.query(`SELECT count(*)::int AS n FROM post_assignments WHERE post_id = $1`, [id]);
       if (held[0].n > 0) {
         throw new ApiException(HttpStatus.CONFLICT, 'The post has (or had) holders: set its establishmentStatus to deleted instead', [

@@ -29,7 +29,7 @@ import { ProgrammesService } from './programmes.service';
 import { negotiateFormat, slug, toCsv, toXlsx } from './spreadsheet';
 import { ThematicAreasService } from './thematic-areas.service';
 import { readUpload } from './upload';
-import { UuidParam } from './uuid-param';
+import { UuidParam } from '../common/http/uuid-param';
 
 @ApiTags('establishment: programmes')
 @Controller('programmes')

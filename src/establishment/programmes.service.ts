@@ -7,7 +7,8 @@ import type { AuthUser } from '../common/access/auth-user';
 import { visibleProgrammeIds } from '../common/access/auth-user';
 import { CreateProgrammeDto, OrganisationSummary, ProgrammeResponse, UpdateProgrammeDto } from './dto/programme.dto';
 import { canSeeProgramme } from './establishment-access';
-import { assertVersion, notFound, unprocessable, withConstraintFields } from './establishment-errors';
+import { notFound, unprocessable, withConstraintFields } from './establishment-errors';
+import { assertVersion } from '../common/errors/stale-version';
 
 const UNIQUE = { programmes_name_key: { field: 'name', reason: 'is already the name of another programme' } };
 
@@ -109,7 +110,7 @@ export class ProgrammesService {
     return this.ds.transaction(async (em) => {
       const locked: { version: number }[] = await em.query(`SELECT version FROM programmes WHERE id = $1 FOR UPDATE`, [id]);
       if (!locked.length) throw notFound('Programme', id);
-      assertVersion('programme', dto.version, locked[0].version);
+      assertVersion('programme', { given: dto.version, current: locked[0].version });
       const before = await this.get(null, id, em);
       const destination = dto.destinationOrganisationId ?? before.destinationOrganisation.id;
       const sources = dto.sourceOrganisationIds ?? before.sourceOrganisations.map((o) => o.id);

@@ -6,7 +6,7 @@ import { Role } from '../common/access/role.enum';
 import { ErrorResponse } from '../common/errors/api-error';
 import { DecideScopeProposalDto, ListScopeProposalsQuery, ScopeProposalResponse, WithdrawScopeProposalDto } from './dto/scope-proposal.dto';
 import { ScopeProposalsService } from './scope-proposals.service';
-import { UuidParam } from './uuid-param';
+import { UuidParam } from '../common/http/uuid-param';
 
 @ApiTags('establishment: scope proposals')
 @Controller('scope-proposals')

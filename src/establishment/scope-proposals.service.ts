@@ -8,7 +8,8 @@ import { ApiException } from '../common/errors/api-error';
 import { CreateScopeProposalDto, DecideScopeProposalDto, ListScopeProposalsQuery, ScopeProposalResponse } from './dto/scope-proposal.dto';
 import { canSeePostInArea, postAreaFilter } from './establishment-access';
 import { Scope, ScopeProposalKind, ScopeProposalStatus } from './establishment.constants';
-import { assertVersion, notFound, unprocessable, withConstraintFields } from './establishment-errors';
+import { notFound, unprocessable, withConstraintFields } from './establishment-errors';
+import { assertVersion } from '../common/errors/stale-version';
 
 interface ProposalRow {
   id: string;
@@ -160,7 +161,7 @@ export class ScopeProposalsService {
     );
     const current = locked[0];
     if (!current) throw notFound('Scope proposal', id);
-    assertVersion('scope proposal', dto.version, current.version);
+    assertVersion('scope proposal', { given: dto.version, current: current.version });
     if (current.status !== ScopeProposalStatus.Open) {
       throw new ApiException(HttpStatus.CONFLICT, `The proposal is already ${current.status}`, [{ field: 'status', reason: `is ${current.status}, not open` }]);
     }
@@ -200,7 +201,7 @@ export class ScopeProposalsService {
     return this.ds.transaction(async (em) => {
       const row = await this.find(em, id, true);
       if (!row || row.proposed_by !== user.id) throw notFound('Scope proposal', id);
-      assertVersion('scope proposal', version, row.version);
+      assertVersion('scope proposal', { given: version, current: row.version });
       if (row.status !== ScopeProposalStatus.Open) {
         throw new ApiException(HttpStatus.CONFLICT, `The proposal is already ${row.status}`, [{ field: 'status', reason: `is ${row.status}, not open` }]);
       }

@@ -7,7 +7,7 @@ import { ErrorResponse } from '../common/errors/api-error';
 import { VersionQuery } from './dto/common.dto';
 import { ThematicAreaResponse, ThematicAreaUpdateResponse, UpdateThematicAreaDto } from './dto/thematic-area.dto';
 import { ThematicAreasService } from './thematic-areas.service';
-import { UuidParam } from './uuid-param';
+import { UuidParam } from '../common/http/uuid-param';
 
 @ApiTags('establishment: thematic areas')
 @Controller('thematic-areas')

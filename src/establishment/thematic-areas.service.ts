@@ -7,7 +7,8 @@ import type { AuthUser } from '../common/access/auth-user';
 import { CreateThematicAreaDto, UpdateThematicAreaDto } from './dto/thematic-area.dto';
 import { ThematicArea } from './entities/thematic-area.entity';
 import { canSeeProgramme } from './establishment-access';
-import { assertVersion, notFound, rethrowStillReferenced, withConstraintFields } from './establishment-errors';
+import { notFound, rethrowStillReferenced, withConstraintFields } from './establishment-errors';
+import { assertVersion } from '../common/errors/stale-version';
 
 const CONSTRAINTS = {
   thematic_areas_programme_name_key: { field: 'name', reason: 'is already the name of an area of this programme' },
@@ -63,7 +64,7 @@ export class ThematicAreasService {
       const repo = em.getRepository(ThematicArea);
       const current = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!current) throw notFound('Thematic area', id);
-      assertVersion('thematic area', dto.version, current.version);
+      assertVersion('thematic area', { given: dto.version, current: current.version });
       const next: Partial<ThematicArea> = { version: current.version + 1 };
       if (dto.name !== undefined) next.name = dto.name;
       if (dto.defaultScope !== undefined) next.defaultScope = dto.defaultScope;
@@ -110,7 +111,7 @@ export class ThematicAreasService {
       const repo = em.getRepository(ThematicArea);
       const current = await repo.findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!current) throw notFound('Thematic area', id);
-      assertVersion('thematic area', version, current.version);
+      assertVersion('thematic area', { given: version, current: current.version });
       await rethrowStillReferenced(() => em.query(`DELETE FROM thematic_areas WHERE id = $1`, [id]));
       await this.audit.record(em, { action: AuditAction.Delete, entityType: 'thematic_area', entityId: id, before: snapshot(current), metadata: { programmeId: current.programmeId } });
     });

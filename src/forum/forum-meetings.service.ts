@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
-import { assertVersion, notFound, unprocessable, wrongState } from '../consultations/consultation-access';
+import { notFound, unprocessable, wrongState } from '../common/access/programme-access';
 import { todayInLondon } from '../common/dates';
 import { DomainEventType } from '../events/domain-event';
 import { OutboxService } from '../events/outbox.service';
@@ -10,6 +10,7 @@ import { CancelMeetingDto, CreateActionDto, CreateMeetingDto, ListMeetingsQuery,
 import { Forum } from './entities/forum.entity';
 import { ForumAction, ForumActionStatus } from './entities/forum-action.entity';
 import { ForumMeeting, ForumMeetingStatus, MeetingPaper } from './entities/forum-meeting.entity';
+import { assertVersion } from '../common/errors/stale-version';
 
 const MEETING = 'forum_meeting';
 const ACTION = 'forum_action';
@@ -112,7 +113,7 @@ export class ForumMeetingsService {
   async update(id: string, dto: UpdateMeetingDto): Promise<ForumMeeting> {
     return this.db.transaction(async (em) => {
       const { meeting: m, forum } = await this.lock(em, id);
-      assertVersion('Meeting', m.version, dto.version);
+      assertVersion('Meeting', { current: m.version, given: dto.version });
       if (m.status !== ForumMeetingStatus.Scheduled) throw wrongState(`Only a scheduled meeting can be changed; this one is ${m.status}`);
       const before = snapshot(m);
       const startsAt = dto.startsAt ?? m.startsAt.toISOString();
@@ -158,7 +159,7 @@ export class ForumMeetingsService {
   async cancel(id: string, dto: CancelMeetingDto): Promise<ForumMeeting> {
     return this.db.transaction(async (em) => {
       const { meeting: m, forum } = await this.lock(em, id);
-      assertVersion('Meeting', m.version, dto.version);
+      assertVersion('Meeting', { current: m.version, given: dto.version });
       if (m.status !== ForumMeetingStatus.Scheduled) throw wrongState(`Only a scheduled meeting can be cancelled; this one is ${m.status}`);
       const before = snapshot(m);
       Object.assign(m, { status: ForumMeetingStatus.Cancelled, cancellationReason: dto.reason, sequence: m.sequence + 1, version: m.version + 1 });
@@ -172,7 +173,7 @@ export class ForumMeetingsService {
   async markHeld(id: string, version?: number): Promise<ForumMeeting> {
     return this.db.transaction(async (em) => {
       const { meeting: m } = await this.lock(em, id);
-      assertVersion('Meeting', m.version, version);
+      assertVersion('Meeting', { current: m.version, given: version });
       if (m.status !== ForumMeetingStatus.Scheduled) throw wrongState(`Only a scheduled meeting can be marked held; this one is ${m.status}`);
       if (m.startsAt.getTime() > Date.now()) throw unprocessable('startsAt', `is ${m.startsAt.toISOString()}: a meeting cannot be held before it starts`, 'The meeting has not started yet');
       const before = snapshot(m);
@@ -187,7 +188,7 @@ export class ForumMeetingsService {
   async setMinutes(id: string, dto: MinutesDto): Promise<ForumMeeting> {
     return this.db.transaction(async (em) => {
       const { meeting: m } = await this.lock(em, id);
-      assertVersion('Meeting', m.version, dto.version);
+      assertVersion('Meeting', { current: m.version, given: dto.version });
       if (m.status !== ForumMeetingStatus.Held) throw wrongState(`Minutes are for a held meeting; this one is ${m.status}`);
       if (m.minutesPublishedAt) throw wrongState('The minutes are published and cannot be changed', 'minutes');
       const before = snapshot(m);
@@ -201,7 +202,7 @@ export class ForumMeetingsService {
   async publishMinutes(id: string, version?: number): Promise<ForumMeeting> {
     return this.db.transaction(async (em) => {
       const { meeting: m, forum } = await this.lock(em, id);
-      assertVersion('Meeting', m.version, version);
+      assertVersion('Meeting', { current: m.version, given: version });
       if (m.status !== ForumMeetingStatus.Held) throw wrongState(`Minutes are for a held meeting; this one is ${m.status}`);
       if (m.minutesPublishedAt) throw wrongState('The minutes are already published', 'minutes');
       if (!m.minutes) throw unprocessable('minutes', 'are not written yet: save the minutes first');
@@ -233,7 +234,7 @@ export class ForumMeetingsService {
     return this.db.transaction(async (em) => {
       const a = await em.getRepository(ForumAction).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!a) throw notFound('Action');
-      assertVersion('Action', a.version, dto.version);
+      assertVersion('Action', { current: a.version, given: dto.version });
       const before = snapshot(a);
       const status = dto.status ?? a.status;
       if (dto.completedOn !== undefined && status !== ForumActionStatus.Done) throw unprocessable('completedOn', 'only applies to a done action');

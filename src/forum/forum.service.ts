@@ -5,11 +5,12 @@ import type { AuthUser } from '../common/access/auth-user';
 import { Role } from '../common/access/role.enum';
 import { AuditService } from '../audit/audit.service';
 import { ApiException } from '../common/errors/api-error';
-import { assertVersion, canSeeProgramme, notFound, programmeFilter, unprocessable, wrongState } from '../consultations/consultation-access';
+import { canSeeProgramme, notFound, programmeFilter, unprocessable, wrongState } from '../common/access/programme-access';
 import { CreateForumDto, CreateForumMemberDto, CreateUnionDto, ListForumsQuery, UpdateForumDto, UpdateForumMemberDto } from './dto/forum.dto';
 import { Forum } from './entities/forum.entity';
 import { ForumMember, ForumSide } from './entities/forum-member.entity';
 import { TradeUnion } from './entities/trade-union.entity';
+import { assertVersion } from '../common/errors/stale-version';
 
 function snapshot<T extends { createdAt: Date; updatedAt?: Date }>(e: T): Record<string, unknown> {
   const { createdAt: _c, updatedAt: _u, ...rest } = e;
@@ -96,7 +97,7 @@ export class ForumService {
     return this.db.transaction(async (em) => {
       const f = await em.getRepository(Forum).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!f) throw notFound('Forum');
-      assertVersion('Forum', f.version, dto.version);
+      assertVersion('Forum', { current: f.version, given: dto.version });
       const before = snapshot(f);
       Object.assign(f, {
         title: dto.title ?? f.title,
@@ -189,7 +190,7 @@ export class ForumService {
     return this.db.transaction(async (em) => {
       const m = await em.getRepository(ForumMember).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!m) throw notFound('Forum member');
-      assertVersion('Forum member', m.version, dto.version);
+      assertVersion('Forum member', { current: m.version, given: dto.version });
       const before = snapshot(m);
       const email = dto.email ? dto.email.toLowerCase() : m.email;
       const userId = dto.userId !== undefined ? dto.userId : m.userId;

@@ -3,7 +3,7 @@ import { ApiConflictResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiNotFo
 import type { AuthUser } from '../common/access/auth-user';
 import { CurrentUser, Roles } from '../common/access/decorators';
 import { ErrorResponse } from '../common/errors/api-error';
-import { MANAGE_ROLES, notFound, READ_ROLES, REPRESENT_ROLES } from '../consultations/consultation-access';
+import { MANAGE_ROLES, notFound, READ_ROLES, REPRESENT_ROLES } from '../common/access/programme-access';
 import { CreateRepresentationDto, ListRepresentationsQuery, RepresentationResponse, RespondToRepresentationDto } from './dto/representation.dto';
 import { Representation } from './entities/representation.entity';
 import { ForumService } from './forum.service';

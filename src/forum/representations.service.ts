@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import type { AuthUser } from '../common/access/auth-user';
 import { Role } from '../common/access/role.enum';
 import { AuditService } from '../audit/audit.service';
-import { assertVersion, notFound, unprocessable, wrongState } from '../consultations/consultation-access';
+import { notFound, unprocessable, wrongState } from '../common/access/programme-access';
 import { DomainEventType } from '../events/domain-event';
 import { OutboxService } from '../events/outbox.service';
 import { CreateRepresentationDto, ListRepresentationsQuery, RespondToRepresentationDto } from './dto/representation.dto';
@@ -12,6 +12,7 @@ import { Forum } from './entities/forum.entity';
 import { ForumMember, ForumSide } from './entities/forum-member.entity';
 import { Representation, RepresentationStatus } from './entities/representation.entity';
 import { ForumService } from './forum.service';
+import { assertVersion } from '../common/errors/stale-version';
 
 const ENTITY = 'representation';
 
@@ -99,7 +100,7 @@ export class RepresentationsService {
     return this.db.transaction(async (em) => {
       const r = await em.getRepository(Representation).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
       if (!r) throw notFound('Representation');
-      assertVersion('Representation', r.version, dto.version);
+      assertVersion('Representation', { current: r.version, given: dto.version });
       if (r.status === RepresentationStatus.Answered) throw wrongState('The representation has already been answered');
       const before = snapshot(r);
       const respondedAt = new Date(Math.max(Date.now(), r.receivedAt.getTime()));

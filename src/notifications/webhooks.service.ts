@@ -1,4 +1,5 @@
 import { HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
+import { staleVersion } from '../common/errors/stale-version';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
@@ -98,7 +99,7 @@ export class WebhooksService {
     if (!rows.length) throw new NotFoundException('Webhook subscription not found');
     const w = await this.get(id, em);
     if (version !== undefined && w.version !== version) {
-      throw new ApiException(HttpStatus.CONFLICT, `Webhook subscription was changed by someone else (now version ${w.version})`, [{ field: 'version', reason: 'is stale', currentVersion: w.version }]);
+      throw staleVersion('Webhook subscription', w.version);
     }
     return w;
   }

@@ -1,4 +1,5 @@
-import { HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { staleVersion } from '../common/errors/stale-version';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditAction } from '../audit/audit-action';
@@ -193,7 +194,7 @@ export class AssignmentsService {
       throw new NotFoundException('Assignment not found');
     }
     if (rows[0].version !== version) {
-      throw new ApiException(HttpStatus.CONFLICT, `Assignment was changed by someone else (now version ${rows[0].version})`, [{ field: 'version', reason: 'is stale', currentVersion: rows[0].version }]);
+      throw staleVersion('Assignment', rows[0].version);
     }
     return this.read(em, id);
   }

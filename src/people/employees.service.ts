@@ -1,9 +1,9 @@
-import { HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
+import { Injectable, NotFoundException } from '@nestjs/common';
+import { staleVersion } from '../common/errors/stale-version';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditAction } from '../audit/audit-action';
 import { AuditService } from '../audit/audit.service';
-import { ApiException } from '../common/errors/api-error';
 import { EMPLOYEE_RULES, rethrowConstraint } from './db-errors';
 import { CreateEmployeeDto, EmployeeFieldsDto, ListEmployeesQuery, UpdateEmployeeDto } from './dto/employee.dto';
 import { Employee } from './entities/employee.entity';
@@ -111,7 +111,7 @@ export class EmployeesService {
     const rows: { version: number }[] = await em.query(`SELECT version FROM employees WHERE id = $1 FOR UPDATE`, [id]);
     if (!rows.length) throw new NotFoundException('Employee not found');
     if (version !== undefined && rows[0].version !== version) {
-      throw new ApiException(HttpStatus.CONFLICT, `Employee was changed by someone else (now version ${rows[0].version})`, [{ field: 'version', reason: 'is stale', currentVersion: rows[0].version }]);
+      throw staleVersion('Employee', rows[0].version);
     }
     return this.get(id, em);
   }

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { hashPassword } from '../auth/password';
+import { hashPassword } from './password';
 import { Role } from '../common/access/role.enum';
 import type { SeedStep } from '../seed/seed-step';
 

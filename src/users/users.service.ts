@@ -1,11 +1,12 @@
-import { ConflictException, HttpStatus, Injectable, NotFoundException } from '@nestjs/common';
+import { ConflictException, Injectable, NotFoundException } from '@nestjs/common';
+import { staleVersion } from '../common/errors/stale-version';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomBytes } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditAction } from '../audit/audit-action';
 import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../common/access/auth-user';
-import { hashPassword, verifyPassword } from '../auth/password';
+import { hashPassword, verifyPassword } from './password';
 import { Role } from '../common/access/role.enum';
 import { ApiException, ErrorDetail } from '../common/errors/api-error';
 import { CreateUserDto, ListUsersQuery, ScopeInput, UpdateUserDto } from './dto/user.dto';
@@ -154,7 +155,7 @@ export class UsersService {
     if (!locked.length) throw new NotFoundException('User not found');
     const user = await this.get(caller, id, em);
     if (version !== undefined && user.version !== version) {
-      throw new ApiException(HttpStatus.CONFLICT, `User was changed by someone else (now version ${user.version})`, [{ field: 'version', reason: 'is stale', currentVersion: user.version }]);
+      throw staleVersion('User', user.version);
     }
     return user;
   }

@@ -1,3 +1,4 @@
+import { isStaleVersion } from '../common/errors/stale-version';
 import { HttpStatus } from '@nestjs/common';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthUser } from '../common/access/auth-user';
@@ -109,7 +110,8 @@ export function formErrors(err: unknown, labels: Record<string, string> = {}, id
   const status = (err as ApiException).getStatus();
   if (status >= 500 || status === HttpStatus.UNAUTHORIZED || status === HttpStatus.FORBIDDEN || status === HttpStatus.NOT_FOUND) throw err;
   const details: ErrorDetail[] = err instanceof ApiException && err.details?.length ? err.details : [];
-  const stale = status === HttpStatus.CONFLICT && /version|changed/i.test(err.message);
+  // Keyed on the detail every stale-version 409 carries (common/errors/stale-version), never on the wording.
+  const stale = status === HttpStatus.CONFLICT && isStaleVersion(details);
   const fields: Record<string, { text: string }> = {};
   const errorList: { text: string; href: string }[] = [];
   for (const d of details) {

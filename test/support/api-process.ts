@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import { Client } from 'pg';
-import { hashPassword } from '../../src/auth/password';
+import { hashPassword } from '../../src/users/password';
 import { ALL_ROLES, Role } from '../../src/common/access/role.enum';
 import { freePort } from './servers';
 import { createTestDatabase, TestDatabase } from './test-db';

@@ -11,7 +11,7 @@
 import { randomBytes } from 'node:crypto';
 import { AuthService } from '../../src/auth/auth.service';
 import type { UserScope } from '../../src/common/access/auth-user';
-import { hashPassword } from '../../src/auth/password';
+import { hashPassword } from '../../src/users/password';
 import { ALL_ROLES, Role } from '../../src/common/access/role.enum';
 import { expectErrorShape, TestContext } from './test-app';
 

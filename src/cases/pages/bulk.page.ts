@@ -6,7 +6,7 @@ import { CurrentUser, Roles } from '../../common/access/decorators';
 import { Role } from '../../common/access/role.enum';
 import { takeFlash } from '../../common/http/web-session';
 import { ProgrammesService } from '../../establishment/programmes.service';
-import { UuidParam } from '../../establishment/uuid-param';
+import { UuidParam } from '../../common/http/uuid-param';
 import { formFields } from '../../web/forms';
 import { FormErrors, formErrors, redirectTo, renderPage, viewAsOf } from '../../web/page-context';
 import { BULK_LIMIT, BulkService } from '../bulk.service';

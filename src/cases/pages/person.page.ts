@@ -5,7 +5,7 @@ import type { AuthUser } from '../../common/access/auth-user';
 import { CurrentUser, Roles } from '../../common/access/decorators';
 import { Role } from '../../common/access/role.enum';
 import { ProgrammesService } from '../../establishment/programmes.service';
-import { UuidParam } from '../../establishment/uuid-param';
+import { UuidParam } from '../../common/http/uuid-param';
 import { AssignmentsService } from '../../people/assignments.service';
 import { EmployeeResponse } from '../../people/dto/employee.dto';
 import { EmployeesService } from '../../people/employees.service';

@@ -5,7 +5,7 @@ import type { AuthUser } from '../../common/access/auth-user';
 import { CurrentUser, Roles } from '../../common/access/decorators';
 import { ALL_ROLES, Role } from '../../common/access/role.enum';
 import { ProgrammesService } from '../../establishment/programmes.service';
-import { UuidParam } from '../../establishment/uuid-param';
+import { UuidParam } from '../../common/http/uuid-param';
 import { renderPage, viewAsOf } from '../../web/page-context';
 import { CASE_ROUTES, CASE_STATES } from '../case-state';
 import { PipelineService } from '../pipeline.service';

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayUnique, IsArray, IsEnum, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min, MinLength } from 'class-validator';
 import type { AuthUser } from '../../common/access/auth-user';
-import { isStaff } from '../consultation-access';
+import { isStaff } from '../../common/access/programme-access';
 import { Consultation, CONSULTATION_KIND_LABELS, ConsultationKind, ConsultationStatus } from '../entities/consultation.entity';
 import { IsDateOnly, OptionalNotNull, VersionField } from '../../common/validation';
 import { ConsultationStatutoryResponse } from '../consultation-statutory';

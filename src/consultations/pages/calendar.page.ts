@@ -1,3 +1,4 @@
+import { keepShownOnce, takeShownOnce } from '../../web/shown-once';
 import { Controller, Get, NotFoundException, Post, Req, Res } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -5,10 +6,10 @@ import type { AuthUser } from '../../common/access/auth-user';
 import { CurrentUser, Roles } from '../../common/access/decorators';
 import { API_PREFIX } from '../../common/http/api-prefix';
 import { AppConfig } from '../../config/app-config';
-import { UuidParam } from '../../establishment/uuid-param';
+import { UuidParam } from '../../common/http/uuid-param';
 import { redirectTo, renderPage } from '../../web/page-context';
 import { CalendarFeedsService } from '../calendar-feeds.service';
-import { READ_ROLES } from '../consultation-access';
+import { READ_ROLES } from '../../common/access/programme-access';
 import { ConsultationsService } from '../consultations.service';
 import { CalendarFeedResponse } from '../dto/calendar-feed.dto';
 
@@ -19,17 +20,6 @@ declare module '@fastify/secure-session' {
   }
 }
 
-/** Take the secret kept for one showing on the page for `key`, if it is this page's. */
-export function takeShownOnce(req: FastifyRequest, key: string): string | null {
-  const kept = req.session.get('shownOnce');
-  if (!kept || kept.for !== key) return null;
-  req.session.set('shownOnce', undefined);
-  return kept.secret;
-}
-
-export function keepShownOnce(req: FastifyRequest, key: string, secret: string): void {
-  req.session.set('shownOnce', { for: key, secret });
-}
 
 /**
  * "Subscribe in your calendar": the caller's secret feed URL, shown once after it is made, built

@@ -1,5 +1,3 @@
-import { HttpStatus } from '@nestjs/common';
-import type { FormErrors } from '../../web/page-context';
 import { MilestoneStatus } from '../entities/milestone.entity';
 
 /** A GOV.UK tag for a milestone's status, as at the session's date. */
@@ -39,6 +37,3 @@ export const STATUS_TAGS: Record<string, { text: string; classes: string }> = {
  * A version conflict, told apart from other 409s (a closed record, a wrong state): the service's
  * stale-version error names the `version` field.
  */
-export function isStale(errors: FormErrors): boolean {
-  return errors.status === HttpStatus.CONFLICT && !!errors.fields.version;
-}

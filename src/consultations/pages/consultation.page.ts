@@ -4,17 +4,17 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthUser } from '../../common/access/auth-user';
 import { CurrentUser, Roles } from '../../common/access/decorators';
 import { ProgrammesService } from '../../establishment/programmes.service';
-import { UuidParam } from '../../establishment/uuid-param';
+import { UuidParam } from '../../common/http/uuid-param';
 import { ForumService } from '../../forum/forum.service';
 import { formFields, readForm } from '../../web/forms';
 import { FormErrors, formErrors, redirectTo, renderPage, viewAsOf } from '../../web/page-context';
-import { isStaff, MANAGE_ROLES, READ_ROLES } from '../consultation-access';
+import { isStaff, MANAGE_ROLES, READ_ROLES } from '../../common/access/programme-access';
 import { ConsultationStatusService } from '../consultation-status.service';
 import { ConsultationsService } from '../consultations.service';
 import { ConsultationResponse, CreateConsultationDto, UpdateConsultationDto } from '../dto/consultation.dto';
 import { CONSULTATION_KIND_LABELS, ConsultationKind, ConsultationStatus } from '../entities/consultation.entity';
-import { isStale, milestoneTag, PHASE_TAGS, STATUS_TAGS } from './consultation-view';
-import { Fields, int, mergeErrors, pageErrors, partsOf, readDate, staleErrors, text } from './page-forms';
+import { milestoneTag, PHASE_TAGS, STATUS_TAGS } from './consultation-view';
+import { Fields, int, isStale, mergeErrors, pageErrors, partsOf, readDate, staleErrors, text } from '../../web/page-forms';
 
 const LABELS = {
   programmeId: 'Programme',

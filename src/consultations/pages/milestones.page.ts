@@ -3,17 +3,17 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthUser } from '../../common/access/auth-user';
 import { CurrentUser, Roles } from '../../common/access/decorators';
-import { UuidParam } from '../../establishment/uuid-param';
+import { UuidParam } from '../../common/http/uuid-param';
 import { formFields, readForm } from '../../web/forms';
 import { FormErrors, formErrors, redirectTo, renderPage, viewAsOf } from '../../web/page-context';
-import { MANAGE_ROLES } from '../consultation-access';
+import { MANAGE_ROLES } from '../../common/access/programme-access';
 import { ConsultationStatusService } from '../consultation-status.service';
 import { ConsultationsService } from '../consultations.service';
 import { CreateMilestoneDto, MilestoneResponse, UpdateMilestoneDto } from '../dto/milestone.dto';
 import { DEFAULT_REMINDER_OFFSETS, MilestoneAudience, MilestoneKind } from '../entities/milestone.entity';
 import { MilestonesService } from '../milestones.service';
-import { isStale, milestoneTag } from './consultation-view';
-import { Fields, int, list, mergeErrors, pageErrors, partsOf, readDate, staleErrors, text } from './page-forms';
+import { milestoneTag } from './consultation-view';
+import { Fields, int, isStale, list, mergeErrors, pageErrors, partsOf, readDate, staleErrors, text } from '../../web/page-forms';
 
 const KIND_LABELS: Record<MilestoneKind, string> = {
   [MilestoneKind.ConsultationStart]: 'Consultation starts',

@@ -16,7 +16,7 @@ import { IMPORT_MAX_BYTES } from '../establishment.constants';
 import { PostsImportService, UploadedSheet } from '../posts-import.service';
 import { ProgrammesService } from '../programmes.service';
 import { readUpload } from '../upload';
-import { UuidParam } from '../uuid-param';
+import { UuidParam } from '../../common/http/uuid-param';
 
 /**
  * Between the dry run and "Import N posts" the file waits in Redis for PENDING_SECONDS, under a

@@ -12,7 +12,7 @@ import { MatrixService } from '../matrix.service';
 import { OrganisationsService } from '../organisations.service';
 import { ProgrammesService } from '../programmes.service';
 import { slug, toCsv, toXlsx } from '../spreadsheet';
-import { UuidParam } from '../uuid-param';
+import { UuidParam } from '../../common/http/uuid-param';
 
 const SCOPE_TAGS: Record<Scope, { text: string; classes: string }> = {
   [Scope.InScope]: { text: 'In scope', classes: 'govuk-tag--green' },

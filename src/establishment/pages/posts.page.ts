@@ -20,7 +20,7 @@ import { PostsService } from '../posts.service';
 import { ProgrammesService } from '../programmes.service';
 import { ScopeProposalsService } from '../scope-proposals.service';
 import { ThematicAreasService } from '../thematic-areas.service';
-import { UuidParam } from '../uuid-param';
+import { UuidParam } from '../../common/http/uuid-param';
 import { SCOPE_LABELS, scopeItems } from './scope-labels';
 
 /** The posts list's filters, as the query string carries them (and the API's ListPostsQuery names them). */

@@ -10,7 +10,7 @@ import { DecideScopeProposalDto, ScopeProposalResponse } from '../dto/scope-prop
 import { UUID_RE } from '../establishment-errors';
 import { ScopeProposalStatus } from '../establishment.constants';
 import { ScopeProposalsService } from '../scope-proposals.service';
-import { UuidParam } from '../uuid-param';
+import { UuidParam } from '../../common/http/uuid-param';
 import { SCOPE_LABELS } from './scope-labels';
 
 const DECIDE_LABELS = { decision: 'Decision', reason: 'Reason' };

@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, IsArray, IsEnum, IsInt, IsObject, IsOptional, IsString, IsUUID, IsUrl, MaxLength, Min, MinLength, ValidateNested } from 'class-validator';
 import type { AuthUser } from '../../common/access/auth-user';
-import { isStaff } from '../../consultations/consultation-access';
+import { isStaff } from '../../common/access/programme-access';
 import { IsDateOnly, IsInstant, OptionalNotNull, VersionField } from '../../common/validation';
 import { ForumAction, ForumActionStatus } from '../entities/forum-action.entity';
 import { ForumMeeting, ForumMeetingStatus } from '../entities/forum-meeting.entity';

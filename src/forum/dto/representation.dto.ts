@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEnum, IsInt, IsOptional, IsString, IsUUID, MaxLength, Min, MinLength } from 'class-validator';
 import type { AuthUser } from '../../common/access/auth-user';
-import { isStaff } from '../../consultations/consultation-access';
+import { isStaff } from '../../common/access/programme-access';
 import { IsInstant } from '../../common/validation';
 import { Representation, RepresentationStatus } from '../entities/representation.entity';
 

@@ -4,10 +4,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthUser } from '../../common/access/auth-user';
 import { CurrentUser, Roles } from '../../common/access/decorators';
 import { ALL_ROLES, Role } from '../../common/access/role.enum';
-import { keepShownOnce, takeShownOnce } from '../../consultations/pages/calendar.page';
-import { isStale } from '../../consultations/pages/consultation-view';
-import { int, list, mergeErrors, pageErrors, text } from '../../consultations/pages/page-forms';
-import { UuidParam } from '../../establishment/uuid-param';
+import { int, isStale, list, mergeErrors, pageErrors, text } from '../../web/page-forms';
+import { UuidParam } from '../../common/http/uuid-param';
 import { ProgrammesService } from '../../establishment/programmes.service';
 import { DomainEventType } from '../../events/domain-event';
 import { formFields, readForm } from '../../web/forms';
@@ -19,6 +17,7 @@ import { CreateWebhookDto, WebhookResponse } from '../dto/webhook-subscription.d
 import { NotificationFeedService } from '../notification-feed.service';
 import { NotificationChannel, NotificationStatus } from '../notification.types';
 import { WebhooksService } from '../webhooks.service';
+import { keepShownOnce, takeShownOnce } from '../../web/shown-once';
 
 const PAGE = 50;
 

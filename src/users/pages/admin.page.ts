@@ -4,15 +4,14 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthUser } from '../../common/access/auth-user';
 import { CurrentUser, Roles } from '../../common/access/decorators';
 import { Role } from '../../common/access/role.enum';
-import { keepShownOnce, takeShownOnce } from '../../consultations/pages/calendar.page';
-import { isStale } from '../../consultations/pages/consultation-view';
-import { Fields, int, list, mergeErrors, pageErrors, staleErrors, text } from '../../consultations/pages/page-forms';
-import { UuidParam } from '../../establishment/uuid-param';
+import { Fields, int, isStale, list, mergeErrors, pageErrors, staleErrors, text } from '../../web/page-forms';
+import { UuidParam } from '../../common/http/uuid-param';
 import { QUEUE_DASHBOARD_PATH } from '../../metrics/queue-dashboard';
 import { formFields, readForm } from '../../web/forms';
 import { FormErrors, formErrors, redirectTo, renderPage } from '../../web/page-context';
 import { CreateUserDto, UpdateUserDto, UserResponse } from '../dto/user.dto';
 import { UsersService } from '../users.service';
+import { keepShownOnce, takeShownOnce } from '../../web/shown-once';
 
 const ROLE_LABELS: Record<Role, string> = { [Role.Admin]: 'Admin', [Role.HrOfficer]: 'HR officer', [Role.Manager]: 'Manager', [Role.TuRep]: 'Trade union rep' };
 const ROLE_HINTS: Record<Role, string> = {

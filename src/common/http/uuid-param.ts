@@ -1,5 +1,5 @@
 import { Param, ParseUUIDPipe } from '@nestjs/common';
-import { ApiException } from '../common/errors/api-error';
+import { ApiException } from '../errors/api-error';
 
 /** A path parameter that must be a UUID: anything else is 400 naming the parameter. */
 export const UuidParam = (name: string) =>

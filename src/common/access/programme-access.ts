@@ -1,7 +1,7 @@
 import { HttpStatus, NotFoundException } from '@nestjs/common';
-import { type AuthUser, visibleProgrammeIds } from '../common/access/auth-user';
-import { Role } from '../common/access/role.enum';
-import { ApiException } from '../common/errors/api-error';
+import { type AuthUser, visibleProgrammeIds } from './auth-user';
+import { Role } from './role.enum';
+import { ApiException } from '../errors/api-error';
 
 /**
  * Who may do what with consultations and the forum:
@@ -30,13 +30,6 @@ export function programmeFilter(user: AuthUser): string[] | null {
 
 export function notFound(what: string): NotFoundException {
   return new NotFoundException(`${what} not found`);
-}
-
-/** Optimistic concurrency: a stale version is 409 with the current one. */
-export function assertVersion(what: string, current: number, given: number | null | undefined): void {
-  if (given !== undefined && given !== null && given !== current) {
-    throw new ApiException(HttpStatus.CONFLICT, `${what} was changed by someone else (now version ${current})`, [{ field: 'version', reason: 'is stale', currentVersion: current }]);
-  }
 }
 
 /** A request that is well formed but breaks a rule of the domain: 422 naming the field. */

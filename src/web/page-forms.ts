@@ -1,5 +1,5 @@
-import { isDateOnly } from '../../common/dates';
-import type { FormErrors } from '../../web/page-context';
+import { isDateOnly } from '../common/dates';
+import type { FormErrors } from './page-context';
 
 /**
  * Form helpers the consultation, forum, notifications and admin pages share: GOV.UK date inputs
@@ -114,4 +114,9 @@ export function mergeErrors(a: FormErrors | undefined, b: FormErrors | undefined
 /** The stale-version message of a page, in the error summary. */
 export function staleErrors(errors: FormErrors, what: string): FormErrors {
   return { ...errors, errorList: [{ text: `Someone else changed this ${what} while you were working on it. The form now shows the current values: check them and try again.`, href: '#main-content' }], fields: {} };
+}
+
+/** The form was refused because the record changed since the page was read (409 on version). */
+export function isStale(errors: FormErrors): boolean {
+  return errors.stale;
 }
