@@ -25,13 +25,15 @@ export class PasswordResetMailer {
 
   async send(resetId: string): Promise<boolean> {
     const secret = randomBytes(32).toString('base64url');
-    const [row]: { email: string; display_name: string; created_at: Date }[] = await this.db.query(
+    // An UPDATE through TypeORM's query answers [rows, affected].
+    const [rows]: [{ email: string; display_name: string; created_at: Date }[], number] = await this.db.query(
       `UPDATE password_resets r SET token_hash = $2
        FROM users u
        WHERE r.id = $1 AND u.id = r.user_id AND u.is_active AND r.used_at IS NULL AND r.expires_at > now()
        RETURNING u.email, u.display_name, r.created_at`,
       [resetId, createHash('sha256').update(secret).digest('hex')],
     );
+    const row = rows[0];
     if (!row) return false;
     const link = `${this.config.PUBLIC_BASE_URL.replace(/\/$/, '')}/password-reset/${secret}`;
     const text = [

@@ -72,7 +72,7 @@ export class PasswordResetService {
       return row.id;
     });
     try {
-      await this.jobs.enqueue({ name: JobName.SendPasswordReset, data: { resetId } }, { jobId: `password-reset:${resetId}` });
+      await this.jobs.enqueue({ name: JobName.SendPasswordReset, data: { resetId } }, { jobId: `password-reset-${resetId}` });
     } catch (err) {
       // The answer must not differ for a known address: log it; the person can ask again.
       this.logger.error(`password reset email not queued: ${err instanceof Error ? err.message : String(err)}`);
@@ -113,14 +113,15 @@ export class PasswordResetService {
       // Other links of this user stop working too.
       await em.query(`DELETE FROM password_resets WHERE user_id = $1 AND id <> $2 AND used_at IS NULL`, [row.user_id, row.id]);
       await em.query(`UPDATE users SET password_hash = $2, token_version = token_version + 1, updated_at = now() WHERE id = $1`, [row.user_id, hash]);
-      const revoked: unknown[] = await em.query(`UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING id`, [row.user_id]);
+      // An UPDATE through TypeORM's query answers [rows, affected].
+      const [, revoked]: [unknown[], number] = await em.query(`UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL RETURNING id`, [row.user_id]);
       await this.audit.record(em, {
         action: PasswordResetAudit.Complete,
         entityType: 'user',
         entityId: row.user_id,
         actor: null,
         actorLabel: 'password reset link',
-        metadata: { resetId: row.id, revokedApiTokens: revoked.length },
+        metadata: { resetId: row.id, revokedApiTokens: revoked },
       });
       return { userId: row.user_id };
     });
