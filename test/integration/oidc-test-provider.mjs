@@ -12,6 +12,7 @@
  *   replace — the ID token is `idToken` (one the provider issued to another client)
  * It prints "ready <issuer>" when it listens.
  */
+import { Buffer } from 'node:buffer';
 import { generateKeyPairSync } from 'node:crypto';
 import { createServer } from 'node:http';
 import Provider from 'oidc-provider';
