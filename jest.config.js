@@ -3,7 +3,7 @@
 const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript', decorators: true }, transform: { legacyDecorator: true, decoratorMetadata: true, useDefineForClassFields: false }, target: 'es2022', keepClassNames: true }, module: { type: 'commonjs' }, sourceMaps: 'inline' }];
 // NestJS 12 and a few of its dependencies ship ESM only. Node 20 loads them through
 // require(esm), but Jest's own module loader does not, so Jest compiles them to CommonJS.
-const esmOnly = ['@nestjs', '@fastify/cookie', 'content-disposition', 'cookie', 'file-type', 'strtok3', 'token-types', '@tokenizer', '@borewit', 'uint8array-extras'];
+const esmOnly = ['@nestjs', '@fastify/cookie', 'content-disposition', 'cookie', 'file-type', 'strtok3', 'token-types', '@tokenizer', '@borewit', 'uint8array-extras', 'openid-client', 'oauth4webapi', 'jose'];
 const transform = { '^.+\\.(ts|js|mjs)$': swc };
 const common = {
   transform,

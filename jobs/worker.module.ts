@@ -15,6 +15,8 @@ import { InAppDeliveryProcessor } from './processors/in-app-delivery.processor';
 import { MilestoneReminderProcessor } from './processors/milestone-reminder.processor';
 import { OutboxSweepProcessor } from './processors/outbox-sweep.processor';
 import { OverdueDigestProcessor } from './processors/overdue-digest.processor';
+import { PasswordResetProcessor } from './processors/password-reset.processor';
+import { PasswordResetWorkerModule } from '../src/auth/password-reset-mailer';
 import { SystemSmokeProcessor } from './processors/system-smoke.processor';
 import { WebhookDeliveryProcessor } from './processors/webhook-delivery.processor';
 import { WorkerHost } from './worker-host.service';
@@ -27,11 +29,12 @@ const processors = [
   OutboxSweepProcessor,
   MilestoneReminderProcessor,
   OverdueDigestProcessor,
+  PasswordResetProcessor,
 ];
 
 /** The worker process: the same modules as the API, no HTTP. */
 @Module({
-  imports: [ConfigModule, LoggingModule, DatabaseModule, RedisModule, QueueModule, AuditModule, EventsModule, NotificationsWorkerModule, TypeOrmModule.forFeature([SmokeJob])],
+  imports: [ConfigModule, LoggingModule, DatabaseModule, RedisModule, QueueModule, AuditModule, EventsModule, NotificationsWorkerModule, PasswordResetWorkerModule, TypeOrmModule.forFeature([SmokeJob])],
   providers: [
     ...processors,
     { provide: JOB_PROCESSORS, inject: processors, useFactory: (...all: unknown[]) => all },

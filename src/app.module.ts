@@ -30,6 +30,7 @@ import { ConsultationPagesModule } from './consultations/pages/consultation-page
 import { ForumPagesModule } from './forum/pages/forum-pages.module';
 import { NotificationPagesModule } from './notifications/pages/notification-pages.module';
 import { UserPagesModule } from './users/pages/user-pages.module';
+import { AuthPagesModule } from './auth/pages/auth-pages.module';
 
 /**
  * The modules whose controllers make up the JSON API, all served under /api/v1. Everything else
@@ -83,6 +84,7 @@ const API_MODULES = [
     ForumPagesModule,
     NotificationPagesModule,
     UserPagesModule,
+    AuthPagesModule,
   ],
 })
 export class AppModule implements NestModule {

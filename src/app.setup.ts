@@ -126,7 +126,10 @@ export async function configureApp(app: NestFastifyApplication, opts: { docs?: b
   fastify.addHook('onSend', async (request, reply) => {
     if ((request.url.startsWith(`/${API_PREFIX}/`) || request.url.startsWith('/docs')) && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
   });
-  await app.register(helmet, { contentSecurityPolicy: { directives: CSP_DIRECTIVES } });
+  // The sign-in button's POST (and sign-out) redirect to the organisations' providers: a browser applies form-action to that redirect.
+  const providerOrigins = app.get(AppConfig).oidcProviders.map((p) => new URL(p.issuer).origin);
+  const directives = providerOrigins.length ? { ...CSP_DIRECTIVES, formAction: ["'self'", ...new Set(providerOrigins)] } : CSP_DIRECTIVES;
+  await app.register(helmet, { contentSecurityPolicy: { directives } });
 
   // The web service: pages, session cookie, CSRF, assets (src/web).
   await configureWeb(app);

@@ -1,5 +1,5 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Req } from '@nestjs/common';
-import { ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Post, Put, Req } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiCreatedResponse, ApiForbiddenResponse, ApiOkResponse, ApiOperation, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import type { FastifyRequest } from 'fastify';
 import { ErrorResponse } from '../common/errors/api-error';
 import { UsersService } from '../users/users.service';
@@ -8,6 +8,10 @@ import type { AuthUser } from '../common/access/auth-user';
 import { CurrentUser, Public, Roles } from '../common/access/decorators';
 import { ApiTokenResponse, ChangePasswordDto, CreateApiTokenDto, CreatedApiTokenResponse, MeResponse, SignInDto, SignInResponse } from './dto/auth.dto';
 import { ALL_ROLES, Role } from '../common/access/role.enum';
+import { PasswordResetCompleteDto, PasswordResetRequestDto, SignInSettingsResponse, UpdateSignInSettingsDto } from './dto/sso.dto';
+import { OidcService } from './oidc/oidc.service';
+import { PasswordResetService } from './password-reset.service';
+import { SignInSettingsService } from './sign-in-settings.service';
 
 @ApiTags('auth')
 @Controller()
@@ -15,6 +19,9 @@ export class AuthController {
   constructor(
     private readonly auth: AuthService,
     private readonly users: UsersService,
+    private readonly settings: SignInSettingsService,
+    private readonly resets: PasswordResetService,
+    private readonly oidc: OidcService,
   ) {}
 
   @Post('auth/sign-in')
@@ -24,9 +31,47 @@ export class AuthController {
   @ApiOkResponse({ type: SignInResponse })
   @ApiUnauthorizedResponse({ type: ErrorResponse })
   @ApiTooManyRequestsResponse({ type: ErrorResponse, description: 'Too many failed sign-ins for the account or address' })
+  @ApiForbiddenResponse({ type: ErrorResponse, description: 'Local passwords are turned off (admin setting): sign in with the organisation’s account' })
   async signIn(@Body() dto: SignInDto, @Req() req: FastifyRequest): Promise<SignInResponse> {
+    await this.settings.assertLocalPasswords();
     const result = await this.auth.signIn(dto.email, dto.password, req.ip);
     return { accessToken: result.accessToken, tokenType: 'Bearer', expiresIn: result.expiresIn, user: MeResponse.from(result.user) };
+  }
+
+  @Post('auth/password-reset')
+  @Public()
+  @HttpCode(202)
+  @ApiOperation({ summary: 'Email a single-use password reset link (30 minutes); the same answer whether or not the address has an account' })
+  @ApiAcceptedResponse({ description: 'Accepted: if the address has an account, a link is on its way' })
+  @ApiTooManyRequestsResponse({ type: ErrorResponse, description: 'Too many requests for the address or from the client' })
+  @ApiForbiddenResponse({ type: ErrorResponse, description: 'Local passwords are turned off' })
+  async requestPasswordReset(@Body() dto: PasswordResetRequestDto, @Req() req: FastifyRequest): Promise<void> {
+    await this.resets.request(dto.email, req.ip);
+  }
+
+  @Post('auth/password-reset/complete')
+  @Public()
+  @HttpCode(204)
+  @ApiOperation({ summary: 'Set a new password with a reset link’s token (once); ends every session and revokes API tokens' })
+  async completePasswordReset(@Body() dto: PasswordResetCompleteDto): Promise<void> {
+    await this.resets.complete(dto.token, dto.newPassword);
+  }
+
+  @Get('admin/sign-in-settings')
+  @Roles(Role.Admin)
+  @ApiOperation({ summary: 'How people may sign in: local passwords on or off, and the configured providers' })
+  @ApiOkResponse({ type: SignInSettingsResponse })
+  async getSignInSettings(): Promise<SignInSettingsResponse> {
+    return { ...(await this.settings.get()), providers: this.oidc.list() };
+  }
+
+  @Put('admin/sign-in-settings')
+  @Roles(Role.Admin)
+  @ApiOperation({ summary: 'Turn local passwords on or off (audited; refused while no provider is configured)' })
+  @ApiOkResponse({ type: SignInSettingsResponse })
+  async putSignInSettings(@CurrentUser() user: AuthUser, @Body() dto: UpdateSignInSettingsDto): Promise<SignInSettingsResponse> {
+    const s = await this.settings.setLocalPasswords(user, dto.localPasswordsEnabled, dto.version, this.oidc.list().length);
+    return { ...s, providers: this.oidc.list() };
   }
 
   @Post('users/:id/sign-in-unlock')

@@ -9,7 +9,10 @@ import { AuthController } from './auth.controller';
 import { AuthGuard } from './auth.guard';
 import { AuthService } from './auth.service';
 import { ApiToken } from './entities/api-token.entity';
+import { OidcService } from './oidc/oidc.service';
+import { PasswordResetService } from './password-reset.service';
 import { SignInLimiter } from './sign-in-limiter';
+import { SignInSettingsService } from './sign-in-settings.service';
 
 @Module({
   imports: [
@@ -29,7 +32,7 @@ import { SignInLimiter } from './sign-in-limiter';
     }),
   ],
   controllers: [AuthController],
-  providers: [AuthService, SignInLimiter, { provide: APP_GUARD, useClass: AuthGuard }],
-  exports: [AuthService],
+  providers: [AuthService, SignInLimiter, SignInSettingsService, PasswordResetService, OidcService, { provide: APP_GUARD, useClass: AuthGuard }],
+  exports: [AuthService, SignInSettingsService, PasswordResetService, OidcService],
 })
 export class AuthModule {}

@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
+import { IsOidcProviders, OidcProviderSetting, parseOidcProviders } from '../auth/oidc/oidc-providers';
 import { getMetadataStorage, IsEnum, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 
 export enum NodeEnv {
@@ -193,6 +194,19 @@ export class AppConfig {
   @IsIn(['true', 'false'])
   COOKIE_SECURE?: 'true' | 'false';
 
+  /**
+   * The organisations' OpenID Connect providers, a JSON array (docs/sso.md):
+   * `[{"id":"mcc","name":"Manchester City Council","issuer":"https://login.microsoftonline.com/<tenant>/v2.0","clientId":"…","clientSecret":"…"}]`.
+   * Unset: no single sign-on, local passwords only.
+   */
+  @IsOptional()
+  @IsOidcProviders()
+  OIDC_PROVIDERS?: string;
+
+  get oidcProviders(): OidcProviderSetting[] {
+    return parseOidcProviders(this.OIDC_PROVIDERS);
+  }
+
   get cookieSecure(): boolean {
     return this.COOKIE_SECURE ? this.COOKIE_SECURE === 'true' : this.isProduction;
   }
@@ -249,7 +263,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const errors = validateSync(config, { whitelist: true, forbidUnknownValues: false });
   if (errors.length > 0) {
     const e = errors[0];
-    const value = e.value === undefined ? 'missing' : `got ${JSON.stringify(e.value)}`;
+    // Never echo a value that holds secrets (client secrets in OIDC_PROVIDERS).
+    const value = e.value === undefined ? 'missing' : e.property === 'OIDC_PROVIDERS' ? 'value not shown' : `got ${JSON.stringify(e.value)}`;
     const reason = Object.values(e.constraints ?? {})[0] ?? 'is invalid';
     throw new ConfigError(`Invalid configuration: ${e.property} ${reason.replace(`${e.property} `, '')} (${value})`);
   }

@@ -29,6 +29,8 @@ export enum JobName {
   MilestoneReminders = 'milestone.reminders',
   /** Emit the daily deadlines.overdue digest for HR. */
   OverdueDigest = 'deadlines.overdue_digest',
+  /** Make a password reset link's secret and email it (src/auth/password-reset-mailer.ts). */
+  SendPasswordReset = 'auth.send_password_reset',
 }
 
 export interface SystemSmokeJob {
@@ -47,6 +49,12 @@ export interface MaintenanceJob<N extends JobName.OutboxSweep | JobName.Mileston
   data: Record<string, never>;
 }
 
+/** A password reset to send: only its id (the secret is made by the worker and never stored). */
+export interface PasswordResetJob {
+  name: JobName.SendPasswordReset;
+  data: { resetId: string };
+}
+
 /** Every job the system knows. Add a member here, then a processor in jobs/. */
 export type JobItem =
   | SystemSmokeJob
@@ -55,7 +63,8 @@ export type JobItem =
   | DeliveryJob<JobName.DeliverInApp>
   | MaintenanceJob<JobName.OutboxSweep>
   | MaintenanceJob<JobName.MilestoneReminders>
-  | MaintenanceJob<JobName.OverdueDigest>;
+  | MaintenanceJob<JobName.OverdueDigest>
+  | PasswordResetJob;
 
 export type JobData<N extends JobName> = Extract<JobItem, { name: N }>['data'];
 
@@ -68,6 +77,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.OutboxSweep]: QueueName.NotifyMaintenance,
   [JobName.MilestoneReminders]: QueueName.NotifyMaintenance,
   [JobName.OverdueDigest]: QueueName.NotifyMaintenance,
+  [JobName.SendPasswordReset]: QueueName.NotifyEmail,
 };
 
 /**
@@ -101,4 +111,6 @@ export const JOB_OPTIONS: Partial<Record<JobName, JobsOptions>> = {
   [JobName.DeliverEmail]: { attempts: 13, backoff: { type: CAPPED_EXPONENTIAL, delay: 5000 } },
   [JobName.DeliverWebhook]: { attempts: 13, backoff: { type: CAPPED_EXPONENTIAL, delay: 5000 } },
   [JobName.DeliverInApp]: { attempts: 8, backoff: { type: CAPPED_EXPONENTIAL, delay: 1000 } },
+  // A reset link lasts 30 minutes: retry for about 10, and keep no finished job around.
+  [JobName.SendPasswordReset]: { attempts: 6, backoff: { type: CAPPED_EXPONENTIAL, delay: 5000 }, removeOnComplete: true, removeOnFail: { age: 3600 } },
 };

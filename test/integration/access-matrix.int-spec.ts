@@ -12,6 +12,9 @@ const PUBLIC_ROUTES = [
   'GET /health/live',
   'GET /health/ready',
   'POST /api/v1/auth/sign-in',
+  // Password reset by email (issue 19): asking for a link, and using it.
+  'POST /api/v1/auth/password-reset',
+  'POST /api/v1/auth/password-reset/complete',
   // Prometheus cannot sign in: it sends METRICS_TOKEN; without one configured the route is open
   // outside production and 404 in production (src/metrics).
   'GET /metrics',
@@ -21,6 +24,13 @@ const PUBLIC_ROUTES = [
   // Pages: signing in, and the footer's pages (accessibility statement, cookies, help).
   'GET /sign-in',
   'POST /sign-in',
+  // Single sign-on: the organisation's button and the provider's answer; the password reset pages.
+  'POST /sign-in/oidc/:provider',
+  'GET /sign-in/oidc/:provider/callback',
+  'GET /password-reset',
+  'POST /password-reset',
+  'GET /password-reset/:token',
+  'POST /password-reset/:token',
   'GET /accessibility',
   'GET /cookies',
   'GET /help',

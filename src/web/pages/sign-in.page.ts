@@ -3,6 +3,9 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthUser } from '../../common/access/auth-user';
 import { AuthService } from '../../auth/auth.service';
+import { OidcService } from '../../auth/oidc/oidc.service';
+import { SignInSettingsService } from '../../auth/sign-in-settings.service';
+import { AppConfig } from '../../config/app-config';
 import { ALL_ROLES } from '../../common/access/role.enum';
 import { CurrentUser, Public, Roles } from '../../common/access/decorators';
 import { ApiException } from '../../common/errors/api-error';
@@ -16,10 +19,36 @@ export const DEMO_AS_OF = '2017-03-01';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/** Start the page session of a user who has just signed in (password or single sign-on): a new session, no fixation. */
+export async function startPageSession(req: FastifyRequest, auth: AuthService, userId: string, sso?: { provider: string; idToken: string }): Promise<void> {
+  const facts = await auth.sessionFacts(userId);
+  const now = Math.floor(Date.now() / 1000);
+  req.session.regenerate(); // a new session (and CSRF secret) at sign-in
+  req.session.set('uid', userId);
+  req.session.set('tv', facts.tokenVersion);
+  req.session.set('started', now);
+  req.session.set('seen', now);
+  if (sso) {
+    req.session.set('op', sso.provider);
+    req.session.set('idt', sso.idToken);
+  }
+  if (facts.isDemo) req.session.set('asOf', DEMO_AS_OF);
+}
+
 @ApiExcludeController()
 @Controller()
 export class SignInPage {
-  constructor(private readonly auth: AuthService) {}
+  constructor(
+    private readonly auth: AuthService,
+    private readonly oidc: OidcService,
+    private readonly settings: SignInSettingsService,
+    private readonly config: AppConfig,
+  ) {}
+
+  /** What the sign-in page offers: each organisation's button, and the password form unless an admin turned it off. */
+  private async options(): Promise<{ providers: { id: string; name: string }[]; localPasswords: boolean }> {
+    return { providers: this.oidc.list(), localPasswords: (await this.settings.get()).localPasswordsEnabled };
+  }
 
   @Get('sign-in')
   @Public()
@@ -27,6 +56,8 @@ export class SignInPage {
     const uid = req.session.get('uid');
     if (uid && !q.timedOut) return redirectTo(req, reply, safeReturnTo(q.returnTo) ?? '/');
     await renderPage(req, reply, 'web/views/pages/sign-in.njk', {
+      ...(await this.options()),
+      reset: q.reset === '1',
       returnTo: safeReturnTo(q.returnTo) ?? '',
       timedOut: q.timedOut === '1',
       signedOut: q.signedOut === '1',
@@ -41,9 +72,13 @@ export class SignInPage {
     const email = typeof f.email === 'string' ? f.email : '';
     const password = typeof (body as Record<string, unknown>)?.password === 'string' ? String((body as Record<string, unknown>).password) : '';
     const returnTo = safeReturnTo(f.returnTo) ?? '/';
+    const options = await this.options();
     const again = (errors: FormErrors) =>
-      renderPage(req, reply, 'web/views/pages/sign-in.njk', { errors, values: { email }, returnTo: returnTo === '/' ? '' : returnTo }, errors.status);
+      renderPage(req, reply, 'web/views/pages/sign-in.njk', { ...options, errors, values: { email }, returnTo: returnTo === '/' ? '' : returnTo }, errors.status);
 
+    if (!options.localPasswords) {
+      return again({ errorList: [{ text: 'Signing in with a password is turned off: sign in with your organisation’s account', href: '#sign-in-providers' }], fields: {}, stale: false, status: HttpStatus.FORBIDDEN });
+    }
     if (!email) return again(fieldError('email', 'Enter your email address'));
     if (email.length > 254 || !EMAIL.test(email)) return again(fieldError('email', 'Enter an email address in the correct format, like name@example.gov.uk'));
     if (!password) return again(fieldError('password', 'Enter your password'));
@@ -59,24 +94,25 @@ export class SignInPage {
       if (err instanceof ApiException && err.getStatus() === HttpStatus.TOO_MANY_REQUESTS) return again(fieldError('email', err.message, 429));
       throw err;
     }
-    const facts = await this.auth.sessionFacts(user.id);
-    const now = Math.floor(Date.now() / 1000);
-    req.session.regenerate(); // a new session (and CSRF secret) at sign-in: no fixation
-    req.session.set('uid', user.id);
-    req.session.set('tv', facts.tokenVersion);
-    req.session.set('started', now);
-    req.session.set('seen', now);
-    if (facts.isDemo) req.session.set('asOf', DEMO_AS_OF);
+    await startPageSession(req, this.auth, user.id);
     await redirectTo(req, reply, returnTo);
   }
 
-  /** Sign out (POST, from the header's button). */
+  /**
+   * Sign out (POST, from the header's button): ends this session, and, when signed in through a
+   * provider that supports RP-initiated logout, the provider's session too (it sends the browser back
+   * to the signed-out page).
+   */
   @Post('sign-out')
   @Roles(...ALL_ROLES)
   async signOut(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @CurrentUser() user: AuthUser): Promise<void> {
+    const provider = req.session.get('op');
+    const idToken = req.session.get('idt');
     await this.auth.recordSignOut(user);
     endSession(req, 'signed_out');
-    await reply.redirect('/sign-in?signedOut=1', HttpStatus.SEE_OTHER);
+    const back = `${this.config.PUBLIC_BASE_URL.replace(/\/$/, '')}/sign-in?signedOut=1`;
+    const providerLogout = await this.oidc.endSessionUrl(provider, idToken, back);
+    await reply.redirect(providerLogout ?? '/sign-in?signedOut=1', HttpStatus.SEE_OTHER);
   }
 
   /** Without JavaScript, the timeout warning's link lands here: a page with the sign-out button. */
