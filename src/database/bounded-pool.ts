@@ -40,5 +40,6 @@ export function boundedPg(limits: PoolLimits): typeof pg {
     }
   }
   // Everything else of the module (types, Client, defaults) as it is.
-  return Object.assign(Object.create(pg) as typeof pg, { Pool: BoundedPool });
+  // An own property over the module's (a getter in compiled ES-module interop, so not assignable).
+  return Object.defineProperty(Object.create(pg) as typeof pg, 'Pool', { value: BoundedPool, enumerable: true });
 }
