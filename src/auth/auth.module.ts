@@ -2,7 +2,7 @@ import { Logger, Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { JwtModule } from '@nestjs/jwt';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, randomBytes } from 'node:crypto';
 import { AppConfig } from '../config/app-config';
 import { UsersModule } from '../users/users.module';
 import { AuthController } from './auth.controller';
@@ -27,7 +27,9 @@ import { SignInSettingsService } from './sign-in-settings.service';
           new Logger('Auth').warn('JWT_SECRET is not set: using a random secret for this process');
           secret = randomBytes(32).toString('hex');
         }
-        return { secret, signOptions: { algorithm: 'HS256', issuer: 'wtt' }, verifyOptions: { algorithms: ['HS256'], issuer: 'wtt' } };
+        // A prebuilt secret KeyObject: given a string, jsonwebtoken tries (and fails) to parse it as a
+        // public key on every verify before using it as a secret (0.29 ms against 0.006 ms a verify).
+        return { secret: createSecretKey(Buffer.from(secret, 'utf8')), signOptions: { algorithm: 'HS256', issuer: 'wtt' }, verifyOptions: { algorithms: ['HS256'], issuer: 'wtt' } };
       },
     }),
   ],

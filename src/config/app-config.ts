@@ -86,6 +86,56 @@ export class AppConfig {
   @Min(1)
   SIGN_IN_WINDOW_SECONDS = 900;
 
+  // --- capacity (see docs/benchmarks.md) ------------------------------------
+  /** Database connections each API or worker process keeps at most. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(500)
+  DB_POOL_SIZE = 20;
+
+  /** How long a request waits for a free database connection before it gets 503 with Retry-After. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  @Max(60_000)
+  DB_POOL_WAIT_MS = 2000;
+
+  /** The Retry-After (seconds) of a 503 for a busy database pool. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(600)
+  DB_RETRY_AFTER_SECONDS = 2;
+
+  /** Heavy reports (the matrix, exports) running at once in one API process; more wait REPORT_WAIT_MS, then get 503. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(200)
+  REPORT_CONCURRENCY = 4;
+
+  /** How long a heavy report waits for a free slot before it gets 503 with Retry-After. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(120_000)
+  REPORT_WAIT_MS = 10_000;
+
+  /** Data rows one posts import may hold (CSV or XLSX); more is 400. A 1,000,000-row CSV is about 90 MB: raise IMPORT_MAX_BYTES with it. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(10_000_000)
+  IMPORT_MAX_ROWS = 100_000;
+
+  /** Bytes one uploaded posts spreadsheet may hold (413 above). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(2 * 1024 * 1024 * 1024)
+  IMPORT_MAX_BYTES = 20 * 1024 * 1024;
+
   // --- notifications (see src/notifications) -------------------------------
   /** Outgoing mail server (smtp:// or smtps://, credentials in the URL). Unset: emails are written as .eml files under MAIL_DIR. */
   @IsOptional()

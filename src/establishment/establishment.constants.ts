@@ -53,7 +53,7 @@ export enum ScopeProposalStatus {
   Withdrawn = 'withdrawn',
 }
 
-/** Import caps: a bigger upload is refused with 413, more rows with 400. */
+/** Import caps: a bigger upload is refused with 413, more rows with 400 (defaults of the IMPORT_MAX_BYTES and IMPORT_MAX_ROWS settings). */
 export const IMPORT_MAX_BYTES = 20 * 1024 * 1024;
 export const IMPORT_MAX_ROWS = 100_000;
 /** At most this many row errors are returned (the total is always given). */

@@ -18,6 +18,7 @@ import { PostsController } from './posts.controller';
 import { PostsService } from './posts.service';
 import { ProgrammesController } from './programmes.controller';
 import { ProgrammesService } from './programmes.service';
+import { ReportSlots } from './report-slots';
 import { ScopeProposalsController } from './scope-proposals.controller';
 import { ScopeProposalsService } from './scope-proposals.service';
 import { ThematicAreasController } from './thematic-areas.controller';
@@ -30,7 +31,7 @@ import { ThematicAreasService } from './thematic-areas.service';
 @Module({
   imports: [TypeOrmModule.forFeature([Organisation, Programme, Grade, ThematicArea, Post, PostScopeHistory, ScopeProposal])],
   controllers: [OrganisationsController, ProgrammesController, GradesController, ThematicAreasController, PostsController, ScopeProposalsController],
-  providers: [OrganisationsService, ProgrammesService, GradesService, ThematicAreasService, PostsService, ScopeProposalsService, MatrixService, PostsImportService, PostsExportService],
+  providers: [OrganisationsService, ProgrammesService, GradesService, ThematicAreasService, PostsService, ScopeProposalsService, MatrixService, PostsImportService, PostsExportService, ReportSlots],
   exports: [ProgrammesService, PostsService, MatrixService, ScopeProposalsService, OrganisationsService, ThematicAreasService, GradesService, PostsImportService, PostsExportService],
 })
 export class EstablishmentModule {}

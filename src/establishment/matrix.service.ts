@@ -8,6 +8,7 @@ import { hundredthsToNumber, hundredthsToText, toHundredths } from './decimal';
 import { EstablishmentMatrixResponse, MatrixCell, MatrixColumn, MatrixTotals } from './dto/matrix.dto';
 import { canSeeProgramme } from './establishment-access';
 import { Scope } from './establishment.constants';
+import { ReportSlots } from './report-slots';
 import { notFound } from './establishment-errors';
 import { Cell, XlsxSheetSpec } from './spreadsheet';
 
@@ -50,10 +51,18 @@ const cell = (a: Acc | undefined): MatrixCell => ({ posts: a?.posts ?? 0, fte: h
  */
 @Injectable()
 export class MatrixService {
-  constructor(@InjectDataSource() private readonly ds: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly ds: DataSource,
+    private readonly slots: ReportSlots,
+  ) {}
 
   async build(user: AuthUser, programmeId: string): Promise<EstablishmentMatrixResponse> {
     if (!canSeeProgramme(user, programmeId)) throw notFound('Programme', programmeId);
+    // A heavy report: at most REPORT_CONCURRENCY at once per process, the rest wait (bounded) or get 503.
+    return this.slots.run(() => this.compute(user, programmeId));
+  }
+
+  private async compute(user: AuthUser, programmeId: string): Promise<EstablishmentMatrixResponse> {
     // Three independent reads at once: the aggregate is the only one that costs anything.
     const [programmes, areas, aggregates] = await Promise.all([
       this.ds.query(`SELECT name FROM programmes WHERE id = $1`, [programmeId]) as Promise<{ name: string }[]>,

@@ -12,6 +12,7 @@ import { canSeeProgramme, postAreaFilter } from './establishment-access';
 import { MIME } from './establishment.constants';
 import { notFound } from './establishment-errors';
 import { POST_COLUMNS } from './post-columns';
+import { ReportSlots } from './report-slots';
 import { Cell, CSV_OPTIONS, escapeFormula, slug, toCsv, toXlsx } from './spreadsheet';
 
 interface ExportRow {
@@ -39,6 +40,7 @@ export class PostsExportService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly audit: AuditService,
+    private readonly slots: ReportSlots,
   ) {}
 
   async export(user: AuthUser, programmeId: string, format: 'csv' | 'xlsx'): Promise<StreamableFile> {
@@ -46,11 +48,24 @@ export class PostsExportService {
     const programme: { name: string }[] = await this.ds.query(`SELECT name FROM programmes WHERE id = $1`, [programmeId]);
     if (!programme.length) throw notFound('Programme', programmeId);
     const areas = postAreaFilter(user);
+    // A heavy report: the slot is held until the file has been sent (or the stream is given up).
+    const release = await this.slots.acquire();
+    try {
+      const stream = await this.startExport(programmeId, programme[0].name, areas, format);
+      stream.stream.once('close', release);
+      return stream.file;
+    } catch (err) {
+      release();
+      throw err;
+    }
+  }
+
+  private async startExport(programmeId: string, name: string, areas: string[] | null, format: 'csv' | 'xlsx'): Promise<{ stream: Readable; file: StreamableFile }> {
     await this.audit.recordAlone({ action: AuditAction.Export, entityType: 'post_export', entityId: programmeId, metadata: { programmeId, format } });
-    const filename = `posts-${slug(programme[0].name)}.${format}`;
+    const filename = `posts-${slug(name)}.${format}`;
     const batches = this.batches(programmeId, areas);
     const stream = format === 'csv' ? csvStream(batches) : xlsxStream(batches);
-    return new StreamableFile(stream, { type: format === 'csv' ? `${MIME.csv}; charset=utf-8` : MIME.xlsx, disposition: `attachment; filename="${filename}"` });
+    return { stream, file: new StreamableFile(stream, { type: format === 'csv' ? `${MIME.csv}; charset=utf-8` : MIME.xlsx, disposition: `attachment; filename="${filename}"` }) };
   }
 
   /** The documented header, for the template (and the guide to each column in the XLSX). */

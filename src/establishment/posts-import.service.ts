@@ -1,19 +1,23 @@
 import { HttpStatus, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { setImmediate as nextTurn } from 'node:timers/promises';
-import { DataSource, EntityManager } from 'typeorm';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
+import { DataSource, EntityManager, QueryRunner } from 'typeorm';
 import { AuditAction } from '../audit/audit-action';
 import { AuditService } from '../audit/audit.service';
 import type { AuthUser } from '../common/access/auth-user';
 import { ApiException } from '../common/errors/api-error';
+import { AppConfig } from '../config/app-config';
 import { refusedTextReason } from '../common/input-safety';
-import { toHundredths, tryHundredths } from './decimal';
+import { tryHundredths } from './decimal';
 import { ImportResult, ImportRowError } from './dto/import.dto';
 import { REFERENCE } from './dto/post.dto';
-import { ESTABLISHMENT_STATUSES, EstablishmentStatus, IMPORT_MAX_ERRORS, IMPORT_MAX_ROWS, Scope, SCOPES } from './establishment.constants';
+import { ESTABLISHMENT_STATUSES, EstablishmentStatus, IMPORT_MAX_ERRORS, Scope, SCOPES } from './establishment.constants';
 import { notFound } from './establishment-errors';
 import { columnKey, enumValue, POST_COLUMNS, PostColumnKey } from './post-columns';
-import { detectSheetFormat, parseCsv, parseXlsx, Sheet, SheetFormat, tooManyRows, unescapeFormula } from './spreadsheet';
+import { csvRows, detectSheetFormat, parseXlsx, Sheet, SheetFormat, SheetRow, tooManyRows, unescapeFormula } from './spreadsheet';
 
 export interface UploadedSheet {
   buffer: Buffer;
@@ -35,28 +39,20 @@ interface ValidRow {
   reason: string | null;
 }
 
-interface ExistingPost {
-  id: string;
-  programme_id: string;
-  organisation_id: string;
+/** What a row is, as far as it could be read: its post's identity even when another cell is wrong. */
+interface RowIdentity {
+  organisationId: string;
   reference: string;
-  title: string;
-  thematic_area_id: string;
-  grade_id: string;
-  fte: string;
-  establishment_status: EstablishmentStatus;
-  scope: Scope;
-  scope_reason: string | null;
 }
 
-interface Plan {
-  format: SheetFormat;
+interface Counts {
   rows: number;
-  errors: ImportRowError[];
-  creates: ValidRow[];
-  /** Existing posts that change, with the scope to set (null: scope unchanged). */
-  updates: { id: string; row: ValidRow; scopeChange: Scope | null }[];
+  created: number;
+  updated: number;
   unchanged: number;
+  errorCount: number;
+  /** The first IMPORT_MAX_ERRORS errors in row order. */
+  errors: ImportRowError[];
 }
 
 interface Reference {
@@ -65,128 +61,249 @@ interface Reference {
   grades: Map<string, string>; // `${orgId}|${code lower}` -> grade id
 }
 
+/** The staging table of one import: a temporary table of the transaction (gone at its end). */
+const STAGE = 'posts_import_stage';
+const STAGE_COLUMNS = ['row', 'ok', 'organisation_id', 'reference', 'title', 'area_id', 'grade_id', 'fte', 'status', 'scope', 'reason'] as const;
+/** Rows of COPY text sent in one write. */
+const COPY_BATCH = 2000;
+
+/** A value in COPY's text format: \N for null; backslash, tab, CR and LF escaped. */
+function copyText(v: string | null): string {
+  if (v === null) return '\\N';
+  return /[\\\t\r\n]/.test(v) ? v.replace(/[\\\t\r\n]/g, (c) => (c === '\\' ? '\\\\' : c === '\t' ? '\\t' : c === '\r' ? '\\r' : '\\n')) : v;
+}
+
 /**
  * Posts from a spreadsheet, the way HR keeps them. Every row is validated and every error given
  * with its row, column and message; a dry run stops there. A real import writes all rows or none,
  * in one transaction, and is audited as one event. A row whose (organisation, reference) exists
  * in the programme updates that post; any other row creates one.
+ *
+ * How a million rows fit: the sheet is parsed as a stream and each row checked on its own (cells,
+ * and names resolved against the programme's organisations, areas and grades, held in memory) as
+ * it is read, then sent with PostgreSQL COPY into a temporary staging table; what needs the whole
+ * file or the database (duplicate references, a post of another programme, create / update /
+ * unchanged) is worked out set-wise in SQL on the staging table; then one UPDATE and one INSERT
+ * merge it into posts. Nothing is held per row in Node but the first IMPORT_MAX_ERRORS errors.
  */
 @Injectable()
 export class PostsImportService {
   constructor(
     @InjectDataSource() private readonly ds: DataSource,
     private readonly audit: AuditService,
+    private readonly config: AppConfig,
   ) {}
+
+  /** The largest upload accepted (IMPORT_MAX_BYTES). */
+  get maxBytes(): number {
+    return this.config.IMPORT_MAX_BYTES;
+  }
+
+  /** The most data rows a sheet may hold (IMPORT_MAX_ROWS). */
+  get maxRows(): number {
+    return this.config.IMPORT_MAX_ROWS;
+  }
 
   async import(user: AuthUser, programmeId: string, file: UploadedSheet, dryRun: boolean): Promise<ImportResult> {
     const programme: { name: string }[] = await this.ds.query(`SELECT name FROM programmes WHERE id = $1`, [programmeId]);
     if (!programme.length) throw notFound('Programme', programmeId);
     const format = detectSheetFormat(file.buffer, file.filename);
-    const sheet = format === 'xlsx' ? await parseXlsx(file.buffer, IMPORT_MAX_ROWS) : await parseCsv(file.buffer, IMPORT_MAX_ROWS);
-    if (sheet.rows.length > IMPORT_MAX_ROWS) throw tooManyRows(IMPORT_MAX_ROWS);
+    const maxRows = this.maxRows;
+    // A CSV that may be over the row cap is counted first (parse only), so it is refused as fast as before
+    // staging began; below the cap (fewer lines than rows allowed) nothing is read twice.
+    if (format === 'csv' && lineCount(file.buffer) > maxRows + 1) for await (const _ of csvRows(file.buffer, maxRows)) void _;
+    // XLSX is read whole (bounded by its unzipped-size cap); CSV row by row.
+    const rows: AsyncIterable<SheetRow> = format === 'xlsx' ? sheetRows(await parseXlsx(file.buffer, maxRows)) : csvRows(file.buffer, maxRows);
 
-    if (dryRun) {
-      const plan = await this.plan(this.ds.manager, programmeId, sheet, format, false);
-      return result(plan, true);
-    }
-    return this.ds.transaction(async (em) => {
-      // One import per programme at a time; posts are locked as they are read.
-      await em.query(`SELECT pg_advisory_xact_lock(hashtext('posts-import'), hashtext($1))`, [programmeId]);
-      const plan = await this.plan(em, programmeId, sheet, format, true);
-      if (plan.errors.length) {
+    const qr = this.ds.createQueryRunner();
+    await qr.connect();
+    try {
+      await qr.startTransaction();
+      const em = qr.manager;
+      // One import per programme at a time; the posts it changes are locked by its UPDATE.
+      if (!dryRun) await em.query(`SELECT pg_advisory_xact_lock(hashtext('posts-import'), hashtext($1))`, [programmeId]);
+      const counts = await this.stageAndCheck(qr, programmeId, rows, maxRows);
+      if (dryRun) {
+        await qr.rollbackTransaction();
+        return result(counts, format, true);
+      }
+      if (counts.errorCount) {
         // Every error (up to IMPORT_MAX_ERRORS) is a detail with its row and column; the count is in the message.
-        const res = result(plan, false);
         throw new ApiException(
           HttpStatus.UNPROCESSABLE_ENTITY,
-          `The file has ${plan.errors.length} error(s); nothing was imported`,
-          res.errors.map((e) => ({ field: `row[${e.row}].${e.column}`, reason: e.message, row: e.row, column: e.column, ...(e.relatedRows ? { relatedRows: e.relatedRows } : {}) })),
+          `The file has ${counts.errorCount} error(s); nothing was imported`,
+          counts.errors.map((e) => ({ field: `row[${e.row}].${e.column}`, reason: e.message, row: e.row, column: e.column, ...(e.relatedRows ? { relatedRows: e.relatedRows } : {}) })),
         );
       }
-      await this.write(em, user, programmeId, plan, file.filename);
+      await this.merge(em, user, programmeId, file.filename);
       await this.audit.record(em, {
         action: AuditAction.Import,
         entityType: 'post_import',
         entityId: programmeId,
-        after: { created: plan.creates.length, updated: plan.updates.length, unchanged: plan.unchanged },
-        metadata: { programmeId, fileName: file.filename, format, rows: plan.rows, bytes: file.buffer.length },
+        after: { created: counts.created, updated: counts.updated, unchanged: counts.unchanged },
+        metadata: { programmeId, fileName: file.filename, format, rows: counts.rows, bytes: file.buffer.length },
       });
-      return result(plan, false);
-    });
+      await qr.commitTransaction();
+      return result(counts, format, false);
+    } catch (err) {
+      if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
+      throw err;
+    } finally {
+      await qr.release();
+    }
   }
 
-  private async plan(em: EntityManager, programmeId: string, sheet: Sheet, format: SheetFormat, lock: boolean): Promise<Plan> {
-    const errors: ImportRowError[] = [];
-    const columns = this.headerColumns(sheet, errors);
-    const plan: Plan = { format, rows: sheet.rows.length, errors, creates: [], updates: [], unchanged: 0 };
-    if (!columns) return plan;
-
+  /**
+   * Reads the sheet into the staging table (COPY), then finds the errors only the whole file or
+   * the database can show, and counts what a merge would do.
+   */
+  private async stageAndCheck(qr: QueryRunner, programmeId: string, rows: AsyncIterable<SheetRow>, maxRows: number): Promise<Counts> {
+    const em = qr.manager;
+    const maxErrors = IMPORT_MAX_ERRORS;
+    const rowErrors: ImportRowError[] = [];
+    let rowErrorCount = 0;
+    let dataRows = 0;
     const ref = await this.referenceData(em, programmeId);
-    const valid: ValidRow[] = [];
-    const firstRowOf = new Map<string, number>();
-    for (const [i, r] of sheet.rows.entries()) {
-      if (i % 1000 === 999) await nextTurn(); // 100,000 rows never hold the event loop for long
-      const v = this.validateRow(r.row, r.cells, columns, ref, errors);
-      if (!v) continue;
-      const key = `${v.organisationId}|${v.reference}`;
-      const first = firstRowOf.get(key);
-      if (first !== undefined) {
-        errors.push({
-          row: v.row,
-          column: 'reference',
-          message: `duplicate reference "${v.reference}" for ${orgLabel(ref, v.organisationId)}: rows ${first} and ${v.row}`,
-          relatedRows: [first],
-        });
-        continue;
-      }
-      firstRowOf.set(key, v.row);
-      valid.push(v);
-    }
 
-    const existing = await this.existing(em, valid, lock);
-    for (const v of valid) {
-      const e = existing.get(`${v.organisationId}|${v.reference}`);
-      if (!e) {
-        plan.creates.push(v);
-        continue;
+    await em.query(
+      `CREATE TEMP TABLE ${STAGE} (
+         row int NOT NULL, ok boolean NOT NULL, organisation_id uuid NOT NULL, reference text NOT NULL,
+         title text, area_id uuid, grade_id uuid, fte numeric(3,2), status text, scope text, reason text
+       ) ON COMMIT DROP`,
+    );
+    const client = (qr as unknown as { databaseConnection: PoolClient }).databaseConnection;
+    const copy = client.query(copyFrom(`COPY ${STAGE} (${STAGE_COLUMNS.join(', ')}) FROM STDIN`));
+    const readHeader = (r: SheetRow, errors: ImportRowError[]) => this.headerColumns(r, errors);
+    const checkRow = (r: SheetRow, cols: Map<number, PostColumnKey>, errors: ImportRowError[], ident: Partial<RowIdentity>) =>
+      this.validateRow(r.row, r.cells, cols, ref, errors, ident);
+    let headerSeen = false;
+    let columns: Map<number, PostColumnKey> | null = null;
+
+    async function* lines(): AsyncGenerator<string> {
+      let batch: string[] = [];
+      for await (const r of rows) {
+        if (r.cells.every((c) => c.trim() === '')) continue; // blank rows are skipped, as in a spreadsheet
+        if (!headerSeen) {
+          headerSeen = true;
+          const headerErrors: ImportRowError[] = [];
+          columns = readHeader(r, headerErrors);
+          rowErrorCount += headerErrors.length;
+          rowErrors.push(...headerErrors.slice(0, maxErrors));
+          continue;
+        }
+        dataRows++;
+        if (!columns) continue; // header errors: rows are counted, not checked
+        const errors: ImportRowError[] = [];
+        const ident: Partial<RowIdentity> = {};
+        const v = checkRow(r, columns, errors, ident);
+        if (errors.length) {
+          rowErrorCount += errors.length;
+          for (const e of errors) if (rowErrors.length < maxErrors) rowErrors.push(e);
+        }
+        if (v) {
+          batch.push(
+            `${v.row}\tt\t${v.organisationId}\t${copyText(v.reference)}\t${copyText(v.title)}\t${v.areaId}\t${v.gradeId}\t${v.fte}\t${v.status}\t${copyText(v.scope)}\t${copyText(v.reason)}\n`,
+          );
+        } else if (ident.organisationId && ident.reference) {
+          // Kept for the duplicate check only: a reference repeated after a wrong row is still a duplicate.
+          batch.push(`${r.row}\tf\t${ident.organisationId}\t${copyText(ident.reference)}\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n`);
+        }
+        if (batch.length >= COPY_BATCH) {
+          yield batch.join('');
+          batch = [];
+        }
       }
-      if (e.programme_id !== programmeId) {
-        errors.push({ row: v.row, column: 'reference', message: `"${v.reference}" is already a post of ${orgLabel(ref, v.organisationId)} in another programme` });
-        continue;
-      }
-      const scopeChange = v.scope !== null && v.scope !== e.scope ? v.scope : null;
-      const same =
-        scopeChange === null &&
-        // surrounding whitespace a spreadsheet keeps but the import trims is no change
-        (e.title === v.title || e.title.trim() === v.title.trim()) &&
-        e.thematic_area_id === v.areaId &&
-        e.grade_id === v.gradeId &&
-        toHundredths(e.fte) === toHundredths(v.fte) &&
-        e.establishment_status === v.status;
-      if (same) plan.unchanged++;
-      else plan.updates.push({ id: e.id, row: v, scopeChange });
+      if (batch.length) yield batch.join('');
     }
-    errors.sort((a, b) => a.row - b.row);
-    return plan;
+    await pipeline(Readable.from(lines()), copy);
+    if (!headerSeen) throw ApiException.validation([{ field: 'file', reason: 'is empty: the first row must be the header' }], 'The file is empty');
+    if (dataRows > maxRows) throw tooManyRows(maxRows);
+    if (!columns) return { rows: dataRows, created: 0, updated: 0, unchanged: 0, errorCount: rowErrorCount, errors: rowErrors };
+
+    await em.query(`ANALYZE ${STAGE}`);
+    await em.query(`CREATE INDEX ON ${STAGE} (organisation_id, reference, row)`);
+    // Set-wise: a repeated reference (every row after the first), and a post of another programme.
+    const found: { row: number; reference: string; organisation_id: string; first_row: number | null; total: number }[] = await em.query(
+      `WITH k AS (
+         SELECT s.row, s.ok, s.organisation_id, s.reference, min(s.row) OVER (PARTITION BY s.organisation_id, s.reference) AS first_row FROM ${STAGE} s
+       ), e AS (
+         SELECT k.row, k.reference, k.organisation_id, k.first_row FROM k WHERE k.row > k.first_row
+         UNION ALL
+         SELECT k.row, k.reference, k.organisation_id, NULL FROM k
+           JOIN posts p ON p.organisation_id = k.organisation_id AND p.reference = k.reference
+         WHERE k.ok AND k.row = k.first_row AND p.programme_id <> $1
+       )
+       SELECT e.*, count(*) OVER ()::int AS total FROM e ORDER BY e.row LIMIT $2`,
+      [programmeId, maxErrors],
+    );
+    const setErrors: ImportRowError[] = found.map((f) =>
+      f.first_row !== null
+        ? {
+            row: f.row,
+            column: 'reference',
+            message: `duplicate reference "${f.reference}" for ${orgLabel(ref, f.organisation_id)}: rows ${f.first_row} and ${f.row}`,
+            relatedRows: [f.first_row],
+          }
+        : { row: f.row, column: 'reference', message: `"${f.reference}" is already a post of ${orgLabel(ref, f.organisation_id)} in another programme` },
+    );
+    const [c]: { created: number; updated: number; unchanged: number }[] = await em.query(
+      `WITH k AS (
+         SELECT s.*, min(s.row) OVER (PARTITION BY s.organisation_id, s.reference) AS first_row FROM ${STAGE} s
+       )
+       SELECT count(*) FILTER (WHERE p.id IS NULL)::int AS created,
+              count(*) FILTER (WHERE p.id IS NOT NULL AND ${CHANGED})::int AS updated,
+              count(*) FILTER (WHERE p.id IS NOT NULL AND NOT ${CHANGED})::int AS unchanged
+       FROM k s LEFT JOIN posts p ON p.organisation_id = s.organisation_id AND p.reference = s.reference
+       WHERE s.ok AND s.row = s.first_row AND (p.id IS NULL OR p.programme_id = $1)`,
+      [programmeId],
+    );
+    return { rows: dataRows, ...c, errorCount: rowErrorCount + (found[0]?.total ?? 0), errors: mergeByRow(rowErrors, setErrors, maxErrors) };
+  }
+
+  /** One UPDATE of the posts that change, then one INSERT of the new ones (the file has no errors). */
+  private async merge(em: EntityManager, user: AuthUser, programmeId: string, filename: string): Promise<void> {
+    const defaultReason = `Imported from ${filename}`.slice(0, 2000);
+    await em.query(
+      `UPDATE posts p SET title = s.title, thematic_area_id = s.area_id, grade_id = s.grade_id, fte = s.fte, establishment_status = s.status,
+              scope = CASE WHEN ${SCOPE_CHANGES} THEN s.scope ELSE p.scope END,
+              scope_reason = CASE WHEN ${SCOPE_CHANGES} THEN COALESCE(s.reason, $3) ELSE p.scope_reason END,
+              scope_decided_by = CASE WHEN ${SCOPE_CHANGES} THEN $2::uuid ELSE p.scope_decided_by END,
+              scope_decided_at = CASE WHEN ${SCOPE_CHANGES} THEN now() ELSE p.scope_decided_at END,
+              version = p.version + 1, updated_at = now()
+       FROM ${STAGE} s
+       WHERE s.ok AND p.organisation_id = s.organisation_id AND p.reference = s.reference AND p.programme_id = $1 AND ${CHANGED}`,
+      [programmeId, user.id, defaultReason],
+    );
+    await em.query(
+      `INSERT INTO posts (programme_id, organisation_id, reference, title, thematic_area_id, grade_id, fte, establishment_status,
+                          scope, scope_reason, scope_decided_by, scope_decided_at)
+       SELECT $1, s.organisation_id, s.reference, s.title, s.area_id, s.grade_id, s.fte, s.status,
+              COALESCE(s.scope, a.default_scope), COALESCE(s.reason, CASE WHEN s.scope IS NOT NULL THEN $3 ELSE 'Default scope of the thematic area' END), $2, now()
+       FROM ${STAGE} s JOIN thematic_areas a ON a.id = s.area_id
+       WHERE s.ok AND NOT EXISTS (SELECT 1 FROM posts p WHERE p.organisation_id = s.organisation_id AND p.reference = s.reference)
+       ORDER BY s.row`,
+      [programmeId, user.id, defaultReason],
+    );
   }
 
   /** Header cell -> column; unknown, duplicate and missing required columns are errors on row 1. */
-  private headerColumns(sheet: Sheet, errors: ImportRowError[]): Map<number, PostColumnKey> | null {
+  private headerColumns(header: SheetRow, errors: ImportRowError[]): Map<number, PostColumnKey> | null {
     const cols = new Map<number, PostColumnKey>();
     const seen = new Map<PostColumnKey, number>();
-    sheet.header.cells.forEach((text, i) => {
+    header.cells.forEach((text, i) => {
       if (text.trim() === '') return;
       const key = columnKey(text);
       if (!key) {
-        errors.push({ row: sheet.header.row, column: text.trim(), message: `unknown column; the columns are: ${POST_COLUMNS.map((c) => c.key).join(', ')}` });
+        errors.push({ row: header.row, column: text.trim(), message: `unknown column; the columns are: ${POST_COLUMNS.map((c) => c.key).join(', ')}` });
       } else if (seen.has(key)) {
-        errors.push({ row: sheet.header.row, column: key, message: `column appears twice (columns ${seen.get(key)! + 1} and ${i + 1})` });
+        errors.push({ row: header.row, column: key, message: `column appears twice (columns ${seen.get(key)! + 1} and ${i + 1})` });
       } else {
         seen.set(key, i);
         cols.set(i, key);
       }
     });
     for (const c of POST_COLUMNS) {
-      if (c.required && !seen.has(c.key)) errors.push({ row: sheet.header.row, column: c.key, message: 'required column is missing' });
+      if (c.required && !seen.has(c.key)) errors.push({ row: header.row, column: c.key, message: 'required column is missing' });
     }
     return errors.length ? null : cols;
   }
@@ -220,7 +337,7 @@ export class PostsImportService {
     return { orgs, areas, grades };
   }
 
-  private validateRow(row: number, cells: string[], columns: Map<number, PostColumnKey>, ref: Reference, errors: ImportRowError[]): ValidRow | null {
+  private validateRow(row: number, cells: string[], columns: Map<number, PostColumnKey>, ref: Reference, errors: ImportRowError[], ident: Partial<RowIdentity>): ValidRow | null {
     const before = errors.length;
     const err = (column: string, message: string) => errors.push({ row, column, message });
     const raw: Partial<Record<PostColumnKey, string>> = {};
@@ -289,83 +406,14 @@ export class PostsImportService {
     const reason = raw.scope_reason ? raw.scope_reason : null;
     if (reason && reason.length > 2000) err('scope_reason', 'must be at most 2000 characters');
 
+    if (organisationId && reference) {
+      ident.organisationId = organisationId;
+      ident.reference = reference;
+    }
     if (errors.length > before) return null;
     return { row, organisationId, reference, title, areaId: area!.id, gradeId, fte, status, scope, reason };
   }
 
-  private async existing(em: EntityManager, rows: ValidRow[], lock: boolean): Promise<Map<string, ExistingPost>> {
-    const out = new Map<string, ExistingPost>();
-    if (!rows.length) return out;
-    const found: ExistingPost[] = await em.query(
-      `SELECT p.id, p.programme_id, p.organisation_id, p.reference, p.title, p.thematic_area_id, p.grade_id, p.fte::text AS fte,
-              p.establishment_status, p.scope, p.scope_reason
-       FROM posts p JOIN unnest($1::uuid[], $2::text[]) AS k(organisation_id, reference)
-         ON p.organisation_id = k.organisation_id AND p.reference = k.reference
-       ${lock ? 'FOR UPDATE OF p' : ''}`,
-      [rows.map((r) => r.organisationId), rows.map((r) => r.reference)],
-    );
-    for (const e of found) out.set(`${e.organisation_id}|${e.reference}`, e);
-    return out;
-  }
-
-  private async write(em: EntityManager, user: AuthUser, programmeId: string, plan: Plan, filename: string): Promise<void> {
-    const defaultReason = `Imported from ${filename}`.slice(0, 2000);
-    const areaScope = new Map<string, Scope>(
-      (await em.query(`SELECT id, default_scope FROM thematic_areas WHERE programme_id = $1`, [programmeId]) as { id: string; default_scope: Scope }[]).map((a) => [
-        a.id,
-        a.default_scope,
-      ]),
-    );
-    const CHUNK = 50_000;
-    for (let i = 0; i < plan.creates.length; i += CHUNK) {
-      const c = plan.creates.slice(i, i + CHUNK);
-      await em.query(
-        `INSERT INTO posts (programme_id, organisation_id, reference, title, thematic_area_id, grade_id, fte, establishment_status,
-                            scope, scope_reason, scope_decided_by, scope_decided_at)
-         SELECT $1, v.organisation_id, v.reference, v.title, v.area_id, v.grade_id, v.fte, v.status, v.scope, v.reason, $2, now()
-         FROM unnest($3::uuid[], $4::text[], $5::text[], $6::uuid[], $7::uuid[], $8::numeric[], $9::text[], $10::text[], $11::text[])
-           AS v(organisation_id, reference, title, area_id, grade_id, fte, status, scope, reason)`,
-        [
-          programmeId,
-          user.id,
-          c.map((r) => r.organisationId),
-          c.map((r) => r.reference),
-          c.map((r) => r.title),
-          c.map((r) => r.areaId),
-          c.map((r) => r.gradeId),
-          c.map((r) => r.fte),
-          c.map((r) => r.status),
-          c.map((r) => r.scope ?? areaScope.get(r.areaId)!),
-          c.map((r) => r.reason ?? (r.scope ? defaultReason : 'Default scope of the thematic area')),
-        ],
-      );
-    }
-    for (let i = 0; i < plan.updates.length; i += CHUNK) {
-      const u = plan.updates.slice(i, i + CHUNK);
-      await em.query(
-        `UPDATE posts p SET title = v.title, thematic_area_id = v.area_id, grade_id = v.grade_id, fte = v.fte, establishment_status = v.status,
-                scope = COALESCE(v.scope, p.scope),
-                scope_reason = CASE WHEN v.scope IS NULL THEN p.scope_reason ELSE v.reason END,
-                scope_decided_by = CASE WHEN v.scope IS NULL THEN p.scope_decided_by ELSE $1::uuid END,
-                scope_decided_at = CASE WHEN v.scope IS NULL THEN p.scope_decided_at ELSE now() END,
-                version = p.version + 1, updated_at = now()
-         FROM unnest($2::uuid[], $3::text[], $4::uuid[], $5::uuid[], $6::numeric[], $7::text[], $8::text[], $9::text[])
-           AS v(id, title, area_id, grade_id, fte, status, scope, reason)
-         WHERE p.id = v.id`,
-        [
-          user.id,
-          u.map((x) => x.id),
-          u.map((x) => x.row.title),
-          u.map((x) => x.row.areaId),
-          u.map((x) => x.row.gradeId),
-          u.map((x) => x.row.fte),
-          u.map((x) => x.row.status),
-          u.map((x) => x.scopeChange),
-          u.map((x) => (x.scopeChange ? (x.row.reason ?? defaultReason) : null)),
-        ],
-      );
-    }
-  }
 }
 
 function normaliseName(s: string): string {
@@ -383,16 +431,45 @@ function orgLabel(ref: Reference, id: string): string {
   return id;
 }
 
-function result(plan: Plan, dryRun: boolean): ImportResult {
+/** The file's own errors (in row order) and the set-wise ones (in row order), merged by row, the first max kept. */
+function mergeByRow(a: ImportRowError[], b: ImportRowError[], max: number): ImportRowError[] {
+  const out: ImportRowError[] = [];
+  let i = 0;
+  let j = 0;
+  while (out.length < max && (i < a.length || j < b.length)) {
+    if (j >= b.length || (i < a.length && a[i].row <= b[j].row)) out.push(a[i++]);
+    else out.push(b[j++]);
+  }
+  return out;
+}
+
+/** Line feeds in the file, plus one: never fewer than its records. */
+function lineCount(buf: Buffer): number {
+  let n = 1;
+  for (let at = buf.indexOf(10); at !== -1; at = buf.indexOf(10, at + 1)) n++;
+  return n;
+}
+
+async function* sheetRows(sheet: Sheet): AsyncGenerator<SheetRow> {
+  yield sheet.header;
+  yield* sheet.rows;
+}
+
+/** The SQL test "the staged row s differs from its post p" (surrounding whitespace in a title is no change). */
+const SCOPE_CHANGES = `(s.scope IS NOT NULL AND s.scope <> p.scope)`;
+const CHANGED = `(${SCOPE_CHANGES} OR NOT (p.title = s.title OR btrim(p.title, E' \\t\\r\\n') = s.title)
+  OR p.thematic_area_id <> s.area_id OR p.grade_id <> s.grade_id OR p.fte <> s.fte OR p.establishment_status <> s.status)`;
+
+function result(c: Counts, format: SheetFormat, dryRun: boolean): ImportResult {
   return {
     dryRun,
-    format: plan.format,
-    rows: plan.rows,
-    valid: plan.errors.length === 0,
-    created: plan.creates.length,
-    updated: plan.updates.length,
-    unchanged: plan.unchanged,
-    errorCount: plan.errors.length,
-    errors: plan.errors.slice(0, IMPORT_MAX_ERRORS),
+    format,
+    rows: c.rows,
+    valid: c.errorCount === 0,
+    created: c.created,
+    updated: c.updated,
+    unchanged: c.unchanged,
+    errorCount: c.errorCount,
+    errors: c.errors,
   };
 }

@@ -146,6 +146,16 @@ async function* utf8Chunks(buf: Buffer, size = 16 * 1024): AsyncGenerator<string
  * enforced while it reads: a file of 1.5M one-cell lines is refused after maxRows + 1 rows.
  */
 export async function parseCsv(buf: Buffer, maxRows = Number.MAX_SAFE_INTEGER): Promise<Sheet> {
+  const rows: SheetRow[] = [];
+  for await (const r of csvRows(buf, maxRows)) rows.push(r);
+  return toSheet(rows);
+}
+
+/**
+ * The rows of a CSV one at a time, as parseCsv reads them (same caps, same errors), for readers
+ * that never hold the whole sheet: the import streams them into PostgreSQL COPY.
+ */
+export async function* csvRows(buf: Buffer, maxRows = Number.MAX_SAFE_INTEGER): AsyncGenerator<SheetRow> {
   const parser = parseStream({ bom: true, relax_column_count: true, skip_empty_lines: false, max_record_size: SHEET_LIMITS.maxCellChars * 4 });
   const source = Readable.from(utf8Chunks(buf));
   let sourceError: unknown;
@@ -154,7 +164,6 @@ export async function parseCsv(buf: Buffer, maxRows = Number.MAX_SAFE_INTEGER): 
     parser.destroy(e);
   });
   source.pipe(parser);
-  const rows: SheetRow[] = [];
   let n = 0;
   let nonBlank = 0;
   try {
@@ -163,7 +172,7 @@ export async function parseCsv(buf: Buffer, maxRows = Number.MAX_SAFE_INTEGER): 
       if (cells.length > SHEET_LIMITS.maxColumns) throw tooManyColumns(n);
       if (cells.some((c) => c.trim() !== '')) nonBlank++;
       if (nonBlank > maxRows + 1 || n > 2 * (maxRows + 1)) throw tooManyRows(maxRows);
-      rows.push({ row: n, cells });
+      yield { row: n, cells };
       if (n % SHEET_LIMITS.rowsPerTurn === 0) await nextTurn();
     }
   } catch (e) {
@@ -177,7 +186,6 @@ export async function parseCsv(buf: Buffer, maxRows = Number.MAX_SAFE_INTEGER): 
     parser.destroy();
   }
   if (sourceError instanceof ApiException) throw sourceError;
-  return toSheet(rows);
 }
 
 function tooManyColumns(row: number): ApiException {

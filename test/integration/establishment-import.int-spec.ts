@@ -144,6 +144,30 @@ describe('establishment: posts in and out as spreadsheets', () => {
       expect(audit.rows[0].n).toBe(0);
     });
 
+    it('a reference repeated after a row with another error is reported as a duplicate too (issue 14), both rows named', async () => {
+      const file = csv([
+        CSV_HEADER,
+        `DUP-1,Wrong FTE,${org},Adults,G7,1.5,filled,,`, // row 2: another error
+        ...Array.from({ length: 6 }, (_, i) => `DUP-OK-${i},Fine,${org},Adults,G7,1,filled,,`), // rows 3-8
+        `DUP-1,Same reference,${org},Adults,G7,1,filled,,`, // row 9: duplicate of row 2
+      ]);
+      const before = await postCount();
+      const dry = await upload(ctx, f.hr, `${importUrl}?dryRun=true`, file);
+      expect(dry.statusCode).toBe(200);
+      expect(dry.body).toMatchObject({ dryRun: true, valid: false, rows: 8, errorCount: 2, created: 6 });
+      expect(dry.body.errors).toEqual([
+        { row: 2, column: 'fte', message: 'must not be greater than 1' },
+        { row: 9, column: 'reference', message: `duplicate reference "DUP-1" for ${org}: rows 2 and 9`, relatedRows: [2] },
+      ]);
+      const real = await upload(ctx, f.hr, importUrl, file);
+      expectErrorShape(real, 422);
+      expect(real.body.details).toEqual([
+        { field: 'row[2].fte', reason: 'must not be greater than 1', row: 2, column: 'fte' },
+        { field: 'row[9].reference', reason: `duplicate reference "DUP-1" for ${org}: rows 2 and 9`, row: 9, column: 'reference', relatedRows: [2] },
+      ]);
+      expect(await postCount()).toBe(before);
+    });
+
     it('reports header problems on row 1', async () => {
       const res = await upload(ctx, f.hr, `${importUrl}?dryRun=true`, csv(['reference,title,organisation,colour,grade,fte,fte', 'X,Y,Z,red,G7,1,1']));
       expect(res.body.errors).toEqual([

@@ -12,7 +12,6 @@ import { InjectRedis } from '../../redis/redis.module';
 import { formFields } from '../../web/forms';
 import { FormErrors, formErrors, redirectTo, renderPage } from '../../web/page-context';
 import { ImportResult } from '../dto/import.dto';
-import { IMPORT_MAX_BYTES } from '../establishment.constants';
 import { PostsImportService, UploadedSheet } from '../posts-import.service';
 import { ProgrammesService } from '../programmes.service';
 import { readUpload } from '../upload';
@@ -67,14 +66,14 @@ export class ImportPages {
     let file: UploadedSheet;
     let result: ImportResult;
     try {
-      file = await readUpload(req);
+      file = await readUpload(req, this.importer.maxBytes);
       result = await this.importer.import(user, id, file, true);
     } catch (err) {
       const errors = formErrors(err, UPLOAD_LABELS, { file: 'file' });
       const said = errors.fields.file?.text ?? '';
       const plain =
         errors.status === HttpStatus.PAYLOAD_TOO_LARGE
-          ? `The file must be smaller than ${Math.round(IMPORT_MAX_BYTES / 1024 / 1024)} MiB`
+          ? `The file must be smaller than ${Math.round(this.importer.maxBytes / 1024 / 1024)} MiB`
           : /is required|is empty|multipart/.test(said)
             ? 'Select a CSV or XLSX file with the posts to import'
             : undefined;
@@ -146,7 +145,7 @@ export class ImportPages {
       req,
       reply,
       'establishment/views/import.njk',
-      { pageTitle: `Import posts into ${programme.name}`, programme, maxMiB: Math.round(IMPORT_MAX_BYTES / 1024 / 1024), ...model },
+      { pageTitle: `Import posts into ${programme.name}`, programme, maxMiB: Math.round(this.importer.maxBytes / 1024 / 1024), ...model },
       status ?? model.errors?.status ?? HttpStatus.OK,
     );
   }
