@@ -18,6 +18,8 @@ import { OverdueDigestProcessor } from './processors/overdue-digest.processor';
 import { SystemSmokeProcessor } from './processors/system-smoke.processor';
 import { WebhookDeliveryProcessor } from './processors/webhook-delivery.processor';
 import { WorkerHost } from './worker-host.service';
+import { DocumentsWorkerModule } from '../src/documents/documents-worker.module';
+import { DocumentPdfProcessor } from './processors/document-pdf.processor';
 
 const processors = [
   SystemSmokeProcessor,
@@ -27,11 +29,12 @@ const processors = [
   OutboxSweepProcessor,
   MilestoneReminderProcessor,
   OverdueDigestProcessor,
+  DocumentPdfProcessor,
 ];
 
 /** The worker process: the same modules as the API, no HTTP. */
 @Module({
-  imports: [ConfigModule, LoggingModule, DatabaseModule, RedisModule, QueueModule, AuditModule, EventsModule, NotificationsWorkerModule, TypeOrmModule.forFeature([SmokeJob])],
+  imports: [ConfigModule, LoggingModule, DatabaseModule, RedisModule, QueueModule, AuditModule, EventsModule, NotificationsWorkerModule, DocumentsWorkerModule, TypeOrmModule.forFeature([SmokeJob])],
   providers: [
     ...processors,
     { provide: JOB_PROCESSORS, inject: processors, useFactory: (...all: unknown[]) => all },

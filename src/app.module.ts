@@ -30,6 +30,7 @@ import { ConsultationPagesModule } from './consultations/pages/consultation-page
 import { ForumPagesModule } from './forum/pages/forum-pages.module';
 import { NotificationPagesModule } from './notifications/pages/notification-pages.module';
 import { UserPagesModule } from './users/pages/user-pages.module';
+import { DocumentsModule } from './documents/documents.module';
 
 /**
  * The modules whose controllers make up the JSON API, all served under /api/v1. Everything else
@@ -48,6 +49,7 @@ const API_MODULES = [
   ConsultationsModule,
   ForumModule,
   StatutoryModule,
+  DocumentsModule,
 ];
 
 @Module({
@@ -73,6 +75,7 @@ const API_MODULES = [
     CasesModule,
     ConsultationsModule,
     StatutoryModule,
+    DocumentsModule,
     // pages that bring features together (the shell's own pages, each role's home page)
     WebModule,
     HomeModule,

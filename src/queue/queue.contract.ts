@@ -14,6 +14,8 @@ export enum QueueName {
   NotifyInApp = 'notify-in-app',
   /** The sweeper, milestone reminders and the overdue digest (BullMQ job schedulers). */
   NotifyMaintenance = 'notify-maintenance',
+  /** Issue 15: LibreOffice conversions (heavy, slow: kept off the notification queues). */
+  Documents = 'documents',
 }
 
 export enum JobName {
@@ -29,6 +31,8 @@ export enum JobName {
   MilestoneReminders = 'milestone.reminders',
   /** Emit the daily deadlines.overdue digest for HR. */
   OverdueDigest = 'deadlines.overdue_digest',
+  /** Issue 15: convert one generated document's DOCX to a tagged PDF (jobId = `pdf-<documentId>`). */
+  DocumentPdf = 'document.pdf',
 }
 
 export interface SystemSmokeJob {
@@ -47,6 +51,12 @@ export interface MaintenanceJob<N extends JobName.OutboxSweep | JobName.Mileston
   data: Record<string, never>;
 }
 
+/** Issue 15: the documents job carries the id of the row it works on. */
+export interface DocumentPdfJob {
+  name: JobName.DocumentPdf;
+  data: { documentId: string };
+}
+
 /** Every job the system knows. Add a member here, then a processor in jobs/. */
 export type JobItem =
   | SystemSmokeJob
@@ -55,7 +65,8 @@ export type JobItem =
   | DeliveryJob<JobName.DeliverInApp>
   | MaintenanceJob<JobName.OutboxSweep>
   | MaintenanceJob<JobName.MilestoneReminders>
-  | MaintenanceJob<JobName.OverdueDigest>;
+  | MaintenanceJob<JobName.OverdueDigest>
+  | DocumentPdfJob;
 
 export type JobData<N extends JobName> = Extract<JobItem, { name: N }>['data'];
 
@@ -68,6 +79,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.OutboxSweep]: QueueName.NotifyMaintenance,
   [JobName.MilestoneReminders]: QueueName.NotifyMaintenance,
   [JobName.OverdueDigest]: QueueName.NotifyMaintenance,
+  [JobName.DocumentPdf]: QueueName.Documents,
 };
 
 /**
@@ -101,4 +113,6 @@ export const JOB_OPTIONS: Partial<Record<JobName, JobsOptions>> = {
   [JobName.DeliverEmail]: { attempts: 13, backoff: { type: CAPPED_EXPONENTIAL, delay: 5000 } },
   [JobName.DeliverWebhook]: { attempts: 13, backoff: { type: CAPPED_EXPONENTIAL, delay: 5000 } },
   [JobName.DeliverInApp]: { attempts: 8, backoff: { type: CAPPED_EXPONENTIAL, delay: 1000 } },
+  // Issue 15: a conversion that failed (LibreOffice timed out or crashed) is tried again a few times.
+  [JobName.DocumentPdf]: { attempts: 4, backoff: { type: CAPPED_EXPONENTIAL, delay: 2000 } },
 };
