@@ -85,9 +85,8 @@ export function caseLetterData(kind: DocumentKind, f: CaseLetterFacts, today: st
     if (f.route !== 'tupe_transfer' && f.route !== 'cosop_transfer') {
       throw new ApiException(HttpStatus.CONFLICT, 'A transfer letter is for a TUPE or COSOP transfer', [{ field: 'kind', reason: `the case's route is ${f.route}` }]);
     }
-    if (!f.newGrade) missing.push('newGradeId');
+    // Without a new grade the person keeps theirs; without an agreed pension the letter says "to be agreed".
     if (!f.effectiveDate) missing.push('proposedEffectiveDate');
-    if (!f.pensionArrangement) missing.push('pensionArrangement');
   }
   if (kind === DocumentKind.SecondmentAgreement) {
     if (f.route !== 'secondment') throw new ApiException(HttpStatus.CONFLICT, 'A secondment agreement is for a secondment', [{ field: 'kind', reason: `the case's route is ${f.route}` }]);
