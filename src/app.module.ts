@@ -30,6 +30,7 @@ import { ConsultationPagesModule } from './consultations/pages/consultation-page
 import { ForumPagesModule } from './forum/pages/forum-pages.module';
 import { NotificationPagesModule } from './notifications/pages/notification-pages.module';
 import { UserPagesModule } from './users/pages/user-pages.module';
+import { DocumentsPagesModule } from './documents/pages/documents-pages.module';
 import { DocumentsModule } from './documents/documents.module';
 
 /**
@@ -86,6 +87,7 @@ const API_MODULES = [
     ForumPagesModule,
     NotificationPagesModule,
     UserPagesModule,
+    DocumentsPagesModule,
   ],
 })
 export class AppModule implements NestModule {
