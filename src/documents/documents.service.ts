@@ -1,4 +1,4 @@
-import { HttpStatus, Injectable, Logger, NotFoundException, OnModuleInit } from '@nestjs/common';
+import { HttpStatus, Injectable, Logger, NotFoundException, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -11,7 +11,7 @@ import { ApiException } from '../common/errors/api-error';
 import { JobProducer } from '../queue/job-producer.service';
 import { JobName } from '../queue/queue.contract';
 import { assertProgrammeVisible } from '../cases/case-access';
-import { DOCUMENT_KINDS, DocumentKind, KIND_SUBJECT, KIND_TITLE } from './document-kinds';
+import { caseLetterKind, DOCUMENT_KINDS, DocumentKind, KIND_SUBJECT, KIND_TITLE } from './document-kinds';
 import { MEDIA, PostgresDocumentStore, StoredFile } from './document-store';
 import type { DocumentDetailResponse, DocumentResponse, GenerateConsultationDocumentDto, IssueDocumentDto, TemplateVersionResponse } from './dto/document.dto';
 import { caseLetterData, consultationLetterData, loadCaseLetterFacts, loadConsultationFacts, loadRepresentatives } from './letter-data';
@@ -89,7 +89,7 @@ export function toResponse(r: DocumentRow): DocumentResponse {
  * worker), issue (once, then immutable), the register. Staff only (admins and HR officers).
  */
 @Injectable()
-export class DocumentsService implements OnModuleInit {
+export class DocumentsService implements OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger('Documents');
   readonly store = new PostgresDocumentStore();
 
@@ -101,21 +101,16 @@ export class DocumentsService implements OnModuleInit {
 
   /** Version 1 of each kind is the template shipped in src/documents/templates (inserted once). */
   async onModuleInit(): Promise<void> {
-    const dir = defaultTemplatesDir();
-    for (const kind of DOCUMENT_KINDS) {
-      await this.db.transaction(async (em) => {
-        await em.query(`SELECT pg_advisory_xact_lock(hashtext('document_templates:' || $1))`, [kind]);
-        const [exists] = await em.query(`SELECT 1 FROM document_templates WHERE kind = $1 LIMIT 1`, [kind]);
-        if (exists) return;
-        const bytes = await readFile(join(dir, `${kind}.docx`));
-        const { fields } = inspectTemplate(kind, bytes);
-        const file = await this.store.save(em, { bytes, mediaType: MEDIA.docx, filename: `${kind}.docx` });
-        await em.query(
-          `INSERT INTO document_templates (kind, version, file_id, fields, note, uploaded_by_label) VALUES ($1, 1, $2, $3, 'Default template', $4)`,
-          [kind, file.id, fields, SHIPPED_BY],
-        );
-      });
-    }
+    await ensureDefaultTemplates(this.db.manager, this.store);
+  }
+
+  /**
+   * Documents still waiting for their PDF when the API starts (letters the demo seed recorded as
+   * issued, a draft whose job was lost): the worker is asked for each (idempotent by job id).
+   */
+  async onApplicationBootstrap(): Promise<void> {
+    const pending: { id: string }[] = await this.db.query(`SELECT id FROM documents WHERE pdf_status = 'pending' ORDER BY created_at LIMIT 5000`);
+    for (const p of pending) await this.enqueuePdf(p.id);
   }
 
   // ---- templates ------------------------------------------------------------------------
@@ -171,41 +166,8 @@ export class DocumentsService implements OnModuleInit {
 
   // ---- documents ------------------------------------------------------------------------
 
-  private async currentTemplate(em: EntityManager, kind: DocumentKind): Promise<{ id: string; version: number; file: StoredFile }> {
-    const [row]: { id: string; version: number; file_id: string }[] = await em.query(
-      `SELECT id, version, file_id FROM document_templates WHERE kind = $1 ORDER BY version DESC LIMIT 1`,
-      [kind],
-    );
-    if (!row) throw new ApiException(HttpStatus.CONFLICT, `No ${kind} template has been uploaded`, [{ field: 'kind', reason: 'has no template' }]);
-    return { id: row.id, version: row.version, file: (await this.store.load(em, row.file_id))! };
-  }
-
-  private async createDraft(
-    em: EntityManager,
-    user: AuthUser,
-    d: { programmeId: string; caseId: string | null; consultationId: string | null; kind: DocumentKind; title: string; data: Record<string, unknown> },
-  ): Promise<string> {
-    const template = await this.currentTemplate(em, d.kind);
-    let bytes: Buffer;
-    try {
-      bytes = renderTemplate(d.kind, template.file.bytes, d.data);
-    } catch (err) {
-      if (err instanceof TemplateError) throw new ApiException(HttpStatus.UNPROCESSABLE_ENTITY, `${err.message} (template ${d.kind} version ${template.version})`, err.problems);
-      throw err;
-    }
-    const file = await this.store.save(em, { bytes, mediaType: MEDIA.docx, filename: `${d.kind}.docx` });
-    const [row]: { id: string }[] = await em.query(
-      `INSERT INTO documents (programme_id, case_id, consultation_id, kind, template_id, template_version, title, data, docx_file_id, created_by, created_by_label)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
-      [d.programmeId, d.caseId, d.consultationId, d.kind, template.id, template.version, d.title, JSON.stringify(d.data), file.id, user.id, user.email],
-    );
-    await this.audit.record(em, {
-      action: 'document.generate',
-      entityType: DOCUMENT_ENTITY,
-      entityId: row.id,
-      after: { kind: d.kind, caseId: d.caseId, consultationId: d.consultationId, templateVersion: template.version, docxSha256: file.sha256 },
-    });
-    return row.id;
+  private createDraft(em: EntityManager, user: AuthUser, d: DraftInput): Promise<string> {
+    return createDraft(em, this.audit, this.store, { id: user.id, email: user.email }, d);
   }
 
   /** After the transaction: the worker makes the PDF (idempotent by job id). */
@@ -365,4 +327,113 @@ export function checkTemplate(kind: DocumentKind, bytes: Buffer): string[] {
     if (err instanceof TemplateError) throw new ApiException(HttpStatus.UNPROCESSABLE_ENTITY, err.message, err.problems);
     throw err;
   }
+}
+
+/** Version 1 of each kind from src/documents/templates, inserted once (the API at start, the demo seed). */
+export async function ensureDefaultTemplates(manager: EntityManager, store: PostgresDocumentStore): Promise<void> {
+  const dir = defaultTemplatesDir();
+  const inTransaction = manager.queryRunner?.isTransactionActive === true;
+  for (const kind of DOCUMENT_KINDS) {
+    const once = async (em: EntityManager) => {
+      await em.query(`SELECT pg_advisory_xact_lock(hashtext('document_templates:' || $1))`, [kind]);
+      const [exists] = await em.query(`SELECT 1 FROM document_templates WHERE kind = $1 LIMIT 1`, [kind]);
+      if (exists) return;
+      const bytes = await readFile(join(dir, `${kind}.docx`));
+      const { fields } = inspectTemplate(kind, bytes);
+      const file = await store.save(em, { bytes, mediaType: MEDIA.docx, filename: `${kind}.docx` });
+      await em.query(
+        `INSERT INTO document_templates (kind, version, file_id, fields, note, uploaded_by_label) VALUES ($1, 1, $2, $3, 'Default template', $4)`,
+        [kind, file.id, fields, SHIPPED_BY],
+      );
+    };
+    if (inTransaction) await once(manager);
+    else await manager.transaction(once);
+  }
+}
+
+export interface DraftInput {
+  programmeId: string;
+  caseId: string | null;
+  consultationId: string | null;
+  kind: DocumentKind;
+  title: string;
+  data: Record<string, unknown>;
+}
+
+async function currentTemplate(em: EntityManager, store: PostgresDocumentStore, kind: DocumentKind): Promise<{ id: string; version: number; file: StoredFile }> {
+  const [row]: { id: string; version: number; file_id: string }[] = await em.query(
+    `SELECT id, version, file_id FROM document_templates WHERE kind = $1 ORDER BY version DESC LIMIT 1`,
+    [kind],
+  );
+  if (!row) throw new ApiException(HttpStatus.CONFLICT, `No ${kind} template has been uploaded`, [{ field: 'kind', reason: 'has no template' }]);
+  return { id: row.id, version: row.version, file: (await store.load(em, row.file_id))! };
+}
+
+/**
+ * A draft from the kind's current template and the data it is made from (422 naming the field or
+ * part when the template cannot be rendered); audited. `actor.id` null: the system (the demo seed).
+ */
+export async function createDraft(em: EntityManager, audit: AuditService, store: PostgresDocumentStore, actor: { id: string | null; email: string }, d: DraftInput): Promise<string> {
+  const template = await currentTemplate(em, store, d.kind);
+  let bytes: Buffer;
+  try {
+    bytes = renderTemplate(d.kind, template.file.bytes, d.data);
+  } catch (err) {
+    if (err instanceof TemplateError) throw new ApiException(HttpStatus.UNPROCESSABLE_ENTITY, `${err.message} (template ${d.kind} version ${template.version})`, err.problems);
+    throw err;
+  }
+  const file = await store.save(em, { bytes, mediaType: MEDIA.docx, filename: `${d.kind}.docx` });
+  const [row]: { id: string }[] = await em.query(
+    `INSERT INTO documents (programme_id, case_id, consultation_id, kind, template_id, template_version, title, data, docx_file_id, created_by, created_by_label)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
+    [d.programmeId, d.caseId, d.consultationId, d.kind, template.id, template.version, d.title, JSON.stringify(d.data), file.id, actor.id, actor.email],
+  );
+  await audit.record(em, {
+    action: 'document.generate',
+    entityType: DOCUMENT_ENTITY,
+    entityId: row.id,
+    after: { kind: d.kind, caseId: d.caseId, consultationId: d.consultationId, templateVersion: template.version, docxSha256: file.sha256 },
+    ...(actor.id ? { actor: { id: actor.id, email: actor.email } } : { actor: null, actorLabel: actor.email }),
+  });
+  return row.id;
+}
+
+/**
+ * The demo seed's letters: a case's letter generated from the current template and recorded as
+ * issued (handed over) on a date in the past, in the seed's transaction. Its PDF is left for the
+ * worker (the API asks for it at start); the DOCX is what was issued, with its SHA-256.
+ */
+export async function issueHistoricCaseLetter(
+  em: EntityManager,
+  audit: AuditService,
+  store: PostgresDocumentStore,
+  c: { caseId: string; issuedAt: string; actorLabel: string; today: string; signatory: string },
+): Promise<string | null> {
+  const facts = await loadCaseLetterFacts(em, c.caseId);
+  const kind = caseLetterKind(facts.route);
+  if (!kind) return null;
+  const id = await createDraft(em, audit, store, { id: null, email: c.actorLabel }, {
+    programmeId: facts.programmeId,
+    caseId: c.caseId,
+    consultationId: null,
+    kind,
+    title: `${KIND_TITLE[kind]}: ${facts.employeeName} (${facts.staffNumber})`,
+    data: caseLetterData(kind, facts, c.today, c.signatory),
+  });
+  const recipients = [{ name: facts.employeeName, ...(facts.workEmail ? { email: facts.workEmail } : {}), role: 'employee' }];
+  await em.query(`UPDATE documents SET created_at = $2, issued_at = $2, issued_by_label = $3, delivery = 'handed_over', recipients = $4 WHERE id = $1`, [
+    id,
+    c.issuedAt,
+    c.actorLabel,
+    JSON.stringify(recipients),
+  ]);
+  await audit.record(em, {
+    action: 'document.issue',
+    entityType: DOCUMENT_ENTITY,
+    entityId: id,
+    after: { kind, caseId: c.caseId, delivery: 'handed_over', recipients: 1, issuedAt: c.issuedAt },
+    actor: null,
+    actorLabel: c.actorLabel,
+  });
+  return id;
 }
