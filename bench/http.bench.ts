@@ -23,7 +23,7 @@ import { cpus, loadavg, release, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { hashPassword } from '../src/auth/password';
+import { hashPassword } from '../src/users/password';
 import { runMigrations } from '../src/database/migrate';
 import { POST_COLUMNS } from '../src/establishment/post-columns';
 import { freePort, startPostgres, startRedis } from '../test/support/servers';

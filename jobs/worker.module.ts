@@ -20,6 +20,8 @@ import { PasswordResetWorkerModule } from '../src/auth/password-reset-mailer';
 import { SystemSmokeProcessor } from './processors/system-smoke.processor';
 import { WebhookDeliveryProcessor } from './processors/webhook-delivery.processor';
 import { WorkerHost } from './worker-host.service';
+import { DocumentsWorkerModule } from '../src/documents/documents-worker.module';
+import { DocumentPdfProcessor } from './processors/document-pdf.processor';
 
 const processors = [
   SystemSmokeProcessor,
@@ -30,11 +32,12 @@ const processors = [
   MilestoneReminderProcessor,
   OverdueDigestProcessor,
   PasswordResetProcessor,
+  DocumentPdfProcessor,
 ];
 
 /** The worker process: the same modules as the API, no HTTP. */
 @Module({
-  imports: [ConfigModule, LoggingModule, DatabaseModule, RedisModule, QueueModule, AuditModule, EventsModule, NotificationsWorkerModule, PasswordResetWorkerModule, TypeOrmModule.forFeature([SmokeJob])],
+  imports: [ConfigModule, LoggingModule, DatabaseModule, RedisModule, QueueModule, AuditModule, EventsModule, NotificationsWorkerModule, PasswordResetWorkerModule, DocumentsWorkerModule, TypeOrmModule.forFeature([SmokeJob])],
   providers: [
     ...processors,
     { provide: JOB_PROCESSORS, inject: processors, useFactory: (...all: unknown[]) => all },

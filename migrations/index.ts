@@ -15,6 +15,8 @@ import { CreateNotifications1763800600000 } from './1763800600000-CreateNotifica
 import { AddStatutoryClock1764000100000 } from './1764000100000-AddStatutoryClock';
 import { GrantRuntimeRole1764100000000 } from './1764100000000-GrantRuntimeRole';
 import { CreateSingleSignOn1764500000000 } from './1764500000000-CreateSingleSignOn';
+import { CreateDocuments1764300000000 } from './1764300000000-CreateDocuments';
+import { DocumentsIssuedPdfLater1764300100000 } from './1764300100000-DocumentsIssuedPdfLater';
 
 export const migrations = [
   CreateSmokeJobs1763800000000,
@@ -29,6 +31,8 @@ export const migrations = [
   CreateNotifications1763800600000,
   AddStatutoryClock1764000100000,
   GrantRuntimeRole1764100000000,
+  CreateDocuments1764300000000,
+  DocumentsIssuedPdfLater1764300100000,
   CreateSingleSignOn1764500000000,
   // add new migrations above this line, in timestamp order
 ];

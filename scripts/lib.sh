@@ -46,6 +46,16 @@ ensure_chromium() {
   echo "$c"
 }
 
+# Letters and evidence packs become tagged PDFs through LibreOffice in headless mode (the worker
+# runs it). Debian's writer-only package without a GUI; poppler-utils gives pdftotext to the tests.
+ensure_libreoffice() {
+  local s="${SOFFICE_PATH:-/usr/bin/soffice}"
+  if [ ! -x "$s" ] || ! command -v pdftotext >/dev/null 2>&1; then
+    apt_install libreoffice-writer-nogui poppler-utils fonts-liberation || [ -x "$s" ] || die "LibreOffice not found at $s and could not be installed: install Debian's 'libreoffice-writer-nogui' package"
+  fi
+  echo "$s"
+}
+
 # PostgreSQL refuses to run as root: when we are root, run it as `postgres`.
 pg_user() {
   if [ "$(id -u)" = 0 ]; then

@@ -9,6 +9,7 @@ ensure_node_modules
 if [ -z "${TEST_DATABASE_URL:-}" ]; then ensure_postgres >/dev/null; pg_user >/dev/null; fi
 if [ -z "${TEST_REDIS_URL:-}" ]; then ensure_redis >/dev/null; fi
 ensure_chromium >/dev/null
+ensure_libreoffice >/dev/null
 log "web assets"; node scripts/build-assets.mjs
 log "lint";        npx eslint . --max-warnings=0
 log "type-check";  npx tsc -p tsconfig.json --noEmit

@@ -22,6 +22,7 @@ fi
 ensure_node_modules
 PG_BIN="$(ensure_postgres)"
 REDIS_SERVER="$(ensure_redis)"
+ensure_libreoffice >/dev/null
 
 # --- PostgreSQL -----------------------------------------------------------
 # The data directory must be reachable by the server's user; a checkout under a

@@ -31,6 +31,8 @@ import { ForumPagesModule } from './forum/pages/forum-pages.module';
 import { NotificationPagesModule } from './notifications/pages/notification-pages.module';
 import { UserPagesModule } from './users/pages/user-pages.module';
 import { AuthPagesModule } from './auth/pages/auth-pages.module';
+import { DocumentsPagesModule } from './documents/pages/documents-pages.module';
+import { DocumentsModule } from './documents/documents.module';
 
 /**
  * The modules whose controllers make up the JSON API, all served under /api/v1. Everything else
@@ -49,6 +51,7 @@ const API_MODULES = [
   ConsultationsModule,
   ForumModule,
   StatutoryModule,
+  DocumentsModule,
 ];
 
 @Module({
@@ -74,6 +77,7 @@ const API_MODULES = [
     CasesModule,
     ConsultationsModule,
     StatutoryModule,
+    DocumentsModule,
     // pages that bring features together (the shell's own pages, each role's home page)
     WebModule,
     HomeModule,
@@ -85,6 +89,7 @@ const API_MODULES = [
     NotificationPagesModule,
     UserPagesModule,
     AuthPagesModule,
+    DocumentsPagesModule,
   ],
 })
 export class AppModule implements NestModule {

@@ -18,6 +18,7 @@ import { CASE_COLUMNS, CaseField, caseFields, CasePatch, CaseRecord, loadCase, s
 import { ChecklistItem, missingForStage } from './case-rules';
 import { allowedNextStates, CaseRoute, CaseState, FINAL_STATES, stageOf, TRANSFER_ROUTES } from './case-state';
 import { buildCaseResponses, loadContexts } from './case-view';
+import { missingCaseLetter } from '../documents/case-letter-guard';
 import {
   CaseFieldsDto,
   CasePage,
@@ -390,6 +391,15 @@ export class CasesService {
     if (patch.state !== undefined) after.heldFromState = patch.state === CaseState.OnHold ? before.state : null;
 
     const problems = await this.checkRecord(em, before, after);
+    // Issue 15: "letters issued" means the case's letter (secondment agreement / transfer letter) was issued.
+    const missingLetter = !problems.length && patch.state === CaseState.LettersIssued ? await missingCaseLetter(em, before.id, after.route) : null;
+    if (missingLetter) {
+      problems.push(
+        new CaseProblem(HttpStatus.CONFLICT, `The case cannot move to letters issued before its ${missingLetter.replace(/_/g, ' ')} is issued`, [
+          { field: `documents.${missingLetter}`, reason: 'must be issued first (generate it, then issue it, on the case\'s documents)' },
+        ]),
+      );
+    }
     if (
       !problems.length &&
       patch.state === CaseState.Effective &&

@@ -293,6 +293,21 @@ export class AppConfig {
   @Min(0)
   SIGN_IN_FREE_FAILURES = 3;
 
+  /** Documents (issue 15): the LibreOffice binary the worker converts letters with. */
+  @IsString()
+  SOFFICE_PATH = '/usr/bin/soffice';
+
+  /** Time limit of one LibreOffice conversion run (a batch of letters); a slower run is killed and the job retried. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1000)
+  @Max(600_000)
+  LIBREOFFICE_TIMEOUT_MS = 120_000;
+
+  /** Where documents are kept: `postgres` (bytea). The store is behind DocumentStore (src/documents/document-store.ts); no S3 store is written yet. */
+  @IsIn(['postgres'])
+  DOCUMENT_STORE = 'postgres';
+
   get docsEnabled(): boolean {
     return this.DOCS_ENABLED === undefined ? !this.isProduction : this.DOCS_ENABLED === 'true';
   }

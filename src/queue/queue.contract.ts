@@ -14,6 +14,8 @@ export enum QueueName {
   NotifyInApp = 'notify-in-app',
   /** The sweeper, milestone reminders and the overdue digest (BullMQ job schedulers). */
   NotifyMaintenance = 'notify-maintenance',
+  /** Issue 15: LibreOffice conversions (heavy, slow: kept off the notification queues). */
+  Documents = 'documents',
 }
 
 export enum JobName {
@@ -31,6 +33,8 @@ export enum JobName {
   OverdueDigest = 'deadlines.overdue_digest',
   /** Make a password reset link's secret and email it (src/auth/password-reset-mailer.ts). */
   SendPasswordReset = 'auth.send_password_reset',
+  /** Issue 15: convert one generated document's DOCX to a tagged PDF (jobId = `pdf-<documentId>`). */
+  DocumentPdf = 'document.pdf',
 }
 
 export interface SystemSmokeJob {
@@ -55,6 +59,12 @@ export interface PasswordResetJob {
   data: { resetId: string };
 }
 
+/** Issue 15: the documents job carries the id of the row it works on. */
+export interface DocumentPdfJob {
+  name: JobName.DocumentPdf;
+  data: { documentId: string };
+}
+
 /** Every job the system knows. Add a member here, then a processor in jobs/. */
 export type JobItem =
   | SystemSmokeJob
@@ -64,7 +74,8 @@ export type JobItem =
   | MaintenanceJob<JobName.OutboxSweep>
   | MaintenanceJob<JobName.MilestoneReminders>
   | MaintenanceJob<JobName.OverdueDigest>
-  | PasswordResetJob;
+  | PasswordResetJob
+  | DocumentPdfJob;
 
 export type JobData<N extends JobName> = Extract<JobItem, { name: N }>['data'];
 
@@ -78,6 +89,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.MilestoneReminders]: QueueName.NotifyMaintenance,
   [JobName.OverdueDigest]: QueueName.NotifyMaintenance,
   [JobName.SendPasswordReset]: QueueName.NotifyEmail,
+  [JobName.DocumentPdf]: QueueName.Documents,
 };
 
 /**
@@ -113,4 +125,6 @@ export const JOB_OPTIONS: Partial<Record<JobName, JobsOptions>> = {
   [JobName.DeliverInApp]: { attempts: 8, backoff: { type: CAPPED_EXPONENTIAL, delay: 1000 } },
   // A reset link lasts 30 minutes: retry for about 10, and keep no finished job around.
   [JobName.SendPasswordReset]: { attempts: 6, backoff: { type: CAPPED_EXPONENTIAL, delay: 5000 }, removeOnComplete: true, removeOnFail: { age: 3600 } },
+  // Issue 15: a conversion that failed (LibreOffice timed out or crashed) is tried again a few times.
+  [JobName.DocumentPdf]: { attempts: 4, backoff: { type: CAPPED_EXPONENTIAL, delay: 2000 } },
 };

@@ -2,6 +2,7 @@ import { demoUsersStep } from '../users/demo-users';
 import { casesDemoStep } from './cases-demo';
 import { consultationDemoStep } from './consultation-demo';
 import { establishmentDemoStep } from './establishment-demo';
+import { lettersDemoStep } from './letters-demo';
 import type { SeedStep } from './seed-step';
 
 /**
@@ -12,6 +13,7 @@ export const steps: SeedStep[] = [
   // establishment step goes first (programme, organisations, areas, grades, posts, holders)
   establishmentDemoStep,
   casesDemoStep, // after the establishment: reads its programme's in-scope holders
+  lettersDemoStep, // after the cases: the letters of those past "letters issued"
   demoUsersStep,
   consultationDemoStep, // after the establishment (its programme and posts) and the demo users (links the demo rep's forum seat)
 ];

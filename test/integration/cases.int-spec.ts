@@ -1,3 +1,4 @@
+import { issueCaseLetter } from '../support/documents';
 import { Role } from '../../src/common/access/role.enum';
 import { CASE_STATE_EDGES } from '../../src/cases/case-state';
 import { addDays, todayInLondon } from '../../src/common/dates';
@@ -242,6 +243,7 @@ describe('transition cases: routes, state machine, deadlines, checklist, access'
       const h = await createHolder(ctx.sql, est);
       let c = await openCase(h, { ...transfer, destinationOrganisationId: est.ccgId, proposedEffectiveDate: '2017-04-01' });
       for (const to of ['in_consultation', 'agreed', 'letters_issued']) {
+        if (to === 'letters_issued') await issueCaseLetter(ctx, hr, c.id);
         const r = await transition(c.id, to, c.version, { note: `to ${to}` });
         expect(r.statusCode).toBe(200);
         c = r.body;
@@ -341,7 +343,10 @@ describe('transition cases: routes, state machine, deadlines, checklist, access'
     async function readyTransfer(eliComplete = true) {
       const h = await createHolder(ctx.sql, est, { eliComplete });
       let c = await openCase(h, { ...transfer, destinationOrganisationId: est.ccgId, proposedEffectiveDate: '2017-04-01' });
-      for (const to of ['in_consultation', 'agreed', 'letters_issued']) c = (await transition(c.id, to, c.version)).body;
+      for (const to of ['in_consultation', 'agreed', 'letters_issued']) {
+        if (to === 'letters_issued') await issueCaseLetter(ctx, hr, c.id);
+        c = (await transition(c.id, to, c.version)).body;
+      }
       return { h, c };
     }
 

@@ -4,6 +4,7 @@
  * start-by rule with s.193 HR1, s.188(1)/(3) adding up, the protective award by date, secondments
  * and pay protection, asOf.
  */
+import { issueCaseLetter } from '../support/documents';
 import { Role } from '../../src/common/access/role.enum';
 import { DEMO_PROGRAMME_NAME, seedDemo } from '../../src/seed/seed';
 import { createUser, expectNoPersonalData, TestUser } from '../support/auth';
@@ -103,6 +104,7 @@ describe('the statutory clock', () => {
       let c = await openCase(h, { ...transfer, destinationOrganisationId: est.ccgId, proposedEffectiveDate: '2017-04-01' });
       expect(c.reg16Exposure).toMatchObject({ maxWeeksPay: 13, citation: 'TUPE 2006 reg. 15(7)-(9) and reg. 16(3)' });
       for (const to of ['in_consultation', 'agreed', 'letters_issued']) {
+        if (to === 'letters_issued') await issueCaseLetter(ctx, hr, c.id);
         c = (await ctx.api.post(`/api/v1/cases/${c.id}/transitions`, { to, version: c.version }, { headers: hr.headers })).body;
       }
       c = (await ctx.api.put(`/api/v1/cases/${c.id}/checklist/eli_sent`, { version: c.version, done: true, doneOn: '2017-02-27' }, { headers: hr.headers })).body;

@@ -2,6 +2,7 @@ import type { Page } from 'playwright-core';
 import { Role } from '../../src/common/access/role.enum';
 import { createUser } from '../support/auth';
 import { closeBrowser, DEMO, expectAccessible, signIn, siteLinks, startWebApp, tabTo, WebApp } from '../support/browser';
+import { issueCaseLetterByKeyboard } from '../support/letters-pages';
 
 /**
  * The cases pages (issue 11) in Chromium on the demo data: every page accessible for every role
@@ -38,7 +39,8 @@ describe('pages: transition cases, bulk changes, the pipeline, a person', () => 
   };
 
   beforeAll(async () => {
-    web = await startWebApp();
+    // The worker makes the letters' PDFs (LibreOffice): a case needs its letter issued before "letters issued".
+    web = await startWebApp({ worker: true });
     [{ id: programmeId }] = await sql<{ id: string }>(`SELECT id FROM programmes ORDER BY created_at LIMIT 1`);
   });
   afterAll(async () => {
@@ -186,6 +188,11 @@ describe('pages: transition cases, bulk changes, the pipeline, a person', () => 
       expect(eli).toContain('Done on 9 March 2017; late');
       const [item] = await sql(`SELECT done_on::text AS done_on, done_by_label FROM case_checklist_items WHERE case_id = $1 AND item = 'eli_sent'`, [target.id]);
       expect(item).toEqual({ done_on: '2017-03-09', done_by_label: DEMO.hr });
+
+      // Its transfer letter first (issue 15): generated, checked and issued on the case's letters pages.
+      const letterId = await issueCaseLetterByKeyboard(page, target.id, `Handed over ${js ? '(JS)' : '(no JS)'}`);
+      const [letter] = await sql(`SELECT case_id, kind, issued_by_label FROM documents WHERE id = $1 AND issued_at IS NOT NULL`, [letterId]);
+      expect(letter).toEqual({ case_id: target.id, kind: 'transfer_letter', issued_by_label: DEMO.hr });
 
       // Move to letters issued, with a note, on its confirmation page.
       await tabTo(page, (el) => el.tag === 'a' && el.text === 'Move to letters issued', 200);

@@ -189,7 +189,7 @@ export class CasePage {
     try {
       await this.cases.transition(user, id, form.value);
     } catch (err) {
-      const errors = formErrors(err, { note: 'Note', effectiveDate: 'The effective date', to: 'The new state' }, { effectiveDate: 'effectiveDate-day', to: 'main-content', 'checklist': 'main-content' });
+      const errors = formErrors(err, { note: 'Note', effectiveDate: 'The effective date', to: 'The new state' }, { effectiveDate: 'effectiveDate-day', to: 'main-content', 'checklist': 'main-content', documents: 'main-content' });
       if (errors.stale) return again(staleCaseErrors(errors), true);
       return again(errors);
     }

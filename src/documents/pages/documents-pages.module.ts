@@ -1,0 +1,11 @@
+import { Module } from '@nestjs/common';
+import { CasesModule } from '../../cases/cases.module';
+import { DocumentsModule } from '../documents.module';
+import { CaseDocumentsPage } from './case-documents.page';
+
+/** The pages of letters (issue 15): a case's letters, a document, issuing it. */
+@Module({
+  imports: [DocumentsModule, CasesModule],
+  controllers: [CaseDocumentsPage],
+})
+export class DocumentsPagesModule {}
