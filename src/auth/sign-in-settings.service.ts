@@ -1,4 +1,5 @@
 import { ForbiddenException, HttpStatus, Injectable } from '@nestjs/common';
+import { staleVersion } from '../common/errors/stale-version';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
@@ -49,7 +50,7 @@ export class SignInSettingsService {
       const [row]: { local_passwords_enabled: boolean; version: number }[] = await em.query(`SELECT local_passwords_enabled, version FROM sign_in_settings WHERE id = 1 FOR UPDATE`);
       if (!row) throw new ForbiddenException('Sign-in settings are missing');
       if (row.version !== version) {
-        throw new ApiException(HttpStatus.CONFLICT, `Sign-in settings were changed by someone else (now version ${row.version})`, [{ field: 'version', reason: 'is stale', currentVersion: row.version }]);
+        throw staleVersion('Sign-in settings', row.version);
       }
       if (row.local_passwords_enabled !== enabled) {
         await em.query(`UPDATE sign_in_settings SET local_passwords_enabled = $1, version = version + 1, updated_at = now(), updated_by = $2 WHERE id = 1`, [enabled, caller.id]);
