@@ -1,3 +1,4 @@
+import { CaseTransitionChecks } from './case-transition-checks';
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { BulkService } from './bulk.service';
@@ -14,7 +15,7 @@ import { ProgrammeCasesController } from './programme-cases.controller';
 @Module({
   imports: [TypeOrmModule.forFeature([TransitionCase, CaseTransition, CaseChecklistItem])],
   controllers: [CasesController, ProgrammeCasesController],
-  providers: [CasesService, BulkService, PipelineService, GradeMappingsService, CaseSearchService],
-  exports: [CasesService, BulkService, PipelineService, CaseSearchService],
+  providers: [CasesService, BulkService, PipelineService, GradeMappingsService, CaseSearchService, CaseTransitionChecks],
+  exports: [CasesService, BulkService, PipelineService, CaseSearchService, CaseTransitionChecks],
 })
 export class CasesModule {}

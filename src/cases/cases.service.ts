@@ -18,7 +18,7 @@ import { CASE_COLUMNS, CaseField, caseFields, CasePatch, CaseRecord, loadCase, s
 import { ChecklistItem, missingForStage } from './case-rules';
 import { allowedNextStates, CaseRoute, CaseState, FINAL_STATES, stageOf, TRANSFER_ROUTES } from './case-state';
 import { buildCaseResponses, loadContexts } from './case-view';
-import { missingCaseLetter } from '../documents/case-letter-guard';
+import { CaseTransitionChecks } from './case-transition-checks';
 import {
   CaseFieldsDto,
   CasePage,
@@ -99,6 +99,7 @@ export class CasesService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly audit: AuditService,
     private readonly outbox: OutboxService,
+    private readonly transitionChecks: CaseTransitionChecks,
   ) {}
 
   // ---- reading ------------------------------------------------------------------------------
@@ -391,14 +392,11 @@ export class CasesService {
     if (patch.state !== undefined) after.heldFromState = patch.state === CaseState.OnHold ? before.state : null;
 
     const problems = await this.checkRecord(em, before, after);
-    // Issue 15: "letters issued" means the case's letter (secondment agreement / transfer letter) was issued.
-    const missingLetter = !problems.length && patch.state === CaseState.LettersIssued ? await missingCaseLetter(em, before.id, after.route) : null;
-    if (missingLetter) {
-      problems.push(
-        new CaseProblem(HttpStatus.CONFLICT, `The case cannot move to letters issued before its ${missingLetter.replace(/_/g, ' ')} is issued`, [
-          { field: `documents.${missingLetter}`, reason: 'must be issued first (generate it, then issue it, on the case\'s documents)' },
-        ]),
-      );
+    // Rules other features add (documents: "letters issued" needs the case's letter issued).
+    if (!problems.length && patch.state !== undefined) {
+      for (const r of await this.transitionChecks.refusals(em, { caseId: before.id, route: after.route, toState: patch.state })) {
+        problems.push(new CaseProblem(HttpStatus.CONFLICT, r.message, r.details));
+      }
     }
     if (
       !problems.length &&

@@ -1,6 +1,6 @@
 import 'reflect-metadata';
 import { plainToInstance, Transform } from 'class-transformer';
-import { IsOidcProviders, OidcProviderSetting, parseOidcProviders } from '../auth/oidc/oidc-providers';
+import { IsOidcProviders, OidcProviderSetting, parseOidcProviders } from './oidc-providers';
 import { getMetadataStorage, IsEnum, IsIn, IsInt, IsOptional, IsString, Matches, Max, Min, MinLength, validateSync } from 'class-validator';
 
 export enum NodeEnv {

@@ -7,7 +7,7 @@ import { AuditService } from '../../audit/audit.service';
 import type { AuthUser } from '../../common/access/auth-user';
 import { AppConfig } from '../../config/app-config';
 import { AuthService } from '../auth.service';
-import type { OidcProviderSetting } from './oidc-providers';
+import type { OidcProviderSetting } from '../../config/oidc-providers';
 
 /** What the session keeps between the redirect to the provider and its answer (encrypted cookie). */
 export interface PendingOidcSignIn {

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { SignInSettingsPage } from '../../system/pages/sign-in-settings.page';
+import { SignInSettingsPage } from './sign-in-settings.page';
 import { AuthModule } from '../auth.module';
 import { OidcPages } from './oidc.page';
 import { PasswordResetPages } from './password-reset.page';

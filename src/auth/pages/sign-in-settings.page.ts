@@ -3,15 +3,15 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { OidcService } from '../../auth/oidc/oidc.service';
-import { SignInSettingsService } from '../../auth/sign-in-settings.service';
+import { OidcService } from '../oidc/oidc.service';
+import { SignInSettingsService } from '../sign-in-settings.service';
 import type { AuthUser } from '../../common/access/auth-user';
 import { CurrentUser, Roles } from '../../common/access/decorators';
 import { Role } from '../../common/access/role.enum';
 import { fieldError, formFields } from '../../web/forms';
 import { formErrors, redirectTo, renderPage } from '../../web/page-context';
 
-const VIEW = 'system/views/sign-in-settings.njk';
+const VIEW = 'auth/views/sign-in-settings.njk';
 
 /** Admin: how people sign in (local passwords on or off), the configured providers, and account requests. */
 @ApiExcludeController()
