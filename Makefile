@@ -1,4 +1,4 @@
-.PHONY: up down test build seed bench lint typecheck fuzz bench-http
+.PHONY: up down test build seed bench lint deps typecheck fuzz bench-http
 
 up:        ## run API and worker with Postgres and Redis, demo data loaded
 	@bash scripts/up.sh
@@ -14,6 +14,8 @@ seed:      ## reload the demo data (replaces the demo programme)
 	@set -a; . ./.data/env; set +a; npm run -s build && node dist/src/seed/seed.js --reload | tee .data/demo-credentials.txt
 lint:
 	@npx eslint . --max-warnings=0
+deps:      ## the layer rules: no folder imports a feature above it (.dependency-cruiser.cjs)
+	@npm run -s deps
 typecheck:
 	@npx tsc -p tsconfig.json --noEmit
 bench-establishment: build ; @BENCH_COMMAND="make bench-establishment" node dist/bench/establishment.bench.js  ## establishment bench (BENCH_POSTS=1000000 …): see docs/benchmarks.md

@@ -12,6 +12,7 @@ ensure_chromium >/dev/null
 ensure_libreoffice >/dev/null
 log "web assets"; node scripts/build-assets.mjs
 log "lint";        npx eslint . --max-warnings=0
+log "layers (dependency-cruiser)"; npm run -s deps
 log "type-check";  npx tsc -p tsconfig.json --noEmit
 log "unit tests";  npx jest --selectProjects unit --ci
 log "integration tests"; npx jest --selectProjects integration --ci --maxWorkers=2

@@ -5,7 +5,7 @@ import { AppModule } from './app.module';
 import { configureApp, createFastifyAdapter } from './app.setup';
 import { loadConfigOrExit } from './config/app-config';
 import { DataSource } from 'typeorm';
-import { assertNoDemoUsersInProduction } from './users/demo-users';
+import { assertNoDemoUsersInProduction } from './seed/demo-users';
 
 async function bootstrap(): Promise<void> {
   const config = loadConfigOrExit(); // one clear line and exit 78 on a bad setting

@@ -1,6 +1,6 @@
 import type { EntityManager } from 'typeorm';
 import { Role } from '../common/access/role.enum';
-import { DEMO_USERS } from '../users/demo-users';
+import { DEMO_USERS } from './demo-users';
 import type { SeedStep } from './seed-step';
 
 /**

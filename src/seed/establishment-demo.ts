@@ -1,5 +1,5 @@
 import type { EntityManager } from 'typeorm';
-import { DEMO_PROGRAMME_NAME } from './seed'; // read at run time: seed.ts imports the steps
+import { DEMO_PROGRAMME_NAME } from './demo-constants';
 import type { SeedContext, SeedStep } from './seed-step';
 
 /**

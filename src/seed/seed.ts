@@ -5,7 +5,8 @@ import { dataSourceOptions } from '../database/data-source';
 import type { SeedContext } from './seed-step';
 import { steps } from './steps';
 
-export const DEMO_PROGRAMME_NAME = 'Manchester Single Commissioning Function 2017';
+export { DEMO_PROGRAMME_NAME } from './demo-constants';
+import { DEMO_PROGRAMME_NAME } from './demo-constants';
 
 /**
  * Load the demo data (Manchester 2017) in one transaction. Skips when the demo

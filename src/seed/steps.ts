@@ -1,4 +1,4 @@
-import { demoUsersStep } from '../users/demo-users';
+import { demoUsersStep } from './demo-users';
 import { casesDemoStep } from './cases-demo';
 import { consultationDemoStep } from './consultation-demo';
 import { establishmentDemoStep } from './establishment-demo';

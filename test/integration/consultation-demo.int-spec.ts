@@ -1,6 +1,6 @@
 import { Role } from '../../src/common/access/role.enum';
 import { AuthService } from '../../src/auth/auth.service';
-import { DEMO_USERS } from '../../src/users/demo-users';
+import { DEMO_USERS } from '../../src/seed/demo-users';
 import { DEMO_PROGRAMME_NAME, seedDemo } from '../../src/seed/seed';
 import { expectNoPersonalData } from '../support/auth';
 import { startTestApp, TestContext } from '../support/test-app';

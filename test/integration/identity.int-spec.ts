@@ -1,6 +1,6 @@
 import { JwtService } from '@nestjs/jwt';
 import { Role } from '../../src/common/access/role.enum';
-import { assertNoDemoUsersInProduction, demoUsersStep } from '../../src/users/demo-users';
+import { assertNoDemoUsersInProduction, demoUsersStep } from '../../src/seed/demo-users';
 import { createUser, expectInvisible, expectRouteAllows, TestUser } from '../support/auth';
 import { expectErrorShape, startTestApp, TestContext } from '../support/test-app';
 

@@ -5,7 +5,7 @@ import { Public } from '../../common/access/decorators';
 import { safeReturnTo } from '../../web/error-pages';
 import { formFields } from '../../web/forms';
 import { renderPage } from '../../web/page-context';
-import { startPageSession } from '../../web/pages/sign-in.page';
+import { startPageSession } from '../page-session';
 import { AuthService } from '../auth.service';
 import { OidcService, OidcSignInRefused } from '../oidc/oidc.service';
 

@@ -3,6 +3,7 @@ import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthUser } from '../../common/access/auth-user';
 import { AuthService } from '../../auth/auth.service';
+import { startPageSession } from '../../auth/page-session';
 import { OidcService } from '../../auth/oidc/oidc.service';
 import { SignInSettingsService } from '../../auth/sign-in-settings.service';
 import { AppConfig } from '../../config/app-config';
@@ -14,26 +15,7 @@ import { safeReturnTo } from '../error-pages';
 import { fieldError, formFields } from '../forms';
 import { FormErrors, redirectTo, renderPage } from '../page-context';
 
-/** Where the demo users start: the demo programme is Manchester 2017, a month before go-live. */
-export const DEMO_AS_OF = '2017-03-01';
-
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-
-/** Start the page session of a user who has just signed in (password or single sign-on): a new session, no fixation. */
-export async function startPageSession(req: FastifyRequest, auth: AuthService, userId: string, sso?: { provider: string; idToken: string }): Promise<void> {
-  const facts = await auth.sessionFacts(userId);
-  const now = Math.floor(Date.now() / 1000);
-  req.session.regenerate(); // a new session (and CSRF secret) at sign-in
-  req.session.set('uid', userId);
-  req.session.set('tv', facts.tokenVersion);
-  req.session.set('started', now);
-  req.session.set('seen', now);
-  if (sso) {
-    req.session.set('op', sso.provider);
-    req.session.set('idt', sso.idToken);
-  }
-  if (facts.isDemo) req.session.set('asOf', DEMO_AS_OF);
-}
 
 @ApiExcludeController()
 @Controller()

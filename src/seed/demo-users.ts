@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { hashPassword } from './password';
+import { hashPassword } from '../users/password';
 import { Role } from '../common/access/role.enum';
-import type { SeedStep } from '../seed/seed-step';
+import type { SeedStep } from './seed-step';
 
 export const DEMO_USERS = [
   { email: 'admin@demo.example', displayName: 'Demo Admin', role: Role.Admin },
