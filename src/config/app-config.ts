@@ -127,6 +127,13 @@ export class AppConfig {
   @Min(500)
   OUTBOX_SWEEP_EVERY_MS = 60_000;
 
+  /** Time limit of one Redis command on a request path (rate limits, sign-in throttling, health); past it the limiter lets the request through. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  @Max(10_000)
+  REDIS_COMMAND_TIMEOUT_MS = 500;
+
   /** A delivery pending or queued for longer than this is re-enqueued by the sweeper. */
   @Transform(toInt)
   @IsInt()

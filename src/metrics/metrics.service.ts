@@ -9,6 +9,7 @@ import { NotificationChannel } from '../notifications/notification.types';
 import { JobProducer } from '../queue/job-producer.service';
 import { QueueName } from '../queue/queue.contract';
 import { InjectRedis } from '../redis/redis.module';
+import { redisFailOpenTotal } from '../redis/redis-degradation';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'failed', 'completed'] as const;
 const CHANNELS = Object.values(NotificationChannel);
@@ -41,6 +42,7 @@ export class MetricsService {
     private readonly config: AppConfig,
   ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'wtt_' });
+    this.registry.registerMetric(redisFailOpenTotal);
     const r = [this.registry];
     this.queueJobs = new Gauge({ name: 'wtt_queue_jobs', help: 'BullMQ jobs per queue and state', labelNames: ['queue', 'state'], registers: r });
     this.open = new Gauge({ name: 'wtt_notifications_open', help: 'Notification deliveries not yet sent, by channel and status (failed: awaiting an admin)', labelNames: ['channel', 'status'], registers: r });

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ApiException } from '../common/errors/api-error';
+import { AppConfig } from '../config/app-config';
 import { JobProducer } from '../queue/job-producer.service';
 import { JOB_QUEUE } from '../queue/queue.contract';
 import { DeliveriesQuery } from './dto/delivery.dto';
@@ -18,10 +19,13 @@ export class DeliveriesService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly audit: AuditService,
     private readonly producer: JobProducer,
+    private readonly config: AppConfig,
   ) {}
 
-  async list(q: DeliveriesQuery): Promise<{ items: Notification[]; nextCursor: string | null }> {
-    const qb = this.db.getRepository(Notification).createQueryBuilder('n').where('n.status = :status', { status: q.status });
+  async list(q: Pick<DeliveriesQuery, 'status' | 'limit'> & Partial<DeliveriesQuery>): Promise<{ items: Notification[]; nextCursor: string | null }> {
+    const qb = this.db.getRepository(Notification).createQueryBuilder('n');
+    if (q.possiblyDelivered === 'true') qb.where('n.possibly_delivered > 0');
+    else qb.where('n.status = :status', { status: q.status });
     if (q.channel) qb.andWhere('n.channel = :channel', { channel: q.channel });
     if (q.cursor) qb.andWhere('n.seq < :cursor', { cursor: q.cursor });
     const rows = await qb.orderBy('n.seq', 'DESC').limit(q.limit + 1).getMany();
@@ -64,11 +68,27 @@ export class DeliveriesService {
     });
     const job = CHANNEL_JOB[row.channel];
     try {
-      await (await this.producer.queue(JOB_QUEUE[job]).getJob(id))?.remove();
-      await this.producer.enqueue({ name: job, data: { notificationId: id } }, { jobId: id });
+      // A request path: a Redis that does not answer must not hold the admin's request (the row is queued; the sweeper enqueues it).
+      await withTimeout(
+        (async () => {
+          await (await this.producer.queue(JOB_QUEUE[job]).getJob(id))?.remove();
+          await this.producer.enqueue({ name: job, data: { notificationId: id } }, { jobId: id });
+        })(),
+        this.config.REDIS_COMMAND_TIMEOUT_MS * 2,
+      );
     } catch (err) {
       this.logger.warn({ notificationId: id, err: err instanceof Error ? err.message : String(err) }, 'retry not enqueued now; the sweeper will enqueue it');
     }
     return row;
+  }
+}
+
+/** The promise, or a rejection after `ms` (the timer does not outlive it). */
+async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms)))]);
+  } finally {
+    clearTimeout(timer);
   }
 }
