@@ -1,4 +1,4 @@
-.PHONY: up down test build seed bench lint typecheck fuzz
+.PHONY: up down test build seed bench lint typecheck fuzz faults
 
 up:        ## run API and worker with Postgres and Redis, demo data loaded
 	@bash scripts/up.sh
@@ -20,3 +20,4 @@ bench-establishment: build ; @BENCH_COMMAND="make bench-establishment" node dist
 bench-matrix-page: build ; @BENCH_COMMAND="make bench-matrix-page" node dist/bench/matrix-page.bench.js  ## matrix page vs JSON API vs psql (BENCH_POSTS=100000): see docs/benchmarks.md
 bench-notifications: build ; @BENCH_COMMAND="make bench-notifications" node dist/bench/notifications.bench.js  ## email deliveries per second (BENCH_EMAILS=10000 BENCH_WORKERS=1,2 …): see docs/benchmarks.md
 bench-uploads: build ; @BENCH_COMMAND="make bench-uploads" node dist/bench/uploads.bench.js  ## /health/live latency while hostile 20 MiB uploads are processed: see docs/benchmarks.md
+faults: ; @node -r @swc-node/register bench/faults/faults.ts  ## fault suite, NOT in make test: a storm of notices while workers are SIGKILLed, Redis and PostgreSQL restarted, SMTP stopped (FAULTS_EMAILS=20000 FAULTS_KILLS=20 …): see docs/faults.md
