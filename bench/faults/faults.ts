@@ -197,7 +197,7 @@ async function main(): Promise<void> {
 
     const env = {
       NODE_ENV: 'development',
-      LOG_LEVEL: 'warn',
+      LOG_LEVEL: 'info',
       DATABASE_URL: dbUrl.toString(),
       REDIS_URL: redis.url,
       REDIS_PREFIX: 'faults',
