@@ -61,7 +61,8 @@ async function startRedisAof() {
     url: `redis://127.0.0.1:${port}`,
     /** SHUTDOWN (AOF rewritten and synced), down for `ms`, started again: the data is kept. */
     restartKeepingData: async (ms: number) => {
-      const r = new Redis({ port });
+      const r = new Redis({ port, maxRetriesPerRequest: 0, retryStrategy: () => null });
+      r.on('error', () => undefined);
       await r.call('SHUTDOWN').catch(() => undefined);
       r.disconnect();
       await exited(child!);
