@@ -6,6 +6,7 @@ import { ApiException } from '../common/errors/api-error';
 import { AppConfig } from '../config/app-config';
 import { JobProducer } from '../queue/job-producer.service';
 import { JOB_QUEUE } from '../queue/queue.contract';
+import { bounded } from '../redis/bounded';
 import { DeliveriesQuery } from './dto/delivery.dto';
 import { Notification } from './entities/notification.entity';
 import { CHANNEL_JOB, NotificationStatus } from './notification.types';
@@ -69,7 +70,7 @@ export class DeliveriesService {
     const job = CHANNEL_JOB[row.channel];
     try {
       // A request path: a Redis that does not answer must not hold the admin's request (the row is queued; the sweeper enqueues it).
-      await withTimeout(
+      await bounded(
         (async () => {
           await (await this.producer.queue(JOB_QUEUE[job]).getJob(id))?.remove();
           await this.producer.enqueue({ name: job, data: { notificationId: id } }, { jobId: id });
@@ -80,15 +81,5 @@ export class DeliveriesService {
       this.logger.warn({ notificationId: id, err: err instanceof Error ? err.message : String(err) }, 'retry not enqueued now; the sweeper will enqueue it');
     }
     return row;
-  }
-}
-
-/** The promise, or a rejection after `ms` (the timer does not outlive it). */
-async function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([p, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms)))]);
-  } finally {
-    clearTimeout(timer);
   }
 }

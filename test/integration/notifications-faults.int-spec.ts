@@ -67,6 +67,7 @@ describe('under faults: hung Redis, PostgreSQL away, deadlocks, a failed "mark s
   let sink: SmtpSink;
   let programmeId: string;
   let hr: TestUser;
+  let admin: TestUser;
 
   const emitDigest = async (): Promise<string> => {
     const ds = ctx.app.get(DataSource);
@@ -104,6 +105,7 @@ describe('under faults: hung Redis, PostgreSQL away, deadlocks, a failed "mark s
     programmeId = (await ctx.sql.query(`INSERT INTO programmes (name, destination_organisation_id, go_live_date) VALUES ($1, $2, '2017-04-01') RETURNING id`, [`Programme ${t}`, org]))
       .rows[0].id;
     hr = await createUser(ctx, Role.HrOfficer);
+    admin = await createUser(ctx, Role.Admin);
     for (let i = 1; i < HR_OFFICERS; i++) await createUser(ctx, Role.HrOfficer);
   }, 60_000);
 
@@ -126,11 +128,13 @@ describe('under faults: hung Redis, PostgreSQL away, deadlocks, a failed "mark s
         frozen = false;
         process.kill(pid, 'SIGCONT');
         resolve();
-      }, 6000),
+      }, 10_000),
     );
+    const smokeRows = async () => Number((await ctx.sql.query(`SELECT count(*)::int AS n FROM smoke_jobs`)).rows[0].n);
+    const smokeBefore = await smokeRows();
     try {
       const answered: { status: number; whileFrozen: boolean }[] = [];
-      const timed = async (p: Promise<{ statusCode: number }>) => {
+      const timed = async <R extends { statusCode: number }>(p: Promise<R>): Promise<R> => {
         const res = await p;
         answered.push({ status: res.statusCode, whileFrozen: frozen });
         return res;
@@ -141,6 +145,10 @@ describe('under faults: hung Redis, PostgreSQL away, deadlocks, a failed "mark s
       await timed(ctx.api.post('/api/v1/auth/sign-in', { email: hr.email, password: hr.password }));
       const ready = await ctx.api.get('/health/ready');
       answered.push({ status: ready.statusCode, whileFrozen: frozen });
+      // The job producer's own connection (queue calls): /metrics, the smoke endpoint and the queue dashboard answer too.
+      const metrics = await timed(ctx.api.get('/metrics'));
+      const smoke = await timed(ctx.api.post('/api/v1/system/smoke-jobs', { message: 'while frozen' }, { headers: admin.headers }));
+      const dashboard = await timed(ctx.api.get('/admin/queues/api/queues', { headers: admin.headers }));
       expect(answered).toEqual([
         { status: 200, whileFrozen: true },
         { status: 200, whileFrozen: true },
@@ -148,9 +156,20 @@ describe('under faults: hung Redis, PostgreSQL away, deadlocks, a failed "mark s
         { status: 200, whileFrozen: true },
         { status: 200, whileFrozen: true },
         { status: 503, whileFrozen: true },
+        { status: 200, whileFrozen: true },
+        { status: 503, whileFrozen: true },
+        { status: 503, whileFrozen: true },
       ]);
       expectErrorShape(ready, 503);
       expect(ready.body.details).toEqual([expect.objectContaining({ field: 'redis' })]);
+      expect(metrics.text).toMatch(/wtt_metrics_source_up\{source="redis"\} 0/);
+      expect(metrics.text).toMatch(/wtt_metrics_source_up\{source="postgres"\} 1/);
+      for (const res of [smoke, dashboard]) {
+        expectErrorShape(res, 503);
+        expect(res.headers['retry-after']).toBe('5');
+        expect(res.body.details).toEqual([{ field: 'queue', reason: 'is unreachable', retryAfterSeconds: 5 }]);
+      }
+      expect(await smokeRows()).toBe(smokeBefore); // the refused smoke job left nothing behind
     } finally {
       await thaw;
     }
@@ -160,6 +179,10 @@ describe('under faults: hung Redis, PostgreSQL away, deadlocks, a failed "mark s
     const metrics = await ctx.api.get('/metrics');
     const failOpen = /wtt_redis_fail_open_total\{source="rate_limit"\} (\d+)/.exec(metrics.text);
     expect(Number(failOpen?.[1])).toBeGreaterThanOrEqual(4);
+    expect(metrics.text).toMatch(/wtt_metrics_source_up\{source="redis"\} 1/);
+    const smoke = await ctx.api.post('/api/v1/system/smoke-jobs', { message: 'thawed' }, { headers: admin.headers });
+    expect(smoke.statusCode).toBe(202);
+    expect((await ctx.api.get('/admin/queues/api/queues', { headers: admin.headers })).statusCode).toBe(200);
   }, 60_000);
 
   it('with PostgreSQL unreachable, requests get 503 in the error shape with Retry-After, and readiness says the database is unreachable, not migrations pending', async () => {
