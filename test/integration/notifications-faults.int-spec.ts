@@ -203,6 +203,16 @@ describe('under faults: hung Redis, PostgreSQL away, deadlocks, a failed "mark s
         expect(res.headers['retry-after']).toBe('5');
         expect(res.body.details).toEqual([{ field: 'database', reason: 'is unreachable', retryAfterSeconds: 5 }]);
       }
+      // A page: the service-unavailable page (GOV.UK pattern), 503 with Retry-After, nothing of the request but its id.
+      const page = await api.get('/', { headers: { ...hr.headers, accept: 'text/html' } });
+      expect(page.statusCode).toBe(503);
+      expect(page.headers['retry-after']).toBe('5');
+      expect(String(page.headers['content-type'])).toMatch(/text\/html/);
+      expect(page.text).toMatch(/<h1 class="govuk-heading-l">Sorry, the service is unavailable<\/h1>/);
+      expect(page.text).toContain('Try again later.');
+      expect(page.headers['x-request-id']).toEqual(expect.any(String));
+      expect(page.text).toContain(`<code>${String(page.headers['x-request-id'])}</code>`);
+      expect(page.text).not.toMatch(/database|unreachable|ECONNREFUSED|Internal server error/i);
       const ready = await api.get('/health/ready');
       expectErrorShape(ready, 503);
       expect(ready.body.message).toBe('Not ready: database unreachable');
