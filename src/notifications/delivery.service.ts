@@ -11,6 +11,7 @@ import { DeliveryMetrics } from './delivery-metrics';
 import { NotificationChannel, NotificationRow, NotificationStatus } from './notification.types';
 import { isTransientDatabaseError } from '../common/errors/db-unavailable';
 import { RetryLaterError } from '../common/errors/retry-later';
+import { AppConfig } from '../config/app-config';
 
 /** Raised when the notifications row no longer exists: the job is skipped, not retried. */
 export class DeliveryTargetGone extends Error {}
@@ -35,8 +36,10 @@ interface WebhookRow extends NotificationRow {
   w_active: boolean | null;
 }
 
-/** A row as a delivery attempt claimed it: `claimed` false when another attempt holds the lease. */
-interface ClaimedRow extends WebhookRow {
+/** An attempt's claim on a row: `claimed` false when another attempt holds the lease (or the row is sent now). */
+interface Claim {
+  id: string;
+  status: NotificationStatus;
   claimed: boolean;
   lease_until: Date | null;
   possibly_delivered: number;
@@ -47,8 +50,11 @@ interface ClaimedRow extends WebhookRow {
 /**
  * Delivers one notifications row on its channel and records the outcome, so that a message the
  * receiver accepted is recorded before anything can retry it:
- * - the attempt is claimed first (attempt_started_at, in the same statement that loads the row).
- *   A claim that finds an earlier attempt's start still set, and older than ATTEMPT_LEASE_SECONDS,
+ * - the attempt is claimed (attempt_started_at) as late as it can be: when the message is about to
+ *   be handed to the transport, not when the job starts. Email jobs outnumber the SMTP connections
+ *   (worker concurrency 4 × SMTP_POOL_SIZE), so an email job first waits for one of
+ *   SMTP_POOL_SIZE send slots, then claims, then sends: a job killed while it waited for a slot
+ *   has claimed nothing and is not counted "possibly delivered". A claim that finds an earlier attempt's start still set, and older than ATTEMPT_LEASE_SECONDS,
  *   knows that attempt died between the receiver and the record: it counts the row "possibly
  *   delivered" and sends again with the same Message-ID / X-Delivery-Id (at-least-once with a
  *   stable idempotency key, docs/faults.md). One still within its lease is left alone: the job
@@ -68,7 +74,10 @@ interface ClaimedRow extends WebhookRow {
 @Injectable()
 export class DeliveryService {
   private readonly logger = new Logger('Delivery');
-  private readonly rows = new Coalescer<string, ClaimedRow>((ids) => this.claimRows(ids), 200, 2);
+  private readonly rows = new Coalescer<string, WebhookRow>((ids) => this.loadRows(ids), 200, 2);
+  private readonly claims = new Coalescer<string, Claim>((ids) => this.claimRows(ids), 50, 2);
+  /** Email sends handed to the transport at once: as many as it has connections (so a claimed attempt is one really being sent). */
+  private readonly emailSlots: Slots;
   private readonly sent = new Coalescer<string, Date | null>((ids) => this.markSentRows(ids), MARK_SENT_BATCH, 4);
   private readonly inAppSent = new Coalescer<string, Date>((ids) => this.deliverInAppRows(ids));
 
@@ -77,7 +86,10 @@ export class DeliveryService {
     private readonly email: EmailChannel,
     private readonly webhook: WebhookChannel,
     private readonly metrics: DeliveryMetrics,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.emailSlots = new Slots(config.SMTP_POOL_SIZE);
+  }
 
   async deliver(channel: NotificationChannel, notificationId: string, job?: Pick<Job, 'attemptsMade' | 'opts'>): Promise<DeliveryResult> {
     const row = await this.rows.get(notificationId);
@@ -88,25 +100,38 @@ export class DeliveryService {
       return { alreadySent: true };
     }
     if (channel === NotificationChannel.InApp) return this.deliverInApp(row);
-    if (!row.claimed) {
-      const retryAt = (row.lease_until ?? new Date(Date.now() + ATTEMPT_LEASE_SECONDS * 1000)).getTime() + 250;
-      throw new RetryLaterError(`notification ${notificationId}: another attempt may still be sending it`, retryAt);
-    }
-    if (row.found_unfinished) {
-      this.logger.warn(
-        { notificationId, channel, possiblyDelivered: row.possibly_delivered },
-        'an earlier attempt died before recording its outcome: the receiver may already have it; resending with the same message id',
-      );
-    }
 
+    const release = channel === NotificationChannel.Email ? await this.emailSlots.acquire() : () => undefined;
+    let claim: Claim | undefined;
     try {
-      if (channel === NotificationChannel.Email) await this.email.send(row);
-      else await this.sendWebhook(row);
-    } catch (err) {
-      await this.recordFailure(row, err, job);
+      claim = await this.claims.get(notificationId);
+      if (!claim) throw new DeliveryTargetGone(`notification ${notificationId} no longer exists`);
+      if (claim.status === NotificationStatus.Sent) {
+        this.logger.log({ notificationId, channel }, 'delivery skipped: its row is already sent');
+        return { alreadySent: true };
+      }
+      if (!claim.claimed) {
+        const retryAt = (claim.lease_until ?? new Date(Date.now() + ATTEMPT_LEASE_SECONDS * 1000)).getTime() + 250;
+        throw new RetryLaterError(`notification ${notificationId}: another attempt may still be sending it`, retryAt);
+      }
+      if (claim.found_unfinished) {
+        this.logger.warn(
+          { notificationId, channel, possiblyDelivered: claim.possibly_delivered },
+          'an earlier attempt died before recording its outcome: the receiver may already have it; resending with the same message id',
+        );
+      }
+      try {
+        if (channel === NotificationChannel.Email) await this.email.send(row);
+        else await this.sendWebhook(row);
+      } catch (err) {
+        release();
+        await this.recordFailure(row, err, job);
+      }
+    } finally {
+      release();
     }
     await this.markSent(row);
-    return row.found_unfinished ? { delivered: true, possiblyDeliveredBefore: true } : { delivered: true };
+    return claim.found_unfinished ? { delivered: true, possiblyDeliveredBefore: true } : { delivered: true };
   }
 
   private async sendWebhook(row: WebhookRow): Promise<void> {
@@ -137,14 +162,28 @@ export class DeliveryService {
     this.metrics.latency(row.channel, (sentAt.getTime() - new Date(row.event_occurred_at).getTime()) / 1000);
   }
 
+  /** Load the rows (no lock, no claim: the claim is made just before the send). */
+  private async loadRows(ids: string[]): Promise<Map<string, WebhookRow>> {
+    const rows: WebhookRow[] = await this.db.query(
+      `SELECT n.id, n.event_id, n.event_type, n.event_occurred_at, n.programme_id, n.recipient_key, n.channel, n.user_id,
+              n.webhook_subscription_id, n.address, n.subject, n.body_text, n.body_html, n.payload, n.status, n.attempts,
+              w.url AS w_url, w.secret AS w_secret, w.is_active AS w_active
+       FROM notifications n
+       LEFT JOIN webhook_subscriptions w ON w.id = n.webhook_subscription_id
+       WHERE n.id = ANY ($1::uuid[])`,
+      [ids],
+    );
+    return new Map(rows.map((r) => [r.id, r]));
+  }
+
   /**
-   * Load the rows and claim an attempt on each email or webhook row not sent yet, in one
-   * statement: rows locked in id order; an attempt is claimed when none is running
-   * (attempt_started_at null) or the last one's lease has run out, which also counts the row
-   * "possibly delivered" (that attempt never recorded its outcome).
+   * Claim an attempt on each email or webhook row not sent yet, in one statement: rows locked in
+   * id order; an attempt is claimed when none is running (attempt_started_at null) or the last
+   * one's lease has run out, which also counts the row "possibly delivered" (that attempt never
+   * recorded its outcome).
    */
-  private async claimRows(ids: string[]): Promise<Map<string, ClaimedRow>> {
-    const rows: ClaimedRow[] = await this.db.query(
+  private async claimRows(ids: string[]): Promise<Map<string, Claim>> {
+    const rows: Claim[] = await this.db.query(
       `WITH locked AS (
          SELECT id, attempt_started_at AS before FROM notifications
          WHERE id = ANY ($1::uuid[]) AND status <> 'sent' AND channel <> 'in_app'
@@ -157,14 +196,10 @@ export class DeliveryService {
          FROM locked l
          WHERE n.id = l.id AND (l.before IS NULL OR l.before < clock_timestamp() - make_interval(secs => $2::int))
          RETURNING n.id, n.possibly_delivered, l.before IS NOT NULL AS found_unfinished)
-       SELECT n.id, n.event_id, n.event_type, n.event_occurred_at, n.programme_id, n.recipient_key, n.channel, n.user_id,
-              n.webhook_subscription_id, n.address, n.subject, n.body_text, n.body_html, n.payload, n.status, n.attempts,
-              w.url AS w_url, w.secret AS w_secret, w.is_active AS w_active,
-              c.id IS NOT NULL AS claimed, coalesce(c.possibly_delivered, n.possibly_delivered) AS possibly_delivered,
+       SELECT n.id, n.status, c.id IS NOT NULL AS claimed, coalesce(c.possibly_delivered, n.possibly_delivered) AS possibly_delivered,
               coalesce(c.found_unfinished, false) AS found_unfinished,
               n.attempt_started_at + make_interval(secs => $2::int) AS lease_until
        FROM notifications n
-       LEFT JOIN webhook_subscriptions w ON w.id = n.webhook_subscription_id
        LEFT JOIN claimed c ON c.id = n.id
        WHERE n.id = ANY ($1::uuid[])`,
       [ids, ATTEMPT_LEASE_SECONDS],
@@ -208,16 +243,20 @@ export class DeliveryService {
     const attempts = job?.opts.attempts ?? 1;
     const last = permanent || (job?.attemptsMade ?? 0) + 1 >= attempts;
     const message = errorMessage(err);
-    // The receiver did not take it: the attempt is over (attempt_started_at cleared), so the next one is not "possibly delivered".
+    // The attempt is over (attempt_started_at cleared). When the receiver answered no, or could not be reached, it does not have
+    // the message; when the failure came mid-transaction (a timeout, a reset) it may: that attempt counts as possibly delivered.
+    const ambiguous = receiverMayHaveIt(err);
     await retryTransient(
       () =>
         this.db.query(
           `UPDATE notifications
            SET attempts = attempts + 1, last_error = $2, attempt_started_at = NULL,
                status = CASE WHEN $3 THEN 'failed' ELSE status END,
-               failed_at = CASE WHEN $3 THEN clock_timestamp() ELSE failed_at END
+               failed_at = CASE WHEN $3 THEN clock_timestamp() ELSE failed_at END,
+               possibly_delivered = possibly_delivered + CASE WHEN $4 THEN 1 ELSE 0 END,
+               possibly_delivered_at = CASE WHEN $4 THEN clock_timestamp() ELSE possibly_delivered_at END
            WHERE id = $1 AND status <> 'sent'`,
-          [row.id, message, last],
+          [row.id, message, last, ambiguous],
         ),
       30_000,
     );
@@ -226,6 +265,28 @@ export class DeliveryService {
     if (permanent) throw new UnrecoverableError(message);
     throw err;
   }
+}
+
+/** Socket errors of a receiver that was never reached: it cannot have the message. */
+const UNREACHED_CODES = new Set(['ECONNREFUSED', 'ECONNECTION', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EDNS', 'ETLS', 'EAUTH']);
+
+/**
+ * Whether a failed send may nonetheless have reached the receiver: false when the receiver answered
+ * (an SMTP reply code, a webhook status: it said no) or was never reached (connection refused, no
+ * such host, TLS or authentication failed before any data); true otherwise (a timeout or a
+ * connection lost mid-transaction: only the receiver knows). Unknown errors count as true: the
+ * count may over-state, never under-state.
+ */
+export function receiverMayHaveIt(err: unknown): boolean {
+  if (err instanceof PermanentDeliveryError) return false;
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 4; e = (e as { cause?: unknown }).cause, depth++) {
+    const x = e as { code?: unknown; responseCode?: unknown; message?: unknown };
+    if (typeof x.responseCode === 'number') return false;
+    if (typeof x.code === 'string' && UNREACHED_CODES.has(x.code)) return false;
+    const message = typeof x.message === 'string' ? x.message : '';
+    if (/^webhook answered \d{3}/.test(message) || /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|closed before it was ready/.test(message)) return false;
+  }
+  return true;
 }
 
 /**
@@ -243,5 +304,28 @@ export async function retryTransient<T>(fn: () => Promise<T>, forMs: number, onR
       onRetry?.(err, attempt);
       await new Promise((r) => setTimeout(r, Math.min(2000, 100 * 2 ** Math.min(attempt - 1, 5))));
     }
+  }
+}
+
+/** A counting semaphore: at most `size` holders at once, the others wait in order. Release is idempotent. */
+export class Slots {
+  private free: number;
+  private readonly waiting: (() => void)[] = [];
+
+  constructor(size: number) {
+    this.free = Math.max(1, size);
+  }
+
+  async acquire(): Promise<() => void> {
+    if (this.free > 0) this.free--;
+    else await new Promise<void>((resolve) => this.waiting.push(resolve));
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.waiting.shift();
+      if (next) next();
+      else this.free++;
+    };
   }
 }
