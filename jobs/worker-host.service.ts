@@ -1,9 +1,10 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { Job, MinimalJob, Worker } from 'bullmq';
+import { DelayedError, Job, MinimalJob, Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { AppConfig } from '../src/config/app-config';
 import { backoffDelay, JOB_QUEUE, JobName, QueueName } from '../src/queue/queue.contract';
 import { JOB_PROCESSORS, JobProcessor, JobTargetGone } from './job-processor';
+import { RetryLaterError } from '../src/common/errors/retry-later';
 
 /** Checks that every JobName has exactly one processor; throws (and so stops the boot) otherwise. */
 export function indexProcessors(processors: JobProcessor[]): Map<JobName, JobProcessor> {
@@ -38,6 +39,18 @@ export function backoffStrategy(attemptsMade: number, _type?: string, _err?: Err
   return backoffDelay(attemptsMade, base);
 }
 
+/**
+ * How fast a job held by a worker that died (SIGKILL, OOM, a lost host) runs again. BullMQ renews
+ * the lock of a running job every lockDuration / 2 while its process lives; a dead process stops
+ * renewing, and the next stalled check after the lock ran out puts the job back to wait. Our jobs
+ * are short (a delivery takes milliseconds, at most the 30 s SMTP socket timeout, waiting on
+ * nothing that stops the event loop), so a 10 s lock and a 5 s check bring a dead worker's jobs
+ * back within 10–15 s of the crash, where BullMQ's defaults (30 s / 30 s) took 30–60 s. A job may
+ * stall a few times (a worker killed again and again) before BullMQ fails it; the sweeper
+ * re-enqueues a failed job whose row is not sent.
+ */
+export const WORKER_LOCKS = { lockDuration: 10_000, stalledInterval: 5_000, maxStalledCount: 5 } as const;
+
 /** Runs one BullMQ Worker per queue and dispatches each job to its processor. */
 @Injectable()
 export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -69,8 +82,9 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   private startWorker(queue: QueueName): Worker {
-    const worker = new Worker(queue, (job: Job) => this.dispatch(job), {
+    const worker = new Worker(queue, (job: Job, token?: string) => this.dispatch(job, token), {
       connection: this.connection!,
+      ...WORKER_LOCKS,
       prefix: this.config.REDIS_PREFIX,
       concurrency: workerConcurrency(queue, this.config),
       autorun: true,
@@ -83,12 +97,18 @@ export class WorkerHost implements OnApplicationBootstrap, OnApplicationShutdown
     return worker;
   }
 
-  async dispatch(job: Job): Promise<unknown> {
+  async dispatch(job: Job, token?: string): Promise<unknown> {
     const processor = this.processors.get(job.name as JobName);
     if (!processor) throw new Error(`no processor for job "${job.name}"`);
     try {
       return await processor.process(job.data as never, job);
     } catch (err) {
+      if (err instanceof RetryLaterError && token) {
+        // Not a failed attempt: run again at the time given (BullMQ's DelayedError protocol).
+        this.logger.log({ jobId: job.id, job: job.name, retryAt: new Date(err.retryAt).toISOString(), reason: err.message }, 'job put off');
+        await job.moveToDelayed(err.retryAt, token);
+        throw new DelayedError();
+      }
       if (err instanceof JobTargetGone) {
         this.logger.warn({ jobId: job.id, job: job.name, reason: err.message }, 'job skipped: its row has gone');
         return { skipped: err.message };

@@ -17,6 +17,7 @@ import { GrantRuntimeRole1764100000000 } from './1764100000000-GrantRuntimeRole'
 import { CreateSingleSignOn1764500000000 } from './1764500000000-CreateSingleSignOn';
 import { CreateDocuments1764300000000 } from './1764300000000-CreateDocuments';
 import { DocumentsIssuedPdfLater1764300100000 } from './1764300100000-DocumentsIssuedPdfLater';
+import { AddDeliveryAttemptRecord1764200200000 } from './1764200200000-AddDeliveryAttemptRecord';
 
 export const migrations = [
   CreateSmokeJobs1763800000000,
@@ -31,6 +32,7 @@ export const migrations = [
   CreateNotifications1763800600000,
   AddStatutoryClock1764000100000,
   GrantRuntimeRole1764100000000,
+  AddDeliveryAttemptRecord1764200200000,
   CreateDocuments1764300000000,
   DocumentsIssuedPdfLater1764300100000,
   CreateSingleSignOn1764500000000,

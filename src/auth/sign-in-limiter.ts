@@ -3,6 +3,7 @@ import Redis from 'ioredis';
 import { ApiException } from '../common/errors/api-error';
 import { AppConfig } from '../config/app-config';
 import { InjectRedis } from '../redis/redis.module';
+import { RedisDegradation } from '../redis/redis-degradation';
 
 /**
  * Sign-in throttling that cannot be turned against a user (issue 17). Failed sign-ins are counted
@@ -15,7 +16,9 @@ import { InjectRedis } from '../redis/redis.module';
  *   each further failure, at most SIGN_IN_DELAY_MAX_MS. Guessing slows to a crawl; the right
  *   password still gets in;
  * - an admin may clear an account's counts and locks at once (POST /users/:id/sign-in-unlock).
- * While Redis is down the limiter lets attempts through (and logs it): locking everyone out is worse.
+ * While Redis is down, or does not answer within REDIS_COMMAND_TIMEOUT_MS (the shared client's
+ * command timeout), the limiter lets attempts through (logged, and counted in
+ * wtt_redis_fail_open_total{source="sign_in"}): locking everyone out is worse.
  */
 @Injectable()
 export class SignInLimiter {
@@ -24,6 +27,7 @@ export class SignInLimiter {
   constructor(
     @InjectRedis() private readonly redis: Redis,
     private readonly config: AppConfig,
+    private readonly degradation: RedisDegradation,
   ) {}
 
   /** The account's hash: field `*` counts all its failures, field `ip:<address>` the pair's. */
@@ -36,6 +40,10 @@ export class SignInLimiter {
   }
 
   private async counts(email: string, ip: string): Promise<{ account: number; pair: number; address: number; ttl: number } | null> {
+    if (this.degradation.open) {
+      this.degradation.skipped('sign_in');
+      return null;
+    }
     try {
       const [[, fields], [, address], [, ttl]] = (await this.redis
         .multi()
@@ -45,7 +53,7 @@ export class SignInLimiter {
         .exec()) as [[unknown, (string | null)[]], [unknown, string | null], [unknown, number]];
       return { account: Number(fields[0] ?? 0), pair: Number(fields[1] ?? 0), address: Number(address ?? 0), ttl };
     } catch (err) {
-      this.logger.warn(`sign-in limiting suspended: ${err instanceof Error ? err.message : String(err)}`);
+      this.degradation.failed('sign_in', err);
       return null;
     }
   }
@@ -82,6 +90,7 @@ export class SignInLimiter {
     const window = this.config.SIGN_IN_WINDOW_SECONDS;
     const acct = this.accountKey(email);
     const addr = this.addressKey(ip);
+    if (this.degradation.open) return;
     try {
       await this.redis.multi().hincrby(acct, '*', 1).hincrby(acct, `ip:${ip}`, 1).expire(acct, window, 'NX').incr(addr).expire(addr, window, 'NX').exec();
     } catch (err) {
@@ -91,6 +100,7 @@ export class SignInLimiter {
 
   /** A successful sign-in clears the pair (and the account's delay: its owner is back). */
   async recordSuccess(email: string, _ip: string): Promise<void> {
+    if (this.degradation.open) return;
     try {
       await this.redis.del(this.accountKey(email));
     } catch {

@@ -178,6 +178,20 @@ export class AppConfig {
   @Min(500)
   OUTBOX_SWEEP_EVERY_MS = 60_000;
 
+  /** Time limit of one Redis command on a request path (rate limits, sign-in throttling, health); past it the limiter lets the request through. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(50)
+  @Max(10_000)
+  REDIS_COMMAND_TIMEOUT_MS = 500;
+
+  /** Time limit of one command on the job producer's Redis connection (adding jobs, an addBulk of 1,000 included; job counts); past it the call fails and the caller retries or answers 503. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(100)
+  @Max(60_000)
+  REDIS_QUEUE_COMMAND_TIMEOUT_MS = 2000;
+
   /** A delivery pending or queued for longer than this is re-enqueued by the sweeper. */
   @Transform(toInt)
   @IsInt()

@@ -9,6 +9,8 @@ import { NotificationChannel } from '../notifications/notification.types';
 import { JobProducer } from '../queue/job-producer.service';
 import { QueueName } from '../queue/queue.contract';
 import { InjectRedis } from '../redis/redis.module';
+import { bounded } from '../redis/bounded';
+import { redisFailOpenTotal } from '../redis/redis-degradation';
 
 const JOB_STATES = ['waiting', 'active', 'delayed', 'prioritized', 'waiting-children', 'failed', 'completed'] as const;
 const CHANNELS = Object.values(NotificationChannel);
@@ -41,6 +43,7 @@ export class MetricsService {
     private readonly config: AppConfig,
   ) {
     collectDefaultMetrics({ register: this.registry, prefix: 'wtt_' });
+    this.registry.registerMetric(redisFailOpenTotal);
     const r = [this.registry];
     this.queueJobs = new Gauge({ name: 'wtt_queue_jobs', help: 'BullMQ jobs per queue and state', labelNames: ['queue', 'state'], registers: r });
     this.open = new Gauge({ name: 'wtt_notifications_open', help: 'Notification deliveries not yet sent, by channel and status (failed: awaiting an admin)', labelNames: ['channel', 'status'], registers: r });
@@ -70,8 +73,12 @@ export class MetricsService {
 
   private async readQueues(): Promise<[string, Record<string, number>][] | null> {
     try {
-      return await Promise.all(
-        Object.values(QueueName).map(async (name): Promise<[string, Record<string, number>]> => [name, await this.producer.queue(name).getJobCounts(...JOB_STATES)]),
+      // Bounded: a hung Redis leaves wtt_metrics_source_up{source="redis"} at 0 rather than holding the scrape.
+      return await bounded(
+        Promise.all(
+          Object.values(QueueName).map(async (name): Promise<[string, Record<string, number>]> => [name, await this.producer.queue(name).getJobCounts(...JOB_STATES)]),
+        ),
+        this.config.REDIS_COMMAND_TIMEOUT_MS * 2,
       );
     } catch {
       return null;

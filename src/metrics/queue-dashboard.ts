@@ -12,6 +12,7 @@ import { ApiException } from '../common/errors/api-error';
 import { errorBody, mapException } from '../common/errors/all-exceptions.filter';
 import { JobProducer } from '../queue/job-producer.service';
 import { QueueName } from '../queue/queue.contract';
+import { bounded, queueUnavailable } from '../redis/bounded';
 
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -97,6 +98,12 @@ export class QueueDashboard implements OnModuleInit {
       return this.refuse(request, reply, err, true);
     }
     if (user.role !== Role.Admin) return this.refuse(request, reply, new ApiException(403, 'Only admin may open the queue dashboard'), false);
+    // A hung or unreachable Redis: answer 503 with Retry-After at once rather than let the dashboard's queue calls wait on it.
+    try {
+      await bounded(this.producer.queue(QueueName.System).getJobCounts('waiting'), this.config.REDIS_COMMAND_TIMEOUT_MS);
+    } catch {
+      return this.refuse(request, reply, queueUnavailable(), false);
+    }
   }
 
   /**
@@ -123,6 +130,8 @@ export class QueueDashboard implements OnModuleInit {
       return reply.redirect(`/sign-in?returnTo=${encodeURIComponent(QUEUE_DASHBOARD_PATH)}`, 303);
     }
     if (challenge && mapped.status === 401) reply.header('www-authenticate', REALM);
+    const retryAfter = mapped.details?.find((d) => typeof d.retryAfterSeconds === 'number')?.retryAfterSeconds;
+    if (retryAfter !== undefined) reply.header('retry-after', String(retryAfter));
     return reply
       .status(mapped.status)
       .header('content-type', 'application/json; charset=utf-8')

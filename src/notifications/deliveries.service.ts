@@ -3,8 +3,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ApiException } from '../common/errors/api-error';
+import { AppConfig } from '../config/app-config';
 import { JobProducer } from '../queue/job-producer.service';
 import { JOB_QUEUE } from '../queue/queue.contract';
+import { bounded } from '../redis/bounded';
 import { DeliveriesQuery } from './dto/delivery.dto';
 import { Notification } from './entities/notification.entity';
 import { CHANNEL_JOB, NotificationStatus } from './notification.types';
@@ -18,10 +20,13 @@ export class DeliveriesService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly audit: AuditService,
     private readonly producer: JobProducer,
+    private readonly config: AppConfig,
   ) {}
 
-  async list(q: DeliveriesQuery): Promise<{ items: Notification[]; nextCursor: string | null }> {
-    const qb = this.db.getRepository(Notification).createQueryBuilder('n').where('n.status = :status', { status: q.status });
+  async list(q: Pick<DeliveriesQuery, 'status' | 'limit'> & Partial<DeliveriesQuery>): Promise<{ items: Notification[]; nextCursor: string | null }> {
+    const qb = this.db.getRepository(Notification).createQueryBuilder('n');
+    if (q.possiblyDelivered === 'true') qb.where('n.possibly_delivered > 0');
+    else qb.where('n.status = :status', { status: q.status });
     if (q.channel) qb.andWhere('n.channel = :channel', { channel: q.channel });
     if (q.cursor) qb.andWhere('n.seq < :cursor', { cursor: q.cursor });
     const rows = await qb.orderBy('n.seq', 'DESC').limit(q.limit + 1).getMany();
@@ -64,8 +69,14 @@ export class DeliveriesService {
     });
     const job = CHANNEL_JOB[row.channel];
     try {
-      await (await this.producer.queue(JOB_QUEUE[job]).getJob(id))?.remove();
-      await this.producer.enqueue({ name: job, data: { notificationId: id } }, { jobId: id });
+      // A request path: a Redis that does not answer must not hold the admin's request (the row is queued; the sweeper enqueues it).
+      await bounded(
+        (async () => {
+          await (await this.producer.queue(JOB_QUEUE[job]).getJob(id))?.remove();
+          await this.producer.enqueue({ name: job, data: { notificationId: id } }, { jobId: id });
+        })(),
+        this.config.REDIS_COMMAND_TIMEOUT_MS * 2,
+      );
     } catch (err) {
       this.logger.warn({ notificationId: id, err: err instanceof Error ? err.message : String(err) }, 'retry not enqueued now; the sweeper will enqueue it');
     }

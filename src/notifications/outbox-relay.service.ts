@@ -107,13 +107,22 @@ export class OutboxRelayService {
         'could not enqueue deliveries; they stay pending and the sweeper enqueues them',
       );
     }
-    if (ok.length) {
-      await this.db.query(
-        `UPDATE notifications SET status = 'queued', queued_at = clock_timestamp() WHERE id = ANY ($1::uuid[]) AND status IN ('pending', 'queued')`,
-        [ok],
-      );
-    }
+    if (ok.length) await this.markQueued(ok);
     return ok.length;
+  }
+
+  /**
+   * Mark rows queued (now). A row locked right now is skipped rather than waited for: its
+   * delivery is already running (claiming it or marking it sent), and "queued" only tells the
+   * sweeper when to look at the row again. So this statement never waits for a row lock and can
+   * never be part of a deadlock with the deliveries (test: notifications-faults.int-spec.ts).
+   */
+  async markQueued(ids: string[]): Promise<void> {
+    await this.db.query(
+      `UPDATE notifications SET status = 'queued', queued_at = clock_timestamp()
+       WHERE id IN (SELECT id FROM notifications WHERE id = ANY ($1::uuid[]) AND status IN ('pending', 'queued') FOR UPDATE SKIP LOCKED)`,
+      [ids],
+    );
   }
 
   private async fanOut(em: EntityManager, e: OutboxEvent): Promise<NewNotification[]> {

@@ -12,6 +12,16 @@ const SWEEP_LIMIT = 1000;
 /** A row still pending this long after it was written missed its enqueue (the relay enqueues right after its commit). */
 const PENDING_GRACE_SECONDS = 10;
 
+/** Rows read per query when the whole backlog is re-enqueued at once (RECOVER). */
+export const RECOVER_CHUNK = 5000;
+
+export interface RecoverResult {
+  /** Rows put back on their queues (ids BullMQ already held count: adding them again is a no-op). */
+  enqueued: number;
+  /** Rows that could not be enqueued (Redis went away again); the sweeper gets them later. */
+  failed: number;
+}
+
 export interface SweepResult {
   relayed: number;
   checked: number;
@@ -36,6 +46,35 @@ export class OutboxSweeper {
     private readonly producer: JobProducer,
     private readonly config: AppConfig,
   ) {}
+
+  /**
+   * Re-enqueue the whole backlog at once, in bulk (RECOVER_CHUNK rows a query, one addBulk per
+   * 1,000 jobs), without the per-row job-state checks of the sweep: every pending row (its enqueue
+   * failed while Redis was away), and with `lostData` every queued row too (Redis came back
+   * empty: their jobs are gone). Adding a job id BullMQ still holds is a no-op, and a job for a row
+   * already sent skips, so running this too often costs Redis round trips, never a duplicate.
+   * Called by RelayLoop the moment Redis is back.
+   */
+  async recover(opts: { lostData: boolean }): Promise<RecoverResult> {
+    const statuses = opts.lostData ? ['pending', 'queued'] : ['pending'];
+    let cursor = '0';
+    let enqueued = 0;
+    let failed = 0;
+    for (;;) {
+      const rows: { id: string; channel: NotificationChannel; seq: string }[] = await this.db.query(
+        `SELECT id, channel, seq FROM notifications WHERE status = ANY ($1::text[]) AND seq > $2::bigint ORDER BY seq LIMIT $3`,
+        [statuses, cursor, RECOVER_CHUNK],
+      );
+      if (!rows.length) break;
+      cursor = rows[rows.length - 1].seq;
+      const ok = await this.relay.enqueue(rows);
+      enqueued += ok;
+      failed += rows.length - ok;
+      if (rows.length < RECOVER_CHUNK) break;
+    }
+    this.logger.log({ enqueued, failed, lostData: opts.lostData }, 'backlog re-enqueued after Redis came back');
+    return { enqueued, failed };
+  }
 
   async sweep(): Promise<SweepResult> {
     let relayed = 0;
@@ -65,12 +104,7 @@ export class OutboxSweeper {
       again.push(row);
     }
     // Still on its way: look again one interval later rather than on every sweep.
-    if (alive.length) {
-      await this.db.query(
-        `UPDATE notifications SET status = 'queued', queued_at = clock_timestamp() WHERE id = ANY ($1::uuid[]) AND status IN ('pending', 'queued')`,
-        [alive],
-      );
-    }
+    if (alive.length) await this.relay.markQueued(alive);
     const requeued = await this.relay.enqueue(again);
     if (requeued || relayed) this.logger.log({ relayed, requeued, checked: stale.length }, 'sweep');
     return { relayed, checked: stale.length, requeued };

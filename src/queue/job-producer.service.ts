@@ -37,7 +37,7 @@ export class JobProducer implements OnApplicationShutdown {
   private readonly options: Map<JobName, JobsOptions>;
 
   constructor(private readonly config: AppConfig) {
-    this.connection = new Redis(config.REDIS_URL, redisClientOptions({ connectionName: 'wtt-producer' }));
+    this.connection = new Redis(config.REDIS_URL, redisClientOptions({ connectionName: 'wtt-producer', commandTimeout: config.REDIS_QUEUE_COMMAND_TIMEOUT_MS }));
     this.connection.on('error', () => undefined);
     this.options = new Map(Object.values(JobName).map((name) => [name, this.resolveOptions(name)]));
   }

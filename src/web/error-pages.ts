@@ -28,6 +28,11 @@ async function renderError(request: FastifyRequest, reply: FastifyReply, mapped:
     await renderPage(request, reply, 'web/views/errors/form-expired.njk', {}, 403);
     return;
   }
+  if (mapped.status === 503) {
+    // A dependency is away (the database, the job queue): the service-unavailable page, Retry-After already set; nothing of the request but its id.
+    await renderPage(request, reply, 'web/views/errors/unavailable.njk', {}, 503);
+    return;
+  }
   const template =
     mapped.status === 403 ? 'web/views/errors/403.njk' : mapped.status === 404 ? 'web/views/errors/404.njk' : mapped.status >= 500 ? 'web/views/errors/500.njk' : 'web/views/errors/problem.njk';
   await renderPage(request, reply, template, { status: mapped.status, message: mapped.message, details: mapped.details ?? [] }, mapped.status);

@@ -103,6 +103,35 @@ describe('pages: admin', () => {
     await admin.goto('/admin/deliveries?status=sent');
     expect(await admin.locator('.govuk-notification-banner').textContent()).toContain('Only a failed delivery can be retried');
 
+    // A worker killed between the receiver's acceptance and the record leaves the row queued with its attempt started:
+    // put the row in that state; the real sweeper re-enqueues it, the real delivery counts it possibly delivered and resends it.
+    await web.ctx.sql.query(
+      `UPDATE notifications SET status = 'queued', sent_at = NULL, attempt_started_at = now() - interval '10 minutes', queued_at = now() - interval '10 minutes' WHERE id = $1`,
+      [deliveryId],
+    );
+    const resent = await eventually(
+      async () => (await web.ctx.sql.query(`SELECT status, possibly_delivered FROM notifications WHERE id = $1`, [deliveryId])).rows[0],
+      (r) => r.status === 'sent',
+      30_000,
+      100,
+    );
+    expect(resent).toEqual({ status: 'sent', possibly_delivered: 1 });
+    expect(rx.requests.filter((r) => r.headers['x-delivery-id'] === deliveryId).map((r) => r.status)).toEqual([410, 204, 204]); // the same delivery id each time
+    await admin.goto('/admin/deliveries');
+    await tabTo(admin, (el) => el.tag === 'select' && el.name === 'status');
+    await admin.locator('select#status').selectOption('possibly_delivered');
+    await tabTo(admin, (el) => el.tag === 'button' && el.text === 'Show');
+    await admin.keyboard.press('Enter');
+    await admin.waitForURL((u) => u.searchParams.get('status') === 'possibly_delivered');
+    expect(await admin.locator('caption').textContent()).toContain('Deliveries possibly received more than once');
+    const possibly = admin.locator(`tr[data-delivery-id="${deliveryId}"]`);
+    expect(await possibly.locator('.app-possibly-delivered').textContent()).toBe('Possibly received 2 times');
+    expect(await possibly.textContent()).toContain('Every copy has the same message ID');
+    await expectAccessible(admin, 'admin-deliveries-possibly-delivered');
+    // Without JavaScript the same view is a plain GET.
+    const noJs = await admin.request.get('/admin/deliveries?status=possibly_delivered');
+    expect(await noJs.text()).toContain(`data-delivery-id="${deliveryId}"`);
+
     // Delete it, after confirming.
     await admin.goto('/admin/webhooks');
     await admin.getByRole('link', { name: 'HR/OD Teams channel' }).click();

@@ -3,6 +3,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { QueryFailedError } from 'typeorm';
 import { ApiException, ErrorDetail, ErrorResponse } from './api-error';
+import { DATABASE_RETRY_AFTER_SECONDS, isDatabaseUnavailable } from './db-unavailable';
 
 export interface Mapped {
   status: number;
@@ -83,6 +84,14 @@ export function mapException(exception: unknown): Mapped {
     }
     return { status: exception.getStatus(), message };
   }
+  if (isDatabaseUnavailable(exception)) {
+    // Not our fault nor the client's: PostgreSQL is down, restarting or refusing connections.
+    return {
+      status: HttpStatus.SERVICE_UNAVAILABLE,
+      message: 'The database is unavailable; retry shortly',
+      details: [{ field: 'database', reason: 'is unreachable', retryAfterSeconds: DATABASE_RETRY_AFTER_SECONDS }],
+    };
+  }
   if (exception instanceof QueryFailedError) {
     const driverError = (exception as QueryFailedError & { driverError?: { code?: string; constraint?: string; column?: string } }).driverError;
     const known = pgClientError(driverError?.code);
@@ -137,7 +146,9 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const request = http.getRequest<FastifyRequest>();
     const reply = http.getResponse<FastifyReply>();
     const mapped = mapException(exception);
-    if (mapped.status >= 500) {
+    if (mapped.status === HttpStatus.SERVICE_UNAVAILABLE && !(exception instanceof HttpException)) {
+      this.logger.warn({ requestId: request?.id, err: exception instanceof Error ? exception.message : String(exception) }, 'database unavailable: answered 503');
+    } else if (mapped.status >= 500) {
       this.logger.error({ err: exception, requestId: request?.id }, exception instanceof Error ? exception.message : 'unhandled error');
     }
     const retryAfter = mapped.details?.find((d) => typeof d.retryAfterSeconds === 'number')?.retryAfterSeconds;

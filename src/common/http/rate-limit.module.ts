@@ -1,4 +1,4 @@
-import { Logger, Module } from '@nestjs/common';
+import { Module } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
 import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
@@ -6,43 +6,40 @@ import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis'
 import Redis from 'ioredis';
 import { AppConfig } from '../../config/app-config';
 import { REDIS } from '../../redis/redis.module';
+import { RedisDegradation } from '../../redis/redis-degradation';
 
 /**
- * Rate-limit counters live in Redis so every API instance shares them. While
- * Redis is unreachable the limiter lets requests through (and says so in the
- * log): an outage of the counter store must not take the API down with it;
- * /health/ready reports the outage.
+ * Rate-limit counters live in Redis so every API instance shares them. While Redis is
+ * unreachable, or does not answer within REDIS_COMMAND_TIMEOUT_MS (hung), the limiter lets
+ * requests through: an outage of the counter store must not take the API down with it. After
+ * one failure it stops asking Redis for a few seconds (RedisDegradation's breaker), so a hung
+ * Redis costs one request a timeout, not each; every request let through unchecked is counted
+ * in wtt_redis_fail_open_total{source="rate_limit"} and logged; /health/ready reports it.
  */
 export class SharedThrottlerStorage implements ThrottlerStorage {
-  private readonly logger = new Logger('RateLimit');
-  private lastWarning = 0;
-
   constructor(
     private readonly inner: ThrottlerStorage,
     private readonly prefix: string,
+    private readonly degradation: RedisDegradation = new RedisDegradation(),
   ) {}
 
   async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
-    try {
-      return await this.inner.increment(`${this.prefix}:throttle:${key}`, ttl, limit, blockDuration, throttlerName);
-    } catch (err) {
-      if (Date.now() - this.lastWarning > 10_000) {
-        this.lastWarning = Date.now();
-        this.logger.warn(`rate limiting suspended: Redis unavailable (${err instanceof Error ? err.message : String(err)})`);
-      }
-      return { totalHits: 0, timeToExpire: 0, isBlocked: false, timeToBlockExpire: 0 };
-    }
+    return this.degradation.guard(
+      'rate_limit',
+      () => this.inner.increment(`${this.prefix}:throttle:${key}`, ttl, limit, blockDuration, throttlerName),
+      { totalHits: 0, timeToExpire: 0, isBlocked: false, timeToBlockExpire: 0 },
+    );
   }
 }
 
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
-      inject: [AppConfig, REDIS],
-      useFactory: (config: AppConfig, redis: Redis) => {
+      inject: [AppConfig, REDIS, RedisDegradation],
+      useFactory: (config: AppConfig, redis: Redis, degradation: RedisDegradation) => {
         return {
           throttlers: [{ name: 'default', ttl: config.THROTTLE_TTL_SECONDS * 1000, limit: config.THROTTLE_LIMIT }],
-          storage: new SharedThrottlerStorage(new ThrottlerStorageRedisService(redis), config.REDIS_PREFIX),
+          storage: new SharedThrottlerStorage(new ThrottlerStorageRedisService(redis), config.REDIS_PREFIX, degradation),
           errorMessage: 'Too many requests; slow down and retry after the time in the Retry-After header',
         };
       },

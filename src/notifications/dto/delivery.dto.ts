@@ -1,7 +1,7 @@
 import { KeysetPageQuery } from '../../common/pagination';
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 
-import { IsEnum, IsOptional } from 'class-validator';
+import { IsEnum, IsIn, IsOptional } from 'class-validator';
 import { Notification } from '../entities/notification.entity';
 import { NotificationChannel, NotificationStatus } from '../notification.types';
 
@@ -15,6 +15,14 @@ export class DeliveriesQuery extends KeysetPageQuery(500) {
   @IsOptional()
   @IsEnum(NotificationChannel)
   channel?: NotificationChannel;
+
+  @ApiPropertyOptional({
+    enum: ['true', 'false'],
+    description: 'true: only deliveries that may have reached their receiver more than once (any status; `status` is then ignored)',
+  })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  possiblyDelivered?: 'true' | 'false';
 }
 
 export class DeliveryResponse {
@@ -31,6 +39,14 @@ export class DeliveryResponse {
   @ApiProperty({ enum: NotificationStatus }) status: NotificationStatus;
   @ApiProperty({ description: 'Delivery attempts made' }) attempts: number;
   @ApiProperty({ nullable: true, type: String, description: 'Error of the last failed attempt' }) lastError: string | null;
+  @ApiProperty({
+    description:
+      'Attempts that died after the receiver may have accepted the message and before that was recorded (a worker killed mid-send): ' +
+      'the receiver may hold that many extra copies, each with the same Message-ID / X-Delivery-Id',
+  })
+  possiblyDelivered: number;
+  @ApiProperty({ nullable: true, type: String, description: 'When the last such attempt was found' }) possiblyDeliveredAt: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Start of the attempt now talking to the receiver, if any' }) attemptStartedAt: string | null;
   @ApiProperty() createdAt: string;
   @ApiProperty({ nullable: true, type: String }) queuedAt: string | null;
   @ApiProperty({ nullable: true, type: String }) sentAt: string | null;
@@ -52,6 +68,9 @@ export class DeliveryResponse {
       status: n.status,
       attempts: n.attempts,
       lastError: n.lastError,
+      possiblyDelivered: n.possiblyDelivered,
+      possiblyDeliveredAt: iso(n.possiblyDeliveredAt),
+      attemptStartedAt: iso(n.attemptStartedAt),
       createdAt: n.createdAt.toISOString(),
       queuedAt: iso(n.queuedAt),
       sentAt: iso(n.sentAt),

@@ -28,4 +28,9 @@ export class Notification {
   @Column({ name: 'queued_at', type: 'timestamptz', nullable: true }) queuedAt: Date | null;
   @Column({ name: 'sent_at', type: 'timestamptz', nullable: true }) sentAt: Date | null;
   @Column({ name: 'failed_at', type: 'timestamptz', nullable: true }) failedAt: Date | null;
+  /** Start of the attempt talking to the receiver now (cleared when its outcome is recorded). */
+  @Column({ name: 'attempt_started_at', type: 'timestamptz', nullable: true }) attemptStartedAt: Date | null;
+  /** Attempts that died between the receiver's acceptance and its record: extra copies the receiver may hold. */
+  @Column({ name: 'possibly_delivered', type: 'integer' }) possiblyDelivered: number;
+  @Column({ name: 'possibly_delivered_at', type: 'timestamptz', nullable: true }) possiblyDeliveredAt: Date | null;
 }

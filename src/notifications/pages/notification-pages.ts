@@ -57,7 +57,9 @@ export class NotificationPages {
 
 const CHANNEL_LABELS: Record<NotificationChannel, string> = { [NotificationChannel.Email]: 'Email', [NotificationChannel.Webhook]: 'Webhook', [NotificationChannel.InApp]: 'In-app' };
 
-/** Admins: deliveries by status (failed ones with their error) and a retry button. */
+const POSSIBLY_DELIVERED = 'possibly_delivered';
+
+/** Admins: deliveries by status (failed ones with their error) and a retry button; deliveries possibly received more than once. */
 @ApiExcludeController()
 @Controller()
 export class DeliveryPages {
@@ -66,12 +68,24 @@ export class DeliveryPages {
   @Get('admin/deliveries')
   @Roles(Role.Admin)
   async list(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @Query('status') statusQ?: string, @Query('cursor') cursor?: string): Promise<void> {
+    // `possibly_delivered`: deliveries that may have reached their receiver more than once (any status).
+    const possibly = statusQ === POSSIBLY_DELIVERED;
     const status = (Object.values(NotificationStatus) as string[]).includes(statusQ ?? '') ? (statusQ as NotificationStatus) : NotificationStatus.Failed;
-    const page = await this.deliveries.list({ status, limit: PAGE, cursor: cursor && /^\d{1,19}$/.test(cursor) ? cursor : undefined });
+    const page = await this.deliveries.list({
+      status,
+      possiblyDelivered: possibly ? 'true' : undefined,
+      limit: PAGE,
+      cursor: cursor && /^\d{1,19}$/.test(cursor) ? cursor : undefined,
+    });
+    const view = possibly ? POSSIBLY_DELIVERED : status;
     await renderPage(req, reply, 'notifications/views/deliveries.njk', {
       pageTitle: 'Deliveries',
-      status,
-      statuses: Object.values(NotificationStatus).map((s) => ({ value: s, text: s.charAt(0).toUpperCase() + s.slice(1), selected: s === status })),
+      status: view,
+      caption: possibly ? 'Deliveries possibly received more than once, newest first' : `${status.charAt(0).toUpperCase() + status.slice(1)} deliveries, newest first`,
+      statuses: [
+        ...Object.values(NotificationStatus).map((s) => ({ value: s, text: s.charAt(0).toUpperCase() + s.slice(1), selected: s === view })),
+        { value: POSSIBLY_DELIVERED, text: 'Possibly received more than once', selected: possibly },
+      ],
       items: page.items.map(DeliveryResponse.from).map((d) => ({ ...d, channelLabel: CHANNEL_LABELS[d.channel] })),
       nextCursor: page.nextCursor,
     });
