@@ -14,6 +14,7 @@ import { CreateConsultationsAndForum1763800500000 } from './1763800500000-Create
 import { CreateNotifications1763800600000 } from './1763800600000-CreateNotifications';
 import { AddStatutoryClock1764000100000 } from './1764000100000-AddStatutoryClock';
 import { GrantRuntimeRole1764100000000 } from './1764100000000-GrantRuntimeRole';
+import { CreateScopeScenarios1764400000000 } from './1764400000000-CreateScopeScenarios';
 
 export const migrations = [
   CreateSmokeJobs1763800000000,
@@ -28,5 +29,6 @@ export const migrations = [
   CreateNotifications1763800600000,
   AddStatutoryClock1764000100000,
   GrantRuntimeRole1764100000000,
+  CreateScopeScenarios1764400000000,
   // add new migrations above this line, in timestamp order
 ];

@@ -30,6 +30,8 @@ import { ConsultationPagesModule } from './consultations/pages/consultation-page
 import { ForumPagesModule } from './forum/pages/forum-pages.module';
 import { NotificationPagesModule } from './notifications/pages/notification-pages.module';
 import { UserPagesModule } from './users/pages/user-pages.module';
+import { ScenariosModule } from './scenarios/scenarios.module';
+import { ScenariosPagesModule } from './scenarios/pages/scenarios-pages.module';
 
 /**
  * The modules whose controllers make up the JSON API, all served under /api/v1. Everything else
@@ -48,6 +50,7 @@ const API_MODULES = [
   ConsultationsModule,
   ForumModule,
   StatutoryModule,
+  ScenariosModule,
 ];
 
 @Module({
@@ -73,6 +76,7 @@ const API_MODULES = [
     CasesModule,
     ConsultationsModule,
     StatutoryModule,
+    ScenariosModule,
     // pages that bring features together (the shell's own pages, each role's home page)
     WebModule,
     HomeModule,
@@ -83,6 +87,7 @@ const API_MODULES = [
     ForumPagesModule,
     NotificationPagesModule,
     UserPagesModule,
+    ScenariosPagesModule,
   ],
 })
 export class AppModule implements NestModule {
