@@ -261,6 +261,21 @@ export class ScenariosService {
     });
   }
 
+  /** For the pages: a live post of the scenario's programme by its reference (null when none). */
+  async postByReference(scenarioId: string, reference: string): Promise<string | null> {
+    const rows: { id: string }[] = await this.ds.query(
+      `SELECT p.id FROM posts p JOIN scenarios s ON s.programme_id = p.programme_id
+       WHERE s.id = $1 AND lower(p.reference) = lower($2) AND p.establishment_status <> 'deleted' ORDER BY p.reference LIMIT 1`,
+      [scenarioId, reference],
+    );
+    return rows[0]?.id ?? null;
+  }
+
+  /** For the pages: organisations a post could go to. */
+  organisationChoices(): Promise<{ id: string; name: string }[]> {
+    return this.ds.query(`SELECT id, name FROM organisations ORDER BY name`);
+  }
+
   // ---- writing -------------------------------------------------------------------------------------
 
   create(user: AuthUser, programmeId: string, dto: CreateScenarioDto): Promise<ScenarioResponse> {
