@@ -1,0 +1,133 @@
+import type { Page } from 'playwright-core';
+import { closeBrowser, DEMO, expectAccessible, screenshot, signIn, startWebApp, tabTo, WebApp } from '../support/browser';
+
+/**
+ * Scope scenarios in the browser: HR builds "Homelessness comes in" by keyboard alone with
+ * JavaScript off (create, add four changes with reasons, the matrix delta, propose, approve, check
+ * the changes, merge) and the live matrix moves; a scenario whose post changed live shows the
+ * conflict list; a rep sees a shared scenario as counts. axe on every page.
+ */
+jest.setTimeout(240_000);
+
+describe('pages: scope scenarios', () => {
+  let web: WebApp;
+  let programmeId: string;
+
+  const press = async (page: Page, match: Parameters<typeof tabTo>[1]) => {
+    await tabTo(page, match);
+    await Promise.all([page.waitForEvent('load', { timeout: 30_000 }), page.keyboard.press('Enter')]);
+  };
+  const inScope = async () =>
+    (await web.ctx.sql.query(`SELECT count(*)::int AS n FROM posts WHERE programme_id = $1 AND scope = 'in_scope' AND establishment_status <> 'deleted'`, [programmeId])).rows[0].n as number;
+
+  beforeAll(async () => {
+    web = await startWebApp();
+    programmeId = (await web.ctx.sql.query(`SELECT id FROM programmes ORDER BY created_at LIMIT 1`)).rows[0].id;
+  });
+  afterAll(async () => {
+    await web?.close();
+    await closeBrowser();
+  });
+
+  it('HR walks create → add changes → delta → approve → check → merge by keyboard, without JavaScript', async () => {
+    const before = await inScope();
+    const page = await web.page({ javaScript: false });
+    await signIn(page, web, DEMO.hr);
+    await press(page, (el) => el.tag === 'a' && el.text === 'Scenarios');
+    expect(new URL(page.url()).pathname).toBe(`/programmes/${programmeId}/scenarios`);
+    await expectAccessible(page, 'scenarios-list');
+    await press(page, (el) => el.tag === 'a' && el.text === 'Create a scenario');
+    await expectAccessible(page, 'scenario-create');
+    // Submitting without a name: the error summary.
+    await press(page, (el) => el.tag === 'button' && el.text === 'Create the scenario');
+    expect(await page.locator('.govuk-error-summary').textContent()).toContain('Enter a name for the scenario');
+    await expectAccessible(page, 'scenario-create-error');
+    await tabTo(page, (el) => el.label.startsWith('Name'));
+    await page.keyboard.type('Homelessness comes in at go-live');
+    await press(page, (el) => el.tag === 'button' && el.text === 'Create the scenario');
+    const scenarioUrl = new URL(page.url()).pathname;
+    expect(scenarioUrl).toMatch(/^\/scenarios\/[0-9a-f-]{36}$/);
+    await expectAccessible(page, 'scenario-changes-empty');
+
+    for (const n of ['001', '002', '003', '004']) {
+      await press(page, (el) => el.tag === 'a' && el.text === 'Add a change');
+      await tabTo(page, (el) => el.label.startsWith('Post reference'));
+      await page.keyboard.type(`MCC-HOM-${n}`);
+      await tabTo(page, (el) => el.label === 'In scope');
+      await page.keyboard.press('Space');
+      await tabTo(page, (el) => el.label.startsWith('Reason'));
+      await page.keyboard.type('Homelessness commissioning comes in at go-live');
+      if (n === '001') await expectAccessible(page, 'scenario-change-form');
+      await press(page, (el) => el.tag === 'button' && el.text === 'Add the change');
+      expect(await page.locator('.govuk-notification-banner').textContent()).toContain(`MCC-HOM-${n}`);
+    }
+    expect(await page.locator('table.govuk-table tbody tr').count()).toBe(4);
+    await expectAccessible(page, 'scenario-changes');
+
+    await press(page, (el) => el.tag === 'a' && el.text === 'Matrix delta');
+    expect(await page.locator('#delta-summary').textContent()).toMatch(/In scope, posts\s*\d+ to \d+ \(\+4\)/);
+    expect(await page.locator('#delta-summary').textContent()).toMatch(/In scope, FTE[\s\S]*\(\+3\.8\)/);
+    await expectAccessible(page, 'scenario-matrix');
+    await screenshot(page, 'scenario-matrix');
+    await press(page, (el) => el.tag === 'a' && el.text === 'People affected');
+    expect(await page.locator('#people-total').textContent()).toContain('3 people affected');
+    expect(await page.locator('#people').textContent()).toContain('COSOP transfer');
+    await expectAccessible(page, 'scenario-people');
+    await press(page, (el) => el.tag === 'a' && el.text === 'Consequences');
+    expect(await page.locator('#transfers').textContent()).toContain('4 March 2017');
+    await expectAccessible(page, 'scenario-consequences');
+
+    await press(page, (el) => el.tag === 'a' && el.text === 'Changes');
+    await press(page, (el) => el.tag === 'button' && el.text === 'Propose for approval');
+    expect(await page.locator('.govuk-notification-banner').textContent()).toContain('Scenario proposed');
+    await press(page, (el) => el.tag === 'button' && el.text === 'Approve');
+    expect(await page.locator('.govuk-notification-banner').textContent()).toContain('Scenario approved');
+    await expectAccessible(page, 'scenario-approved');
+    await press(page, (el) => el.tag === 'a' && el.text === 'Check and merge into the live establishment');
+    expect(await page.locator('h1').textContent()).toContain('Check the changes before merging');
+    expect(await page.locator('#merge-summary').textContent()).toContain('MCC-HOM-004');
+    await expectAccessible(page, 'scenario-merge-check');
+    expect(await inScope()).toBe(before);
+    await press(page, (el) => el.tag === 'button' && el.text === 'Merge into the live establishment');
+    expect(await page.locator('.govuk-notification-banner').textContent()).toContain('4 posts changed');
+    expect(await inScope()).toBe(before + 4);
+    await expectAccessible(page, 'scenario-merged');
+  });
+
+  it('shows the conflict list when a post changed live under an approved scenario, and a rep sees a shared one as counts', async () => {
+    const token = (await web.ctx.api.post('/api/v1/auth/sign-in', { email: DEMO.hr, password: web.password })).body.accessToken;
+    const headers = { authorization: `Bearer ${token}` };
+    const [post] = (await web.ctx.sql.query(`SELECT id, reference, title, version FROM posts WHERE reference = 'MCC-VCS-001'`)).rows;
+    const s = (await web.ctx.api.post(`/api/v1/programmes/${programmeId}/scenarios`, { name: 'VCS later' }, { headers })).body;
+    expect((await web.ctx.api.post(`/api/v1/scenarios/${s.id}/changes`, { kind: 'change', postId: post.id, scope: 'later_phase', reason: 'Phase 2' }, { headers })).statusCode).toBe(201);
+    for (const action of ['share', 'propose', 'approve']) {
+      const v = (await web.ctx.api.get(`/api/v1/scenarios/${s.id}`, { headers })).body.version;
+      expect((await web.ctx.api.post(`/api/v1/scenarios/${s.id}/status`, { action, version: v }, { headers })).statusCode).toBe(200);
+    }
+    expect((await web.ctx.api.patch(`/api/v1/posts/${post.id}`, { title: 'VCS Commissioning Lead', version: post.version }, { headers })).statusCode).toBe(200);
+
+    const page = await web.page({ javaScript: false });
+    await signIn(page, web, DEMO.hr);
+    await page.goto(`/scenarios/${s.id}/merge`);
+    expect(await page.locator('h1').textContent()).toContain('cannot be merged');
+    expect(await page.locator('#conflicts').textContent()).toContain('MCC-VCS-001');
+    expect(await page.locator('#conflicts').textContent()).toContain('VCS Commissioning Lead');
+    await expectAccessible(page, 'scenario-conflicts');
+    await press(page, (el) => el.tag === 'button' && el.text === 'Rebase the scenario');
+    expect(await page.locator('.govuk-notification-banner').textContent()).toContain('rebased');
+
+    // Sent back to shared for the forum to see (rebase made it proposed; back to draft, then shared).
+    for (const action of ['send_back', 'share']) {
+      const v = (await web.ctx.api.get(`/api/v1/scenarios/${s.id}`, { headers })).body.version;
+      expect((await web.ctx.api.post(`/api/v1/scenarios/${s.id}/status`, { action, version: v }, { headers })).statusCode).toBe(200);
+    }
+    const rep = await web.page();
+    await signIn(rep, web, DEMO.rep);
+    await rep.goto(`/scenarios/${s.id}/people`);
+    expect(await rep.locator('#people-total').textContent()).toContain('<5');
+    expect(await rep.locator('#people').count()).toBe(0);
+    await expectAccessible(rep, 'scenario-people-rep');
+    await rep.goto(`/scenarios/${s.id}/matrix`);
+    await expectAccessible(rep, 'scenario-matrix-rep');
+  });
+});
