@@ -20,3 +20,4 @@ bench-establishment: build ; @BENCH_COMMAND="make bench-establishment" node dist
 bench-matrix-page: build ; @BENCH_COMMAND="make bench-matrix-page" node dist/bench/matrix-page.bench.js  ## matrix page vs JSON API vs psql (BENCH_POSTS=100000): see docs/benchmarks.md
 bench-notifications: build ; @BENCH_COMMAND="make bench-notifications" node dist/bench/notifications.bench.js  ## email deliveries per second (BENCH_EMAILS=10000 BENCH_WORKERS=1,2 …): see docs/benchmarks.md
 bench-uploads: build ; @BENCH_COMMAND="make bench-uploads" node dist/bench/uploads.bench.js  ## /health/live latency while hostile 20 MiB uploads are processed: see docs/benchmarks.md
+bench-scenarios: build ; @BENCH_COMMAND="make bench-scenarios" node dist/bench/scenarios.bench.js  ## scenario matrix delta vs live matrix (BENCH_POSTS=1000000 BENCH_CHANGES=10000): see docs/benchmarks.md
