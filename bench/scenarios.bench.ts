@@ -11,9 +11,10 @@
  *
  *   make bench-scenarios                                   # 1,000,000 posts, 10,000 changes
  *   BENCH_POSTS=100000 BENCH_CHANGES=10000 make bench-scenarios
+ *   BENCH_EXPLAIN=1 ...                                    # also print EXPLAIN (ANALYZE, BUFFERS) of both
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
-import { cpus, release } from 'node:os';
+import { cpus, loadavg, release } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
@@ -62,6 +63,16 @@ async function main(): Promise<void> {
       [scenario.id, user.id, programmeId, CHANGES],
     );
     await a.query('ANALYZE');
+    const load0 = loadavg();
+    if (process.env.BENCH_EXPLAIN) {
+      for (const [name, sql, params] of [
+        ['live', MATRIX_SQL, [programmeId]],
+        ['delta', SCENARIO_DELTA_SQL, [programmeId, scenario.id]],
+      ] as [string, string, unknown[]][]) {
+        const plan = await a.query(`EXPLAIN (ANALYZE, BUFFERS) ${sql}`, params);
+        log(`EXPLAIN ANALYZE ${name}:\n${plan.rows.map((r) => r['QUERY PLAN']).join('\n')}`);
+      }
+    }
     const live: number[] = [];
     const scen: number[] = [];
     for (let i = 0; i < RUNS + 2; i++) {
@@ -80,11 +91,12 @@ async function main(): Promise<void> {
     await b.query(SCENARIO_DELTA_SQL, [programmeId, scenario.id]);
     const deltaAlone = performance.now() - t3;
     await Promise.all([a.end(), b.end()]);
+    const load1 = loadavg();
     const ratio = median(scen) / median(live);
     const lines = [
       `## Scope scenarios: matrix delta (${new Date().toISOString().slice(0, 10)})`,
       '',
-      `\`${process.env.BENCH_COMMAND ?? 'node dist/bench/scenarios.bench.js'}\`, BENCH_POSTS=${POSTS}, BENCH_CHANGES=${CHANGES}, ${RUNS} interleaved runs; PostgreSQL ${pgVersion}, ${cpus().length} cores, Linux ${release()}`,
+      `\`${process.env.BENCH_COMMAND ?? 'node dist/bench/scenarios.bench.js'}\`, BENCH_POSTS=${POSTS}, BENCH_CHANGES=${CHANGES}, ${RUNS} interleaved runs; PostgreSQL ${pgVersion}, ${cpus().length} cores, Linux ${release()}; load average (1 min) ${load0[0].toFixed(1)} before the runs, ${load1[0].toFixed(1)} after`,
       '',
       '| query | median | ratio to live |',
       '|---|---|---|',

@@ -15,6 +15,7 @@ import { CreateNotifications1763800600000 } from './1763800600000-CreateNotifica
 import { AddStatutoryClock1764000100000 } from './1764000100000-AddStatutoryClock';
 import { GrantRuntimeRole1764100000000 } from './1764100000000-GrantRuntimeRole';
 import { CreateScopeScenarios1764400000000 } from './1764400000000-CreateScopeScenarios';
+import { TuneScenarioMatrixDelta1764400001000 } from './1764400001000-TuneScenarioMatrixDelta';
 
 export const migrations = [
   CreateSmokeJobs1763800000000,
@@ -30,5 +31,6 @@ export const migrations = [
   AddStatutoryClock1764000100000,
   GrantRuntimeRole1764100000000,
   CreateScopeScenarios1764400000000,
+  TuneScenarioMatrixDelta1764400001000,
   // add new migrations above this line, in timestamp order
 ];
