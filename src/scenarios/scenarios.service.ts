@@ -271,6 +271,31 @@ export class ScenariosService {
     return rows[0]?.id ?? null;
   }
 
+  /**
+   * For the add-a-change page: the programme's thematic areas (a manager: their own), the grades
+   * of its source organisations (the scales its posts are on) and those organisations (a new
+   * post's employer). The service checks every choice again when the change is added.
+   */
+  async changeChoices(user: AuthUser, scenarioId: string): Promise<{
+    areas: { id: string; name: string }[];
+    grades: { id: string; code: string; organisationId: string; organisation: string }[];
+    employers: { id: string; name: string }[];
+  }> {
+    const s = await this.load(this.ds.manager, user, scenarioId);
+    const managed = user.role === Role.Manager ? managedAreaIds(user) : null;
+    const [areas, grades, employers] = await Promise.all([
+      this.ds.query(`SELECT id, name FROM thematic_areas WHERE programme_id = $1 AND ($2::uuid[] IS NULL OR id = ANY($2)) ORDER BY sort_order, name`, [s.programme_id, managed]),
+      this.ds.query(
+        `SELECT g.id, g.code, o.id AS "organisationId", coalesce(o.short_name, o.name) AS organisation
+         FROM programme_source_organisations so JOIN organisations o ON o.id = so.organisation_id JOIN grades g ON g.organisation_id = o.id
+         WHERE so.programme_id = $1 ORDER BY o.name, g.rank DESC, g.code`,
+        [s.programme_id],
+      ),
+      this.ds.query(`SELECT o.id, o.name FROM programme_source_organisations so JOIN organisations o ON o.id = so.organisation_id WHERE so.programme_id = $1 ORDER BY o.name`, [s.programme_id]),
+    ]);
+    return { areas, grades, employers };
+  }
+
   /** For the pages: organisations a post could go to. */
   organisationChoices(): Promise<{ id: string; name: string }[]> {
     return this.ds.query(`SELECT id, name FROM organisations ORDER BY name`);

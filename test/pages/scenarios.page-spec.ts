@@ -110,6 +110,87 @@ describe('pages: scope scenarios', () => {
     await accessible(page, 'scenario-merged');
   });
 
+  it('adds a new post and a grade and thematic area change through the add-a-change page, with the error summary first', async () => {
+    const token = (await web.ctx.api.post('/api/v1/auth/sign-in', { email: DEMO.hr, password: web.password })).body.accessToken;
+    const s = (await web.ctx.api.post(`/api/v1/programmes/${programmeId}/scenarios`, { name: 'Homelessness reshaped' }, { headers: { authorization: `Bearer ${token}` } })).body;
+    const page = await web.page();
+    await signIn(page, web, DEMO.hr);
+    await page.goto(`/scenarios/${s.id}/changes/new`);
+    const choose = async (select: string, text: RegExp) => {
+      const value = await page.locator(`#${select} option`, { hasText: text }).first().getAttribute('value');
+      expect(value).toBeTruthy();
+      await page.selectOption(`#${select}`, value!);
+    };
+
+    // A new post with nothing filled in: every missing field in the summary, nothing saved.
+    await page.getByLabel('Add a new post').check();
+    await page.getByRole('button', { name: 'Add the change' }).click();
+    const summary = await page.locator('.govuk-error-summary').textContent();
+    for (const text of ['Enter a reference for the new post', 'Enter the title of the new post', 'Choose the organisation that employs the new post', 'Choose the thematic area of the new post', 'Choose the grade of the new post', 'Enter the FTE of the new post', 'Enter the reason for this change']) {
+      expect(summary).toContain(text);
+    }
+    expect(await page.getByLabel('Add a new post').isChecked()).toBe(true);
+    await expectAccessible(page, 'scenario-change-form-new-post-errors');
+    expect((await web.ctx.sql.query(`SELECT count(*)::int AS n FROM scenario_changes WHERE scenario_id = $1`, [s.id])).rows[0].n).toBe(0);
+
+    await page.getByLabel('Post reference').fill('MCC-HOM-005');
+    await page.getByLabel('Title of the new post').fill('Homelessness Prevention Commissioner');
+    await choose('organisationId', /Manchester City Council/);
+    await page.getByLabel('In scope').check();
+    await choose('thematicAreaId', /^Homelessness$/);
+    await choose('gradeId', /^G8\b/);
+    await page.getByLabel('FTE').fill('0.6');
+    await page.getByLabel('Reason').fill('A prevention post for the merged team');
+    await page.getByRole('button', { name: 'Add the change' }).click();
+    expect(await page.locator('.govuk-notification-banner').textContent()).toContain('New post MCC-HOM-005 added');
+
+    // A grade change and a thematic area change to live posts.
+    await page.goto(`/scenarios/${s.id}/changes/new`);
+    await page.getByLabel('Post reference').fill('MCC-HOM-003');
+    await choose('gradeId', /^G8\b/);
+    await page.getByLabel('Reason').fill('Regraded after job evaluation');
+    await page.getByRole('button', { name: 'Add the change' }).click();
+    expect(await page.locator('.govuk-notification-banner').textContent()).toContain('Change to MCC-HOM-003 added');
+    await page.goto(`/scenarios/${s.id}/changes/new`);
+    await page.getByLabel('Post reference').fill('MCC-HOM-002');
+    await choose('thematicAreaId', /^Mental Health$/);
+    await page.getByLabel('Reason').fill('Joins the mental health commissioning team');
+    await page.getByRole('button', { name: 'Add the change' }).click();
+    expect(await page.locator('.govuk-notification-banner').textContent()).toContain('Change to MCC-HOM-002 added');
+    expect(await page.locator('table.govuk-table tbody tr').count()).toBe(3);
+    await expectAccessible(page, 'scenario-changes-new-grade-area');
+
+    const rows = (
+      await web.ctx.sql.query(
+        `SELECT c.kind, coalesce(p.reference, c.reference) AS reference, g.code AS grade, a.name AS area, c.fte::text AS fte, c.scope
+         FROM scenario_changes c LEFT JOIN posts p ON p.id = c.post_id LEFT JOIN grades g ON g.id = c.grade_id LEFT JOIN thematic_areas a ON a.id = c.thematic_area_id
+         WHERE c.scenario_id = $1 ORDER BY 2`,
+        [s.id],
+      )
+    ).rows;
+    expect(rows).toEqual([
+      { kind: 'change', reference: 'MCC-HOM-002', grade: null, area: 'Mental Health', fte: null, scope: null },
+      { kind: 'change', reference: 'MCC-HOM-003', grade: 'G8', area: null, fte: null, scope: null },
+      { kind: 'create', reference: 'MCC-HOM-005', grade: 'G8', area: 'Homelessness', fte: '0.60', scope: 'in_scope' },
+    ]);
+    await page.goto(`/scenarios/${s.id}/matrix`);
+    expect(await page.locator('#delta-summary').textContent()).toMatch(/All posts\s*72 to 73/);
+
+    // A reference already taken by a live post is refused on the field, nothing saved.
+    await page.goto(`/scenarios/${s.id}/changes/new`);
+    await page.getByLabel('Add a new post').check();
+    await page.getByLabel('Post reference').fill('MCC-HOM-001');
+    await page.getByLabel('Title of the new post').fill('Duplicate');
+    await choose('organisationId', /Manchester City Council/);
+    await choose('thematicAreaId', /^Homelessness$/);
+    await choose('gradeId', /^G8\b/);
+    await page.getByLabel('FTE').fill('1');
+    await page.getByLabel('Reason').fill('Duplicate reference');
+    await page.getByRole('button', { name: 'Add the change' }).click();
+    expect(await page.locator('#reference-error').textContent()).toContain('already the reference of another post');
+    expect((await web.ctx.sql.query(`SELECT count(*)::int AS n FROM scenario_changes WHERE scenario_id = $1`, [s.id])).rows[0].n).toBe(3);
+  });
+
   it('shows the conflict list when a post changed live under an approved scenario, and a rep sees a shared one as counts', async () => {
     const token = (await web.ctx.api.post('/api/v1/auth/sign-in', { email: DEMO.hr, password: web.password })).body.accessToken;
     const headers = { authorization: `Bearer ${token}` };

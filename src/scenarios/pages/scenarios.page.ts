@@ -19,7 +19,27 @@ import { MOVE_LABELS, ROUTE_LABELS, STATUS_COLOURS, STATUS_LABELS } from './labe
 const EDITORS = [Role.Admin, Role.HrOfficer, Role.Manager];
 const STAFF = [Role.Admin, Role.HrOfficer];
 const CREATE_LABELS = { name: 'Name', description: 'Description' };
-const CHANGE_LABELS = { kind: 'What to do', postId: 'Post reference', reference: 'Post reference', scope: 'Scope', fte: 'FTE', destinationOrganisationId: 'Goes to', reason: 'Reason' };
+const CHANGE_LABELS = {
+  kind: 'What to do',
+  postId: 'Post reference',
+  reference: 'Post reference',
+  title: 'Title',
+  organisationId: 'Employing organisation',
+  scope: 'Scope',
+  thematicAreaId: 'Thematic area',
+  gradeId: 'Grade',
+  fte: 'FTE',
+  destinationOrganisationId: 'Goes to',
+  reason: 'Reason',
+};
+const KINDS: string[] = Object.values(ChangeKind);
+/** Several fields wrong at once, written by the page itself (the error summary lists each). */
+const fieldErrors = (list: [string, string][], status = 400): FormErrors => ({
+  errorList: list.map(([field, text]) => ({ text, href: `#${field}` })),
+  fields: Object.fromEntries(list.map(([field, text]) => [field, { text }])),
+  stale: false,
+  status,
+});
 const SCOPE_ITEMS = [
   { value: Scope.InScope, text: 'In scope' },
   { value: Scope.OutOfScope, text: 'Out of scope' },
@@ -161,7 +181,9 @@ export class ScenarioPages {
 
   private async renderChangeForm(req: FastifyRequest, reply: FastifyReply, user: AuthUser, id: string, values: Record<string, unknown>, errors?: FormErrors): Promise<void> {
     const s = await this.scenarios.get(user, id);
-    const organisations = await this.scenarios.organisationChoices();
+    const [organisations, choices] = await Promise.all([this.scenarios.organisationChoices(), this.scenarios.changeChoices(user, id)]);
+    const several = new Set(choices.grades.map((g) => g.organisationId)).size > 1;
+    const none = (text: string) => ({ value: '', text });
     await renderPage(
       req,
       reply,
@@ -171,45 +193,72 @@ export class ScenarioPages {
         s,
         values,
         errors,
+        kindItems: [
+          { value: ChangeKind.Change, text: 'Change a post', hint: { text: 'Its scope, thematic area, grade, FTE or where it goes' } },
+          { value: ChangeKind.Create, text: 'Add a new post', hint: { text: 'It starts vacant once the scenario is merged' } },
+          { value: ChangeKind.Delete, text: 'Delete a post' },
+        ].map((i) => ({ ...i, checked: (values.kind ?? ChangeKind.Change) === i.value })),
         scopeItems: SCOPE_ITEMS.map((i) => ({ ...i, checked: values.scope === i.value })),
-        organisationItems: [{ value: '', text: 'No change' }, ...organisations.map((o) => ({ value: o.id, text: o.name, selected: values.destinationOrganisationId === o.id }))],
+        employerItems: [none('Not chosen'), ...choices.employers.map((o) => ({ value: o.id, text: o.name, selected: values.organisationId === o.id }))],
+        areaItems: [none('No change'), ...choices.areas.map((a) => ({ value: a.id, text: a.name, selected: values.thematicAreaId === a.id }))],
+        gradeItems: [none('No change'), ...choices.grades.map((g) => ({ value: g.id, text: several ? `${g.code} (${g.organisation})` : g.code, selected: values.gradeId === g.id }))],
+        organisationItems: [none('No change'), ...organisations.map((o) => ({ value: o.id, text: o.name, selected: values.destinationOrganisationId === o.id }))],
       },
       errors?.status ?? 200,
     );
   }
 
+  /**
+   * Add a change: to a live post (found by its reference), a new post, or deleting a live post.
+   * The page checks what it can say best itself (what is missing), then the API's DTO and service
+   * check the rest (placement, a manager's areas, the reference being free) and name the field.
+   */
   @Post('scenarios/:id/changes')
   @Roles(...EDITORS)
   async addChange(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @CurrentUser() user: AuthUser, @UuidParam('id') id: string, @Body() body: unknown): Promise<void> {
     const fields = formFields(body);
     const again = (errors: FormErrors) => this.renderChangeForm(req, reply, user, id, fields, errors);
-    const kind = fields.kind === ChangeKind.Delete ? ChangeKind.Delete : ChangeKind.Change;
-    if (!fields.reference) return again(fieldError('reference', 'Enter the reference of the post'));
-    const postId = await this.scenarios.postByReference(id, String(fields.reference));
-    if (!postId) return again(fieldError('reference', `There is no post ${String(fields.reference)} in this programme`, 422));
-    const fte = fields.fte !== undefined ? Number(fields.fte) : undefined;
-    if (fields.fte !== undefined && !Number.isFinite(fte)) return again(fieldError('fte', 'FTE must be a number, like 0.8'));
-    if (!fields.reason) return again(fieldError('reason', 'Enter the reason for this change'));
-    const dto: Record<string, unknown> = { kind, postId, reason: fields.reason };
-    if (kind === ChangeKind.Change) {
-      if (fields.scope) dto.scope = fields.scope;
-      if (fte !== undefined) dto.fte = fte;
-      if (fields.destinationOrganisationId) dto.destinationOrganisationId = fields.destinationOrganisationId;
-      if (!dto.scope && dto.fte === undefined && !dto.destinationOrganisationId) return again(fieldError('scope', 'Choose a scope, an FTE or where the post goes'));
+    const kind = (fields.kind ?? ChangeKind.Change) as ChangeKind;
+    if (!KINDS.includes(kind)) return again(fieldError('kind', 'Choose whether to change a post, add a new post or delete a post'));
+    const text = (k: string) => (typeof fields[k] === 'string' ? (fields[k] as string) : undefined);
+    const missing: [string, string][] = [];
+    if (!text('reference')) missing.push(['reference', kind === ChangeKind.Create ? 'Enter a reference for the new post' : 'Enter the reference of the post']);
+    const fte = text('fte') !== undefined ? Number(text('fte')) : undefined;
+    if (text('fte') !== undefined && !Number.isFinite(fte)) missing.push(['fte', 'FTE must be a number, like 0.8']);
+    if (kind === ChangeKind.Create) {
+      if (!text('title')) missing.push(['title', 'Enter the title of the new post']);
+      if (!text('organisationId')) missing.push(['organisationId', 'Choose the organisation that employs the new post']);
+      if (!text('thematicAreaId')) missing.push(['thematicAreaId', 'Choose the thematic area of the new post']);
+      if (!text('gradeId')) missing.push(['gradeId', 'Choose the grade of the new post']);
+      if (fte === undefined) missing.push(['fte', 'Enter the FTE of the new post, like 1 or 0.6']);
+    }
+    if (!text('reason')) missing.push(['reason', 'Enter the reason for this change']);
+    if (missing.length) return again(fieldErrors(missing.filter(([f], i) => missing.findIndex(([g]) => g === f) === i)));
+
+    const dto: Record<string, unknown> = { kind, reason: text('reason') };
+    if (kind === ChangeKind.Create) {
+      Object.assign(dto, { reference: text('reference'), title: text('title'), organisationId: text('organisationId') });
+    } else {
+      const postId = await this.scenarios.postByReference(id, text('reference')!);
+      if (!postId) return again(fieldError('reference', `There is no post ${text('reference')} in this programme`, 422));
+      dto.postId = postId;
+    }
+    for (const k of ['scope', 'thematicAreaId', 'gradeId', 'destinationOrganisationId'] as const) if (text(k)) dto[k] = text(k);
+    if (fte !== undefined) dto.fte = fte;
+    if (kind === ChangeKind.Change && !dto.scope && dto.fte === undefined && !dto.destinationOrganisationId && !dto.thematicAreaId && !dto.gradeId) {
+      return again(fieldError('scope', 'Choose what changes: a scope, a thematic area, a grade, an FTE or where the post goes'));
     }
     const form = await readForm(AddChangeDto, dto, CHANGE_LABELS);
-    if (form.errors) return again(form.errors);
+    if (form.errors) return again(form.errors.fields.postId ? fieldError('reference', form.errors.fields.postId.text, form.errors.status) : form.errors);
     try {
       await this.scenarios.addChange(user, id, form.value);
     } catch (err) {
       const e = formErrors(err, CHANGE_LABELS, { postId: 'reference' });
-      if (e.fields.postId) {
-        e.fields.reference = e.fields.postId;
-        e.errorList = e.errorList.map((x) => (x.href === '#postId' ? { ...x, href: '#reference' } : x));
-      }
+      if (e.fields.postId) e.fields.reference = e.fields.postId;
       return again(e);
     }
-    await redirectTo(req, reply, `/scenarios/${id}`, { kind: 'success', text: `Change to ${String(fields.reference)} added` });
+    const what = kind === ChangeKind.Create ? `New post ${text('reference')}` : kind === ChangeKind.Delete ? `Deleting ${text('reference')}` : `Change to ${text('reference')}`;
+    await redirectTo(req, reply, `/scenarios/${id}`, { kind: 'success', text: `${what} added` });
   }
 
   @Post('scenarios/:id/changes/:changeId/remove')
