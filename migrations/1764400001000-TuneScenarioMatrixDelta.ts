@@ -6,6 +6,10 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * contributions (the live one taken out, the proposed one put in) side by side, aggregated once.
  * Changes that leave a post in the same cell are dropped before the aggregate. The old version read
  * the changes and the posts twice (a UNION ALL of the two halves). Same result, same signature.
+ * The post is looked up in a LATERAL subquery with LIMIT 1 (the id is the primary key, so it changes
+ * nothing) so the planner cannot turn the lookup into a hash join over every post of the programme:
+ * at 1,000,000 posts it chose a sequential scan of all of them for 10,000 changes (EXPLAIN in
+ * docs/benchmarks.md). The cost is O(changes), whatever the size of the establishment.
  */
 export class TuneScenarioMatrixDelta1764400001000 implements MigrationInterface {
   name = 'TuneScenarioMatrixDelta1764400001000';
@@ -18,7 +22,11 @@ export class TuneScenarioMatrixDelta1764400001000 implements MigrationInterface 
       AS $$
         SELECT v.thematic_area_id, v.grade_id, v.scope, v.fte, sum(v.n)::int
         FROM scenario_changes c
-        LEFT JOIN posts p ON p.id = c.post_id AND p.programme_id = p_programme AND p.establishment_status <> 'deleted'
+        LEFT JOIN LATERAL (
+          SELECT lp.id, lp.thematic_area_id, lp.grade_id, lp.scope, lp.fte FROM posts lp
+          WHERE lp.id = c.post_id AND lp.programme_id = p_programme AND lp.establishment_status <> 'deleted'
+          LIMIT 1
+        ) p ON true
         CROSS JOIN LATERAL (VALUES
           (p.thematic_area_id, p.grade_id, p.scope, p.fte, -1),
           (coalesce(c.thematic_area_id, p.thematic_area_id), coalesce(c.grade_id, p.grade_id), coalesce(c.scope, p.scope), coalesce(c.fte, p.fte), 1)

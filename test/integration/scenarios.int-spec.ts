@@ -265,4 +265,45 @@ describe('scenarios: what-if scope changes on the demo programme', () => {
     const again = await ctx.api.post(`/api/v1/scenarios/${s.id}/merge`, { version: await version(s.id) }, { headers: hr.headers });
     expectErrorShape(again, 409);
   });
+
+  it('overlays every kind of change in SQL exactly as merging them moves the live matrix (new, deleted, grade, area, FTE, scope, destination only)', async () => {
+    const posts: { id: string; reference: string; organisation_id: string; thematic_area_id: string; grade_id: string; fte: string }[] = (
+      await ctx.sql.query(
+        `SELECT id, reference, organisation_id, thematic_area_id, grade_id, fte::text AS fte FROM posts
+         WHERE programme_id = $1 AND thematic_area_id <> $2 AND establishment_status <> 'deleted' AND fte = 1 ORDER BY reference LIMIT 5`,
+        [programmeId, homelessnessId],
+      )
+    ).rows;
+    const [p0, p1, p3, p4, p5] = posts;
+    // An FTE change upwards (downwards could fall below the FTE its holders are assigned: the merge refuses that).
+    const [p2] = (await ctx.sql.query(`SELECT id, fte::text AS fte FROM posts WHERE programme_id = $1 AND thematic_area_id <> $2 AND establishment_status <> 'deleted' AND fte < 1 ORDER BY reference LIMIT 1`, [programmeId, homelessnessId])).rows;
+    const otherGrade = (await ctx.sql.query(`SELECT id FROM grades WHERE organisation_id = $1 AND id <> $2 ORDER BY rank LIMIT 1`, [p0.organisation_id, p0.grade_id])).rows[0].id;
+    const otherArea = (await ctx.sql.query(`SELECT id FROM thematic_areas WHERE programme_id = $1 AND id NOT IN ($2, $3) ORDER BY name LIMIT 1`, [programmeId, p1.thematic_area_id, homelessnessId])).rows[0].id;
+    const elsewhere = (await ctx.sql.query(`SELECT id FROM organisations WHERE id <> $1 ORDER BY name LIMIT 1`, [p3.organisation_id])).rows[0].id;
+    const s = await newScenario(hr, 'Every kind of change');
+    const changes = [
+      { kind: 'change', postId: p0.id, gradeId: otherGrade },
+      { kind: 'change', postId: p1.id, thematicAreaId: otherArea },
+      { kind: 'change', postId: p2.id, fte: 1 },
+      { kind: 'change', postId: p3.id, destinationOrganisationId: elsewhere },
+      { kind: 'delete', postId: p4.id },
+      { kind: 'change', postId: p5.id, scope: 'under_review' },
+      { kind: 'create', organisationId: p0.organisation_id, reference: 'SCN-NEW-1', title: 'Scenario post', thematicAreaId: p0.thematic_area_id, gradeId: p0.grade_id, fte: 0.4, scope: 'later_phase' },
+    ];
+    for (const c of changes) {
+      const res = await ctx.api.post(`/api/v1/scenarios/${s.id}/changes`, { ...c, reason: `Every kind: ${c.kind}` }, { headers: hr.headers });
+      expect(res.statusCode).toBe(201);
+    }
+    const counts = async (sql: string, params: unknown[]) =>
+      (await ctx.sql.query(`SELECT thematic_area_id, grade_id, scope, fte::text AS fte, posts FROM ${sql} ORDER BY 1, 2, 3, 4`, params)).rows;
+    const scenarioCounts = await counts('scenario_matrix_counts($1, $2)', [programmeId, s.id]);
+    const delta = (await ctx.api.get(`/api/v1/scenarios/${s.id}/matrix`, { headers: hr.headers })).body;
+    expect((await move(hr, s.id, 'propose')).statusCode).toBe(200);
+    expect((await move(hr, s.id, 'approve')).statusCode).toBe(200);
+    const merged = await ctx.api.post(`/api/v1/scenarios/${s.id}/merge`, { version: await version(s.id) }, { headers: hr.headers });
+    expect(merged.statusCode).toBe(200);
+    expect(merged.body).toMatchObject({ postsChanged: 5, postsCreated: 1, postsDeleted: 1 });
+    expect(await counts('establishment_matrix_counts($1)', [programmeId])).toEqual(scenarioCounts);
+    expect(await live()).toEqual(delta.scenario);
+  });
 });
