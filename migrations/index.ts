@@ -18,6 +18,8 @@ import { CreateSingleSignOn1764500000000 } from './1764500000000-CreateSingleSig
 import { CreateDocuments1764300000000 } from './1764300000000-CreateDocuments';
 import { DocumentsIssuedPdfLater1764300100000 } from './1764300100000-DocumentsIssuedPdfLater';
 import { AddDeliveryAttemptRecord1764200200000 } from './1764200200000-AddDeliveryAttemptRecord';
+import { CreateScopeScenarios1764400000000 } from './1764400000000-CreateScopeScenarios';
+import { TuneScenarioMatrixDelta1764400001000 } from './1764400001000-TuneScenarioMatrixDelta';
 
 export const migrations = [
   CreateSmokeJobs1763800000000,
@@ -35,6 +37,8 @@ export const migrations = [
   AddDeliveryAttemptRecord1764200200000,
   CreateDocuments1764300000000,
   DocumentsIssuedPdfLater1764300100000,
+  CreateScopeScenarios1764400000000,
+  TuneScenarioMatrixDelta1764400001000,
   CreateSingleSignOn1764500000000,
   // add new migrations above this line, in timestamp order
 ];

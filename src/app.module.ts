@@ -33,6 +33,8 @@ import { UserPagesModule } from './users/pages/user-pages.module';
 import { AuthPagesModule } from './auth/pages/auth-pages.module';
 import { DocumentsPagesModule } from './documents/pages/documents-pages.module';
 import { DocumentsModule } from './documents/documents.module';
+import { ScenariosModule } from './scenarios/scenarios.module';
+import { ScenariosPagesModule } from './scenarios/pages/scenarios-pages.module';
 
 /**
  * The modules whose controllers make up the JSON API, all served under /api/v1. Everything else
@@ -52,6 +54,7 @@ const API_MODULES = [
   ForumModule,
   StatutoryModule,
   DocumentsModule,
+  ScenariosModule,
 ];
 
 @Module({
@@ -78,6 +81,7 @@ const API_MODULES = [
     ConsultationsModule,
     StatutoryModule,
     DocumentsModule,
+    ScenariosModule,
     // pages that bring features together (the shell's own pages, each role's home page)
     WebModule,
     HomeModule,
@@ -90,6 +94,7 @@ const API_MODULES = [
     UserPagesModule,
     AuthPagesModule,
     DocumentsPagesModule,
+    ScenariosPagesModule,
   ],
 })
 export class AppModule implements NestModule {

@@ -72,7 +72,20 @@ export class MatrixService {
       this.ds.query(MATRIX_SQL, [programmeId]) as Promise<{ thematic_area_id: string; scope: Scope; fte: string; posts: number; rank: number; grp: string }[]>,
     ]);
     if (!programmes.length) throw notFound('Programme', programmeId);
+    return this.assemble(user, programmeId, programmes[0].name, areas, aggregates);
+  }
 
+  /**
+   * The matrix from the aggregate rows (live, or a scenario's: src/scenarios reuses it with
+   * scenario_matrix_counts()), for the caller's role.
+   */
+  assemble(
+    user: AuthUser,
+    programmeId: string,
+    programmeName: string,
+    areas: { id: string; name: string; default_scope: Scope }[],
+    aggregates: { thematic_area_id: string; scope: Scope; fte: string; posts: number; rank: number; grp: string }[],
+  ): EstablishmentMatrixResponse {
     const columnRank = new Map<string, number>();
     for (const a of aggregates) columnRank.set(a.grp, Math.max(columnRank.get(a.grp) ?? -Infinity, a.rank));
     const columns: MatrixColumn[] = [...columnRank.entries()]
@@ -109,7 +122,7 @@ export class MatrixService {
 
     const matrix: EstablishmentMatrixResponse = {
       programmeId,
-      programmeName: programmes[0].name,
+      programmeName,
       countsSuppressed: false,
       columns,
       rows: areas.map((area) => ({

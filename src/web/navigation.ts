@@ -14,14 +14,15 @@ const DECISIONS: NavItem = { text: 'Scope decisions', href: '/scope-proposals', 
 const PROPOSALS: NavItem = { text: 'Your proposals', href: '/scope-proposals', match: ['/scope-proposals'] };
 const CASES: NavItem = { text: 'Cases', href: '/cases', match: ['/cases', '/people', '/pipeline', '/programmes/*/cases', '/programmes/*/pipeline'] };
 const CONSULTATIONS: NavItem = { text: 'Consultation', href: '/consultations', match: ['/consultations', '/forum', '/representations', '/meetings'] };
+const SCENARIOS: NavItem = { text: 'Scenarios', href: '/scenarios', match: ['/scenarios', '/programmes/*/scenarios'] };
 const ADMIN: NavItem = { text: 'Admin', href: '/admin', match: ['/admin'] };
 
 /** What each role's service navigation offers (pages beyond it are reached from these). */
 export const NAVIGATION: Record<Role, NavItem[]> = {
-  [Role.Admin]: [HOME, ESTABLISHMENT, POSTS, DECISIONS, CASES, CONSULTATIONS, ADMIN],
-  [Role.HrOfficer]: [HOME, ESTABLISHMENT, POSTS, DECISIONS, CASES, CONSULTATIONS],
-  [Role.Manager]: [HOME, ESTABLISHMENT, POSTS, PROPOSALS, CASES],
-  [Role.TuRep]: [HOME, CONSULTATIONS, ESTABLISHMENT],
+  [Role.Admin]: [HOME, ESTABLISHMENT, POSTS, DECISIONS, SCENARIOS, CASES, CONSULTATIONS, ADMIN],
+  [Role.HrOfficer]: [HOME, ESTABLISHMENT, POSTS, DECISIONS, SCENARIOS, CASES, CONSULTATIONS],
+  [Role.Manager]: [HOME, ESTABLISHMENT, POSTS, PROPOSALS, SCENARIOS, CASES],
+  [Role.TuRep]: [HOME, CONSULTATIONS, ESTABLISHMENT, SCENARIOS],
 };
 
 /** How well a match pattern fits the path (its number of segments), or 0. A `*` segment matches any one segment. */
