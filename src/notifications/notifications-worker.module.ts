@@ -3,16 +3,15 @@ import { EmailChannel } from './channels/email.channel';
 import { WebhookChannel } from './channels/webhook.channel';
 import { DeliveryMetrics } from './delivery-metrics';
 import { DeliveryService } from './delivery.service';
-import { EventFactsService } from './event-facts.service';
 import { JobSchedules } from './job-schedules.service';
 import { MilestoneRemindersService } from './milestone-reminders.service';
+import { NoticeRenderer } from './notice-renderer.service';
 import { OutboxRelayService } from './outbox-relay.service';
 import { OutboxSweeper } from './outbox-sweeper.service';
 import { OverdueDigestService } from './overdue-digest.service';
 import { RecipientsService } from './recipients.service';
 import { RedisPreflight } from './redis-preflight';
 import { RelayLoop } from './relay-loop.service';
-import { SchemaProbe } from './schema-probe';
 
 /**
  * The worker side of notifications: the Redis preflight, the outbox relay loop, the job
@@ -22,8 +21,7 @@ import { SchemaProbe } from './schema-probe';
 @Module({
   providers: [
     RedisPreflight,
-    SchemaProbe,
-    EventFactsService,
+    NoticeRenderer,
     RecipientsService,
     OutboxRelayService,
     OutboxSweeper,

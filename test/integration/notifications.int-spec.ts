@@ -2,7 +2,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { Role } from '../../src/common/access/role.enum';
-import { DomainEventInput, DomainEventType } from '../../src/events/domain-event';
+import { DomainEvent, DomainEventType } from '../../src/events/domain-event';
 import { OutboxService } from '../../src/events/outbox.service';
 import { JobSchedules } from '../../src/notifications/job-schedules.service';
 import { MilestoneRemindersService } from '../../src/notifications/milestone-reminders.service';
@@ -63,7 +63,12 @@ describe('notifications: every event delivered to the right people, exactly once
   let allEventsHook: { id: string; secret: string };
   let meetingsHook: { id: string; secret: string };
 
-  const emit = (e: DomainEventInput) => ctx.app.get(DataSource).transaction((em) => ctx.app.get(OutboxService).emit(em, e));
+  /**
+   * TODO(issue 14): these payloads are still written by hand (partial); the events of the real
+   * producers are covered by notifications-events.int-spec.ts. Replace each with its producer.
+   */
+  type LooseEvent = Omit<DomainEvent, 'payload' | 'entityType'> & { entityType: string; payload: Record<string, unknown> };
+  const emit = (e: LooseEvent) => ctx.app.get(DataSource).transaction((em) => ctx.app.get(OutboxService).emit(em, e as unknown as DomainEvent));
 
   /** Wait until the event has notifications and every one is sent (or failed); return them. */
   async function settled(eventId: string, timeoutMs = 15_000): Promise<Delivered[]> {
