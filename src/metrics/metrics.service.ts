@@ -71,7 +71,7 @@ export class MetricsService {
   private async readQueues(): Promise<[string, Record<string, number>][] | null> {
     try {
       return await Promise.all(
-        Object.values(QueueName).map(async (name): Promise<[string, Record<string, number>]> => [name, await this.producer.queue(name).getJobCounts(...JOB_STATES)]),
+        Object.values(QueueName).map(async (name): Promise<[string, Record<string, number>]> => [name, await this.producer.jobCounts(name, ...JOB_STATES)]),
       );
     } catch {
       return null;

@@ -11,7 +11,6 @@ import { Role } from '../common/access/role.enum';
 import { ApiException } from '../common/errors/api-error';
 import { errorBody, mapException } from '../common/errors/all-exceptions.filter';
 import { JobProducer } from '../queue/job-producer.service';
-import { QueueName } from '../queue/queue.contract';
 
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';
 const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
@@ -70,7 +69,7 @@ export class QueueDashboard implements OnModuleInit {
     const board = new BullBoardFastifyAdapter();
     board.setBasePath(QUEUE_DASHBOARD_PATH);
     createBullBoard({
-      queues: Object.values(QueueName).map((name) => new BullMQAdapter(this.producer.queue(name), { readOnlyMode: false })),
+      queues: this.producer.dashboardQueues().map((q) => new BullMQAdapter(q, { readOnlyMode: false })),
       serverAdapter: board,
       options: { uiConfig: { boardTitle: 'wtt queues' } },
     });

@@ -4,7 +4,6 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ApiException } from '../common/errors/api-error';
 import { JobProducer } from '../queue/job-producer.service';
-import { JOB_QUEUE } from '../queue/queue.contract';
 import { DeliveriesQuery } from './dto/delivery.dto';
 import { Notification } from './entities/notification.entity';
 import { CHANNEL_JOB, NotificationStatus } from './notification.types';
@@ -64,7 +63,7 @@ export class DeliveriesService {
     });
     const job = CHANNEL_JOB[row.channel];
     try {
-      await (await this.producer.queue(JOB_QUEUE[job]).getJob(id))?.remove();
+      await this.producer.removeJob(job, id);
       await this.producer.enqueue({ name: job, data: { notificationId: id } }, { jobId: id });
     } catch (err) {
       this.logger.warn({ notificationId: id, err: err instanceof Error ? err.message : String(err) }, 'retry not enqueued now; the sweeper will enqueue it');

@@ -9,7 +9,7 @@ import { MilestoneRemindersService } from '../../src/notifications/milestone-rem
 import { OutboxSweeper } from '../../src/notifications/outbox-sweeper.service';
 import { OverdueDigestService } from '../../src/notifications/overdue-digest.service';
 import { JobProducer } from '../../src/queue/job-producer.service';
-import { QueueName } from '../../src/queue/queue.contract';
+import { JobName } from '../../src/queue/queue.contract';
 import { createUser, expectNoPersonalData, expectRouteAllows, TestUser } from '../support/auth';
 import { HttpReceiver, startHttpReceiver } from '../support/http-receiver';
 import { SmtpSink, startSmtpSink } from '../support/smtp-sink';
@@ -394,8 +394,8 @@ describe('notifications: every event delivered to the right people, exactly once
       const rows = await settled(eventId, 40_000); // attempts after 1 + 2 + 4 + 8 s of backoff
       const hook = rows.find((r) => r.channel === 'webhook')!;
       expect(hook).toMatchObject({ status: 'failed', attempts: 5 });
-      const job = await ctx.app.get(JobProducer).queue(QueueName.NotifyWebhook).getJob(hook.id);
-      expect(job?.opts).toMatchObject({ attempts: 5, backoff: { type: 'capped-exponential', delay: 1000 } }); // from the configuration
+      const opts = await ctx.app.get(JobProducer).jobOptions(JobName.DeliverWebhook, hook.id);
+      expect(opts).toMatchObject({ attempts: 5, backoff: { type: 'capped-exponential', delay: 1000 } }); // from the configuration
       const received = rx.requests.filter((r) => r.headers['x-delivery-id'] === hook.id);
       expect(received.map((r) => r.status)).toEqual([503, 503, 503, 503, 503]);
       // Exponential backoff: about 1, 2, 4 and 8 s between attempts.
@@ -428,7 +428,7 @@ describe('notifications: every event delivered to the right people, exactly once
       const email = rows.find((r) => r.channel === 'email')!;
       // As if Redis had lost its job before it ran: the row is back to queued, long ago, with no job.
       await ctx.sql.query(`UPDATE notifications SET status = 'queued', sent_at = NULL, queued_at = now() - interval '1 hour' WHERE id = $1`, [email.id]);
-      await (await ctx.app.get(JobProducer).queue(QueueName.NotifyEmail).getJob(email.id))?.remove();
+      await ctx.app.get(JobProducer).removeJob(JobName.DeliverEmail, email.id);
       const before = emailsOf([email]).length;
       const result = await ctx.worker!.get(OutboxSweeper).sweep();
       expect(result.requeued).toBeGreaterThanOrEqual(1);
@@ -534,10 +534,10 @@ describe('notifications: every event delivered to the right people, exactly once
   describe('schedules, reminders and the digest', () => {
     it('registers the sweeper and the Europe/London cron schedulers', async () => {
       await ctx.worker!.get(JobSchedules).ensure();
-      const q = ctx.app.get(JobProducer).queue(QueueName.NotifyMaintenance);
-      expect(await q.getJobScheduler('milestone-reminders')).toMatchObject({ pattern: '0 7 * * *', tz: 'Europe/London' });
-      expect(await q.getJobScheduler('overdue-digest')).toMatchObject({ pattern: '0 8 * * *', tz: 'Europe/London' });
-      expect(await q.getJobScheduler('outbox-sweep')).toMatchObject({ every: 1000 });
+      const producer = ctx.app.get(JobProducer);
+      expect(await producer.scheduler(JobName.MilestoneReminders, 'milestone-reminders')).toMatchObject({ pattern: '0 7 * * *', tz: 'Europe/London' });
+      expect(await producer.scheduler(JobName.OverdueDigest, 'overdue-digest')).toMatchObject({ pattern: '0 8 * * *', tz: 'Europe/London' });
+      expect(await producer.scheduler(JobName.OutboxSweep, 'outbox-sweep')).toMatchObject({ every: 1000 });
     });
 
     it('emits each milestone reminder once per offset, missed notices for overdue ones, and the HR digest', async () => {
