@@ -472,8 +472,8 @@ export class CasesService {
                 ? 'leaving the organisation'
                 : ctx.destinationOrganisationName,
           effectiveDate: after.actualEffectiveDate ?? after.proposedEffectiveDate ?? after.secondmentStartDate ?? null,
-          employeeName: `${ctx.firstName} ${ctx.lastName}`,
-          staffNumber: ctx.staffNumber,
+          // The person by id only: no name in the stored event (see src/events/domain-event.ts).
+          employeeId: after.employeeId,
         },
       });
     }

@@ -11,6 +11,11 @@
  *
  * Fields that carry an individual's personal data are listed in PERSONAL_FIELDS; the notifier
  * leaves them out for every recipient not allowed to see them (tu_reps, webhooks …).
+ *
+ * No event stores a person's name, staff number or contact details: the outbox keeps events for
+ * good, and a name is not a fact of the past (it can be corrected, or erased on request). An event
+ * about a person carries the employee's id; a notice for someone allowed to see who it is resolves
+ * the name when it is written (NoticeRenderer, through the people feature's EmployeesService).
  */
 export enum DomainEventType {
   MilestoneUpcoming = 'milestone.upcoming',
@@ -148,9 +153,8 @@ export interface CaseStateChangedPayload {
   /** Where the person will work (the host of a secondment, the receiving body of a transfer); null: not decided. */
   destination: string | null;
   effectiveDate: string | null;
-  /** Personal data: only for recipients allowed to see it. */
-  employeeName: string;
-  staffNumber: string;
+  /** Who the case is about: the id only (the name is resolved when a notice is written, for those allowed to see it). */
+  employeeId: string;
 }
 
 export interface OverdueItem {
@@ -164,8 +168,8 @@ export interface OverdueItem {
   context: string | null;
   caseId: string | null;
   consultationId: string | null;
-  /** The person a case deadline is about (null for a milestone). Personal data: only for recipients allowed to see it. */
-  employeeName: string | null;
+  /** The person a case deadline is about (null for a milestone): the id only, as in CaseStateChangedPayload. */
+  employeeId: string | null;
 }
 export interface DeadlinesOverduePayload {
   date: string;

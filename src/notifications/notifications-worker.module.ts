@@ -1,4 +1,5 @@
 import { Module } from '@nestjs/common';
+import { PeopleModule } from '../people/people.module';
 import { EmailChannel } from './channels/email.channel';
 import { WebhookChannel } from './channels/webhook.channel';
 import { DeliveryMetrics } from './delivery-metrics';
@@ -19,6 +20,8 @@ import { RelayLoop } from './relay-loop.service';
  * Needs the global Config, Redis, Queue and Events modules.
  */
 @Module({
+  // EmployeesService: the names of the people an event names by id, for the notices of those allowed to see them.
+  imports: [PeopleModule],
   providers: [
     RedisPreflight,
     NoticeRenderer,

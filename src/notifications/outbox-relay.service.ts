@@ -123,8 +123,8 @@ export class OutboxRelayService {
     const { programmeName } = event;
     const data = event.payload as unknown as Record<string, unknown>;
     const recipients = await this.recipients.resolve(em, { type: e.type, programmeId: e.programme_id, data });
-    const personal = this.notices.render(event, { personal: true });
-    const restricted = this.notices.render(event, { personal: false });
+    const personal = await this.notices.render(em, event, { personal: true });
+    const restricted = await this.notices.render(em, event, { personal: false });
     const out: NewNotification[] = [];
     for (const r of recipients) {
       const notice = r.personal ? personal : restricted;

@@ -17,7 +17,7 @@ interface OverdueItem {
   due_date: string;
   days_overdue: number;
   context: string | null;
-  employee_name: string | null;
+  employee_id: string | null;
   case_id: string | null;
   consultation_id: string | null;
 }
@@ -41,7 +41,7 @@ export class OverdueDigestService {
       const [{ d }]: { d: string }[] = await em.query(`SELECT coalesce($1::date, ${LONDON_TODAY})::text AS d`, [today ?? null]);
       const items: OverdueItem[] = await em.query(
         `SELECT c.programme_id, 'milestone' AS kind, m.title, m.due_date::text AS due_date, ($1::date - m.due_date) AS days_overdue,
-                c.title AS context, NULL::text AS employee_name, NULL::uuid AS case_id, c.id AS consultation_id
+                c.title AS context, NULL::uuid AS employee_id, NULL::uuid AS case_id, c.id AS consultation_id
          FROM milestones m JOIN consultations c ON c.id = m.consultation_id
          WHERE m.status = 'pending' AND c.status <> 'closed' AND m.due_date < $1::date`,
         [d],
@@ -50,10 +50,10 @@ export class OverdueDigestService {
       {
         const overdue = (await loadCaseDeadlines(em, null)).filter((x) => !REMINDER_KINDS.includes(x.kind) && !(x.doneOn && x.doneOn <= d) && x.dueOn < d);
         const ids = [...new Set(overdue.map((x) => x.caseId))];
-        const ctx: { id: string; state: string; context: string; employee_name: string }[] = ids.length
+        const ctx: { id: string; state: string; context: string; employee_id: string }[] = ids.length
           ? await em.query(
-              `SELECT tc.id, tc.state, p.reference || ' ' || p.title AS context, e.first_name || ' ' || e.last_name AS employee_name
-               FROM transition_cases tc JOIN posts p ON p.id = tc.post_id JOIN employees e ON e.id = tc.employee_id WHERE tc.id = ANY($1::uuid[])`,
+              `SELECT tc.id, tc.state, p.reference || ' ' || p.title AS context, tc.employee_id
+               FROM transition_cases tc JOIN posts p ON p.id = tc.post_id WHERE tc.id = ANY($1::uuid[])`,
               [ids],
             )
           : [];
@@ -68,7 +68,7 @@ export class OverdueDigestService {
             due_date: x.dueOn,
             days_overdue: daysBetween(x.dueOn, d),
             context: c.context,
-            employee_name: c.employee_name,
+            employee_id: c.employee_id,
             case_id: x.caseId,
             consultation_id: x.consultationId ?? null,
           });
@@ -94,7 +94,7 @@ export class OverdueDigestService {
               context: i.context,
               caseId: i.case_id,
               consultationId: i.consultation_id,
-              employeeName: i.employee_name,
+              employeeId: i.employee_id,
             })),
           },
           dedupeKey: `deadlines.overdue:${programmeId}:${d}`,

@@ -6,6 +6,9 @@ const opts: RenderOptions = { baseUrl: 'https://tracker.council.example/', organ
 
 const CONSULTATION = '6f0c9f2e-0d2b-4b7e-9a55-2f1e3c4d5a60';
 const MEETING = '0b8e3e3a-7f4b-4a39-8a3e-1a2b3c4d5e60';
+const EMPLOYEE = '5e4d3c2b-1a0f-4e9d-8c7b-6a5f4e3d2c1b';
+/** The people feature's answer for the employee the examples name (events carry the id only). */
+const PEOPLE = new Map([[EMPLOYEE, { name: 'Priya Testperson', staffNumber: 'S1042' }]]);
 const milestone = {
   milestoneId: '1a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7c80',
   consultationId: CONSULTATION,
@@ -85,7 +88,7 @@ const EXAMPLES: { [K in DomainEventType]: EventOf<K> } = {
       caseId: '3c2b1a0f-9e8d-4c7b-a6f5-e4d3c2b1a0f9', from: 'in_consultation', to: 'on_hold', fromLabel: 'In consultation', toLabel: 'On hold',
       route: 'tupe_transfer', routeLabel: 'TUPE transfer', postId: '2b1a0f9e-8d7c-4b6a-95f4-e3d2c1b0a9f8', postReference: 'MCC-0142', postTitle: 'Commissioning Manager',
       thematicAreaId: '1a0f9e8d-7c6b-4a59-84e3-d2c1b0a9f8e7', oldGrade: 'G9', newGrade: 'Band 7', destination: 'Manchester CCG', effectiveDate: '2017-04-01',
-      employeeName: 'Priya Testperson', staffNumber: 'S1042',
+      employeeId: EMPLOYEE,
     },
   },
   [DomainEventType.DeadlinesOverdue]: {
@@ -93,8 +96,8 @@ const EXAMPLES: { [K in DomainEventType]: EventOf<K> } = {
     payload: {
       date: '2017-03-06',
       items: [
-        { kind: 'eli', title: 'Employee liability information (ELI)', dueDate: '2017-03-03', daysOverdue: 3, context: 'MCC-0142 Commissioning Manager', caseId: '3c2b1a0f-9e8d-4c7b-a6f5-e4d3c2b1a0f9', consultationId: null, employeeName: 'Priya Testperson' },
-        { kind: 'milestone', title: 'Measures letter to the unions', dueDate: '2017-03-01', daysOverdue: 5, context: 'TUPE consultation', caseId: null, consultationId: CONSULTATION, employeeName: null },
+        { kind: 'eli', title: 'Employee liability information (ELI)', dueDate: '2017-03-03', daysOverdue: 3, context: 'MCC-0142 Commissioning Manager', caseId: '3c2b1a0f-9e8d-4c7b-a6f5-e4d3c2b1a0f9', consultationId: null, employeeId: EMPLOYEE },
+        { kind: 'milestone', title: 'Measures letter to the unions', dueDate: '2017-03-01', daysOverdue: 5, context: 'TUPE consultation', caseId: null, consultationId: CONSULTATION, employeeId: null },
       ],
     },
   },
@@ -123,7 +126,7 @@ describe('notice templates', () => {
   it.each(DOMAIN_EVENT_TYPES.map((t) => [t]))('%s renders from its event alone, in words, with a link built from the public base URL', (type) => {
     for (const personal of [true, false]) {
       const { event, missing } = recorded(EXAMPLES[type]);
-      const n = renderNotice(event, { personal }, opts);
+      const n = renderNotice(event, { personal }, opts, PEOPLE);
       expect(missing).toEqual([]);
       for (const text of [n.subject, n.text]) {
         expect(text).not.toMatch(/undefined|null|NaN|\[object/);
@@ -138,7 +141,7 @@ describe('notice templates', () => {
 
   it('names the states a case moved between, its post, old and new grade and destination; personal data only for those allowed', () => {
     for (const personal of [true, false]) {
-      const n = renderNotice(recorded(EXAMPLES[DomainEventType.CaseStateChanged]).event, { personal }, opts);
+      const n = renderNotice(recorded(EXAMPLES[DomainEventType.CaseStateChanged]).event, { personal }, opts, PEOPLE);
       expect(n.subject).toBe('[Manchester 2017] Case moved from in consultation to on hold: MCC-0142 Commissioning Manager (G9 → Band 7, Manchester CCG)');
       expect(n.text).toContain('Route: TUPE transfer\nWas: In consultation\nNow: On hold\nOld grade: G9\nNew grade: Band 7\nDestination: Manchester CCG');
       expect(n.text).toContain('View the case: https://tracker.council.example/cases/3c2b1a0f-9e8d-4c7b-a6f5-e4d3c2b1a0f9');
@@ -162,10 +165,10 @@ describe('notice templates', () => {
   });
 
   it('lists each overdue deadline with what is due and the case’s post; names only for those allowed', () => {
-    const personal = renderNotice(recorded(EXAMPLES[DomainEventType.DeadlinesOverdue]).event, { personal: true }, opts);
+    const personal = renderNotice(recorded(EXAMPLES[DomainEventType.DeadlinesOverdue]).event, { personal: true }, opts, PEOPLE);
     expect(personal.text).toContain('- Employee liability information (ELI) for MCC-0142 Commissioning Manager, Priya Testperson: was due Friday 3 March 2017, 3 days overdue');
     expect(personal.text).toContain('- Measures letter to the unions for TUPE consultation: was due Wednesday 1 March 2017, 5 days overdue');
-    const restricted = renderNotice(recorded(EXAMPLES[DomainEventType.DeadlinesOverdue]).event, { personal: false }, opts);
+    const restricted = renderNotice(recorded(EXAMPLES[DomainEventType.DeadlinesOverdue]).event, { personal: false }, opts, PEOPLE);
     expect(restricted.text).not.toContain('Priya');
   });
 
@@ -210,6 +213,18 @@ describe('notice templates', () => {
     expect(subject(0)).toBe('Reminder: Measures letter to the unions is due today (Tuesday 14 February 2017)');
     expect(subject(1)).toBe('Reminder: Measures letter to the unions is due tomorrow (Tuesday 14 February 2017)');
     expect(subject(14)).toBe('Reminder: Measures letter to the unions is due in 14 days (Tuesday 14 February 2017)');
+  });
+
+  it('names a person the people feature no longer knows (erased) by their post, never by a stale name', () => {
+    const n = renderNotice(recorded(EXAMPLES[DomainEventType.CaseStateChanged]).event, { personal: true }, opts, new Map());
+    expect(n.text).toContain('Person: the holder of MCC-0142 Commissioning Manager');
+    expect(n.text).not.toContain('Staff number');
+    const digest = renderNotice(recorded(EXAMPLES[DomainEventType.DeadlinesOverdue]).event, { personal: true }, opts, new Map());
+    expect(digest.text).toContain('- Employee liability information (ELI) for MCC-0142 Commissioning Manager: was due Friday 3 March 2017, 3 days overdue');
+  });
+
+  it('keeps names out of the stored events: no event payload type has a name or staff number field', () => {
+    for (const e of Object.values(EXAMPLES)) expect(JSON.stringify(e.payload)).not.toMatch(/Priya|S1042|employeeName|staffNumber/);
   });
 
   it('strips personal fields at any depth', () => {

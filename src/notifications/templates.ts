@@ -26,10 +26,18 @@ export interface Audience {
   personal: boolean;
 }
 
+/** A person an event names by id, as the people feature knows them when the notice is written. */
+export interface Person {
+  name: string;
+  staffNumber: string;
+}
+
 /** What a template may use besides its event's payload. */
 export interface TemplateContext {
   occurredAt: Date;
   personal: boolean;
+  /** The person with this employee id, for a recipient allowed to see who it is (null otherwise, or when not known). */
+  person: (employeeId: string | null) => Person | null;
 }
 
 type Fact = [label: string, value: string | null | undefined];
@@ -311,7 +319,8 @@ export const TEMPLATES: { [K in DomainEventType]: Template<Extract<DomainEvent, 
     const post = `${d.postReference} ${d.postTitle}`;
     const newGrade = d.newGrade ?? `${d.oldGrade} (unchanged)`;
     const destination = d.destination ?? 'not yet decided';
-    const facts: Fact[] = ctx.personal ? [['Person', d.employeeName], ['Staff number', d.staffNumber]] : [];
+    const who = ctx.person(d.employeeId);
+    const facts: Fact[] = ctx.personal ? [['Person', who?.name ?? `the holder of ${post}`], ['Staff number', who?.staffNumber]] : [];
     facts.push(
       ['Post', post],
       ['Route', d.routeLabel],
@@ -335,7 +344,8 @@ export const TEMPLATES: { [K in DomainEventType]: Template<Extract<DomainEvent, 
     intro: 'These deadlines have passed and are not marked done:',
     facts: [],
     list: d.items.map((it) => {
-      const who = ctx.personal && it.employeeName ? `, ${it.employeeName}` : '';
+      const name = ctx.person(it.employeeId)?.name;
+      const who = name ? `, ${name}` : '';
       const about = it.context ? ` for ${it.context}${who}` : who;
       return `${it.title}${about}: was due ${formatDate(it.dueDate)}, ${plural(it.daysOverdue, 'day')} overdue`;
     }),
@@ -347,9 +357,20 @@ function joinWords(words: string[]): string {
   return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
 }
 
-/** The notice a template writes for one event and one kind of recipient. */
-export function noticeFor(event: RecordedEvent, audience: Audience): Notice {
-  const ctx: TemplateContext = { occurredAt: event.occurredAt, personal: audience.personal };
+/** The employees an event names (by id), whose names a notice for those allowed to see them shows. */
+export function employeesNamedIn(event: RecordedEvent): string[] {
+  if (event.type === DomainEventType.CaseStateChanged) return [event.payload.employeeId];
+  if (event.type === DomainEventType.DeadlinesOverdue) return [...new Set(event.payload.items.flatMap((i) => (i.employeeId ? [i.employeeId] : [])))];
+  return [];
+}
+
+/** The notice a template writes for one event and one kind of recipient (`people`: the employees it names, by id). */
+export function noticeFor(event: RecordedEvent, audience: Audience, people: ReadonlyMap<string, Person> = new Map()): Notice {
+  const ctx: TemplateContext = {
+    occurredAt: event.occurredAt,
+    personal: audience.personal,
+    person: (id) => (audience.personal && id ? (people.get(id) ?? null) : null),
+  };
   const payload = audience.personal ? event.payload : withoutPersonalData(event.payload);
   const template = TEMPLATES[event.type] as Template<DomainEvent>;
   return template(payload as DomainEvent['payload'], ctx);
@@ -382,8 +403,8 @@ export function invitationIcs(inv: Invitation, stamp: Date, organizer: RenderOpt
 }
 
 /** The notice for one event and one kind of recipient, as subject, text, HTML and (for a meeting) its invitation. */
-export function renderNotice(event: RecordedEvent, audience: Audience, opts: RenderOptions): RenderedNotice {
-  const n = noticeFor(event, audience);
+export function renderNotice(event: RecordedEvent, audience: Audience, opts: RenderOptions, people?: ReadonlyMap<string, Person>): RenderedNotice {
+  const n = noticeFor(event, audience, people);
   const prefix = event.programmeName ? `[${event.programmeName}] ` : '';
   const subject = oneLine(`${prefix}${n.subject}`).slice(0, 300);
   const facts = n.facts.filter((f): f is [string, string] => typeof f[1] === 'string' && f[1].length > 0);

@@ -270,6 +270,9 @@ describe('notifications: every event delivered to the right people, exactly once
       const c = await moveCase(p, h, ['in_consultation', 'agreed', 'letters_issued'], p.gradeIds.band7);
       const events = (await ctx.sql.query(`SELECT id, payload FROM domain_events WHERE entity_id = $1 AND type = 'case.state_changed' ORDER BY occurred_at, id`, [c.id])).rows;
       expect(events.map((e) => `${e.payload.from}→${e.payload.to}`)).toEqual(['proposed→in_consultation', 'in_consultation→agreed', 'agreed→letters_issued']);
+      // The stored event names the person by id only: no name or staff number is kept in the outbox.
+      expect(events[2].payload.employeeId).toBe(h.employee.id);
+      expect(JSON.stringify(events.map((e) => e.payload))).not.toMatch(new RegExp(`Priya|Testperson|${staffNumber}`));
       const rows = await settled(events[2].id);
       const expected = [users.hr1, users.hr2, users.mgrA];
       const mails = emailsOf(rows);
