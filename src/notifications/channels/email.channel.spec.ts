@@ -54,6 +54,22 @@ describe('EmailChannel without SMTP_URL', () => {
     expect(raw).toMatch(/^X-WTT-Notification-Id: b\r$/im); // header names are case-insensitive
   });
 
+  it('composes a notice once for all its recipients, each copy with its own To, Message-ID and notification id', async () => {
+    const ids = ['11111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-222222222222'];
+    await channel.send(row({ id: ids[0], address: 'one@union.example' }));
+    await channel.send(row({ id: ids[1], address: 'two@union.example' }));
+    const [a, b] = ids.map((id) => readFileSync(join(dir, `${id}.eml`), 'utf8'));
+    for (const [raw, id, to] of [[a, ids[0], 'one@union.example'], [b, ids[1], 'two@union.example']]) {
+      const { headers } = splitHeaders(raw);
+      expect(headers.to).toBe(to);
+      expect(headers['message-id']).toBe(`<${id}@council.example>`);
+      expect(headers['x-wtt-notification-id']).toBe(id);
+      expect(raw).not.toMatch(/wtt\.invalid|ffffffff-ffff/);
+    }
+    // The same body (one MIME build), the per-recipient headers apart.
+    expect(a.slice(a.indexOf('\r\n\r\n'))).toBe(b.slice(b.indexOf('\r\n\r\n')));
+  });
+
   it('refuses a row without an address for good', async () => {
     await expect(channel.send(row({ address: null }))).rejects.toThrow('no email address');
   });

@@ -1,7 +1,9 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { createHash } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createTransport, type Transporter } from 'nodemailer';
+import addressparser from 'nodemailer/lib/addressparser';
 import MailComposer from 'nodemailer/lib/mail-composer';
 import { AppConfig } from '../../config/app-config';
 import type { NotificationRow } from '../notification.types';
@@ -53,14 +55,57 @@ export function mailOf(row: NotificationRow & { address: string }, from: string)
  * (named by the notification id, so a repeat overwrites instead of doubling). Every message carries
  * X-WTT-Notification-Id and a Message-ID that is the same on every attempt.
  */
+/** Stand-ins for the per-recipient values in a message composed once for all the recipients of a notice. */
+const TO_MARK = 'wtt-recipient@wtt.invalid';
+const ID_MARK = 'ffffffff-ffff-4fff-bfff-ffffffffffff';
+/** Values that can stand in a header as they are (no encoding, no folding surprises). */
+const PLAIN = /^[\x21-\x7e]+$/;
+/** Notices composed once per content (an event's notice is the same for its ~100 recipients); the worker sends them one event after another. */
+const COMPOSED_CACHE_SIZE = 64;
+
+/**
+ * Composes messages with nodemailer's MailComposer, once per notice rather than once per recipient:
+ * the message is built with stand-ins for the three values that differ between recipients (To, the
+ * Message-ID and X-WTT-Notification-Id, all plain ASCII here), then each recipient's copy is that
+ * text with their values put in. Building the MIME tree is most of the CPU nodemailer spends on a
+ * message (about 1 ms, against 0.05 ms for the substitution; docs/benchmarks.md). An address or id
+ * that is not plain ASCII gets a message of its own.
+ */
+export class MessageComposer {
+  private readonly composed = new Map<string, { head: string; body: Buffer }>();
+
+  constructor(private readonly from: string) {}
+
+  async compose(row: NotificationRow & { address: string }): Promise<Buffer> {
+    if (!PLAIN.test(row.address) || !PLAIN.test(row.id)) return new MailComposer(mailOf(row, this.from)).compile().build();
+    const key = createHash('sha256')
+      .update(JSON.stringify([row.event_id, row.event_type, String(row.event_occurred_at), row.subject, row.body_text, row.body_html, row.payload]))
+      .digest('base64');
+    let t = this.composed.get(key);
+    if (!t) {
+      const raw = await new MailComposer(mailOf({ ...row, id: ID_MARK, address: TO_MARK }, this.from)).compile().build();
+      const end = raw.indexOf('\r\n\r\n');
+      t = { head: raw.subarray(0, end).toString('latin1'), body: raw.subarray(end) };
+      if (this.composed.size >= COMPOSED_CACHE_SIZE) this.composed.delete(this.composed.keys().next().value!);
+      this.composed.set(key, t);
+    }
+    return Buffer.concat([Buffer.from(t.head.replaceAll(TO_MARK, row.address).replaceAll(ID_MARK, row.id), 'latin1'), t.body]);
+  }
+}
+
 @Injectable()
 export class EmailChannel implements OnApplicationShutdown {
   private readonly logger = new Logger('EmailChannel');
   private readonly smtp?: Transporter;
   private readonly dir: string;
+  private readonly composer: MessageComposer;
+  /** The envelope sender: MAIL_FROM's address. */
+  private readonly envelopeFrom: string;
 
-  constructor(private readonly config: AppConfig) {
+  constructor(config: AppConfig) {
     this.dir = resolve(config.MAIL_DIR);
+    this.composer = new MessageComposer(config.MAIL_FROM);
+    this.envelopeFrom = addressparser(config.MAIL_FROM, { flatten: true })[0]?.address || config.MAIL_FROM;
     if (config.SMTP_URL) {
       this.smtp = createTransport({
         url: config.SMTP_URL,
@@ -78,7 +123,7 @@ export class EmailChannel implements OnApplicationShutdown {
 
   /** The whole RFC 5322 message (what the .eml file holds). */
   compose(row: NotificationRow & { address: string }): Promise<Buffer> {
-    return new MailComposer(mailOf(row, this.config.MAIL_FROM)).compile().build();
+    return this.composer.compose(row);
   }
 
   async send(row: NotificationRow): Promise<void> {
@@ -86,7 +131,8 @@ export class EmailChannel implements OnApplicationShutdown {
     if (!address) throw new PermanentDeliveryError('no email address');
     if (this.smtp) {
       try {
-        await this.smtp.sendMail(mailOf({ ...row, address }, this.config.MAIL_FROM));
+        // The message as composed once for the notice (raw: nodemailer sends it as it is).
+        await this.smtp.sendMail({ envelope: { from: this.envelopeFrom, to: [address] }, raw: await this.compose({ ...row, address }) });
       } catch (err) {
         if (isPermanentSmtpError(err)) throw new PermanentDeliveryError((err as Error).message);
         throw err;
