@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { DelayedError, Job, MinimalJob, Worker } from 'bullmq';
 import Redis from 'ioredis';
 import { AppConfig } from '../src/config/app-config';
-import { backoffDelay, JOB_QUEUE, JobName, QueueName } from '../src/queue/queue.contract';
+import { backoffDelay, JOB_QUEUE, JobName, QueueName, queueConcurrency } from '../src/queue/queue.contract';
 import { JOB_PROCESSORS, JobProcessor, JobTargetGone } from './job-processor';
 import { RetryLaterError } from '../src/common/errors/retry-later';
 
@@ -18,19 +18,8 @@ export function indexProcessors(processors: JobProcessor[]): Map<JobName, JobPro
   return byName;
 }
 
-/**
- * Jobs each worker process runs at once on a queue. The email queue runs four per SMTP
- * connection (SMTP_POOL_SIZE, at least 10 in all): a delivery mostly waits (for its row, the
- * SMTP server, its "sent" mark), and deliveries in flight together share their row loads,
- * "sent" marks and Redis round trips (see DeliveryService), so a few per connection keep every
- * connection busy (measured in docs/benchmarks.md: 10 in flight gave ≈ 1,050 emails/s with 10
- * connections, 30–50 in flight ≈ 1,300–1,450/s). More would only wait for a connection, and a
- * worker told to stop finishes every job it holds. The other queues run 10.
- */
-export function workerConcurrency(queue: QueueName, config: Pick<AppConfig, 'SMTP_POOL_SIZE'>): number {
-  if (queue === QueueName.NotifyEmail) return Math.max(10, 4 * config.SMTP_POOL_SIZE);
-  return 10;
-}
+/** Each queue's concurrency is the contract's (queueConcurrency in src/queue/queue.contract.ts). */
+export const workerConcurrency = queueConcurrency;
 
 /** The workers' backoffStrategy for custom backoff types (the contract's CAPPED_EXPONENTIAL): doubling, capped. */
 export function backoffStrategy(attemptsMade: number, _type?: string, _err?: Error, job?: MinimalJob): number {

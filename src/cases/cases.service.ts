@@ -19,6 +19,7 @@ import { ChecklistItem, missingForStage } from './case-rules';
 import { allowedNextStates, CaseRoute, CaseState, FINAL_STATES, stageOf, TRANSFER_ROUTES } from './case-state';
 import { buildCaseResponses, loadContexts } from './case-view';
 import { CaseTransitionChecks } from './case-transition-checks';
+import { ROUTE_LABELS, STATE_LABELS } from './case-labels';
 import {
   CaseFieldsDto,
   CasePage,
@@ -452,7 +453,7 @@ export class CasesService {
         [before.id, before.state, after.state, opts.note ?? null, user.id, user.email],
       );
       const ctx = (await loadContexts(em, [before.id])).get(before.id)!;
-      // No names in the payload: the notification layer decides what each recipient may see.
+      // The facts of this moment; the notification layer decides what each recipient may see of them.
       await this.outbox.emit(em, {
         type: DomainEventType.CaseStateChanged,
         programmeId: before.programmeId,
@@ -460,16 +461,28 @@ export class CasesService {
         entityId: before.id,
         dedupeKey: `case.state_changed:${before.id}:${t.id}`,
         payload: {
+          caseId: before.id,
           from: before.state,
           to: after.state,
+          fromLabel: STATE_LABELS[before.state],
+          toLabel: STATE_LABELS[after.state],
           route: after.route,
+          routeLabel: ROUTE_LABELS[after.route],
+          postId: after.postId,
+          postReference: ctx.postReference,
+          postTitle: ctx.postTitle,
+          thematicAreaId: ctx.thematicAreaId,
           oldGrade: ctx.oldGradeCode,
           newGrade: ctx.newGradeCode,
-          destinationOrganisation: ctx.destinationOrganisationName,
-          destinationOrganisationId: after.destinationOrganisationId,
-          thematicAreaId: ctx.thematicAreaId,
-          postId: after.postId,
-          effectiveDate: after.actualEffectiveDate ?? after.proposedEffectiveDate,
+          destination:
+            after.route === CaseRoute.Secondment
+              ? ctx.hostOrganisationName
+              : after.route === CaseRoute.Leaves
+                ? 'leaving the organisation'
+                : ctx.destinationOrganisationName,
+          effectiveDate: after.actualEffectiveDate ?? after.proposedEffectiveDate ?? after.secondmentStartDate ?? null,
+          // The person by id only: no name in the stored event (see src/events/domain-event.ts).
+          employeeId: after.employeeId,
         },
       });
     }

@@ -5,14 +5,13 @@ import type { ForumMeeting } from '../forum/entities/forum-meeting.entity';
 import { ForumMeetingStatus } from '../forum/entities/forum-meeting.entity';
 
 /**
- * UIDs are built from the row ids, so a calendar that subscribes sees the same event (moved,
- * renamed or cancelled) every time the feed is generated, never a duplicate. DTSTAMP is the row's
- * last change and SEQUENCE its revision, so regenerating an unchanged feed gives the same text.
+ * UIDs are built from the row ids (src/common/calendar-uid.ts, shared with the invitations in
+ * notice emails), so a calendar sees the same event (moved, renamed or cancelled) every time the
+ * feed is generated, never a duplicate. DTSTAMP is the row's last change and SEQUENCE its revision,
+ * so regenerating an unchanged feed gives the same text.
  */
-export const UID_DOMAIN = 'workforce-transition-tracker';
-export const milestoneUid = (id: string) => `milestone-${id}@${UID_DOMAIN}`;
-export const meetingUid = (id: string) => `forum-meeting-${id}@${UID_DOMAIN}`;
-export const consultationStartUid = (id: string) => `consultation-${id}-start@${UID_DOMAIN}`;
+import { consultationStartUid, meetingUid, milestoneUid } from '../common/calendar-uid';
+export { consultationStartUid, meetingUid, milestoneUid, UID_DOMAIN } from '../common/calendar-uid';
 
 const utcMidnight = (date: string) => new Date(`${date}T00:00:00Z`);
 

@@ -24,7 +24,7 @@ import {
   TransitionDto,
   UpdateConsultationDto,
 } from './dto/consultation.dto';
-import { Consultation, ConsultationKind, ConsultationStatus } from './entities/consultation.entity';
+import { Consultation, CONSULTATION_KIND_LABELS, ConsultationKind, ConsultationStatus } from './entities/consultation.entity';
 import { MilestonesService } from './milestones.service';
 
 const ENTITY = 'consultation';
@@ -242,7 +242,7 @@ export class ConsultationsService {
         programmeId: c.programmeId,
         entityType: ENTITY,
         entityId: id,
-        payload: { ...this.eventBasics(saved), minimumPeriodDays: saved.minimumPeriodDays, hr1DueDate: saved.hr1DueDate },
+        payload: { ...this.eventBasics(saved), minimumPeriodDays: saved.minimumPeriodDays ?? null, hr1DueDate: saved.hr1DueDate ?? null },
       });
       return em.getRepository(Consultation).findOneByOrFail({ id });
     });
@@ -318,7 +318,7 @@ export class ConsultationsService {
         programmeId: c.programmeId,
         entityType: ENTITY,
         entityId: id,
-        payload: { ...this.eventBasics(saved), closedOn, closingSummary: dto.summary },
+        payload: { ...this.eventBasics(saved), closedOn, closingSummary: dto.summary ?? null },
       });
       return em.getRepository(Consultation).findOneByOrFail({ id });
     });
@@ -471,7 +471,8 @@ export class ConsultationsService {
     };
   }
 
-  private eventBasics(c: Consultation): Record<string, unknown> {
-    return { consultationId: c.id, title: c.title, kind: c.kind, status: c.status, startDate: c.startDate, plannedEndDate: c.plannedEndDate };
+  /** What every consultation event says of it (the facts of this moment). */
+  private eventBasics(c: Consultation) {
+    return { consultationId: c.id, title: c.title, kind: c.kind, kindLabel: CONSULTATION_KIND_LABELS[c.kind], startDate: c.startDate, plannedEndDate: c.plannedEndDate };
   }
 }

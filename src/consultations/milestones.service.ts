@@ -249,29 +249,30 @@ export class MilestonesService {
     Object.assign(m, { status, completedOn, version: m.version + 1 });
     const saved = await em.getRepository(Milestone).save(m);
     await this.audit.record(em, { action: 'milestone.status', entityType: ENTITY, entityId: m.id, before, after: snapshot(saved) });
-    const type = status === MilestoneStatus.Done ? DomainEventType.MilestoneReached : status === MilestoneStatus.Missed ? DomainEventType.MilestoneMissed : null;
-    if (!type) return;
+    if (status !== MilestoneStatus.Done && status !== MilestoneStatus.Missed) return;
     const c = await em.getRepository(Consultation).findOneByOrFail({ id: m.consultationId });
-    await this.outbox.emit(em, {
-      type,
-      programmeId: c.programmeId,
-      entityType: ENTITY,
-      entityId: m.id,
-      payload: {
-        milestoneId: m.id,
-        consultationId: c.id,
-        consultationTitle: c.title,
-        title: m.title,
-        kind: m.kind,
-        dueDate: m.dueDate,
-        status,
-        completedOn,
-        audience: m.audience,
-        ownerUserId: m.ownerUserId,
-      },
+    const facts = {
+      milestoneId: m.id,
+      consultationId: c.id,
+      consultationTitle: c.title,
+      title: m.title,
+      kind: m.kind,
+      dueDate: m.dueDate,
+      audience: m.audience,
+      ownerUserId: m.ownerUserId,
+    };
+    const base = { programmeId: c.programmeId, entityType: ENTITY, entityId: m.id } as const;
+    if (status === MilestoneStatus.Done) {
+      await this.outbox.emit(em, { ...base, type: DomainEventType.MilestoneReached, payload: { ...facts, completedOn }, dedupeKey: `milestone.reached:${m.id}` });
+    } else {
       // Same key as the reminder scheduler's, so a milestone is reported missed once whichever notices first.
-      dedupeKey: type === DomainEventType.MilestoneMissed ? `milestone.missed:${m.id}:${m.dueDate}` : `milestone.reached:${m.id}`,
-    });
+      await this.outbox.emit(em, {
+        ...base,
+        type: DomainEventType.MilestoneMissed,
+        payload: { ...facts, daysOverdue: null },
+        dedupeKey: `milestone.missed:${m.id}:${m.dueDate}`,
+      });
+    }
   }
 
   private async lock(em: EntityManager, id: string): Promise<Milestone> {

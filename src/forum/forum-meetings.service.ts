@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { notFound, unprocessable, wrongState } from '../common/access/programme-access';
 import { todayInLondon } from '../common/dates';
-import { DomainEventType } from '../events/domain-event';
+import { DomainEvent, DomainEventType, MeetingChange } from '../events/domain-event';
 import { OutboxService } from '../events/outbox.service';
 import { CancelMeetingDto, CreateActionDto, CreateMeetingDto, ListMeetingsQuery, MinutesDto, UpdateActionDto, UpdateMeetingDto } from './dto/meeting.dto';
 import { Forum } from './entities/forum.entity';
@@ -105,7 +105,7 @@ export class ForumMeetingsService {
         }),
       );
       await this.audit.record(em, { action: 'forum_meeting.create', entityType: MEETING, entityId: m.id, after: snapshot(m) });
-      await this.emit(em, forum, m, DomainEventType.ForumMeetingScheduled, {});
+      await this.emit(em, forum, m, { type: DomainEventType.ForumMeetingScheduled, payload: {} });
       return repo.findOneByOrFail({ id: m.id });
     });
   }
@@ -146,10 +146,17 @@ export class ForumMeetingsService {
       await this.audit.record(em, { action: 'forum_meeting.update', entityType: MEETING, entityId: id, before, after: snapshot(saved) });
       const changed = [...Object.keys(changes), ...(agendaChanged ? ['agenda'] : []), ...(papersChanged ? ['papers'] : [])];
       if (changed.length) {
-        await this.emit(em, forum, saved, DomainEventType.ForumMeetingChanged, {
-          changes: changed,
-          changedValues: changes,
-          ...(changes.startsAt ? { previousStartsAt: changes.startsAt.from } : {}),
+        await this.emit(em, forum, saved, {
+          type: DomainEventType.ForumMeetingChanged,
+          payload: {
+            changes: changed.map((field) => ({
+              field,
+              label: CHANGE_LABELS[field] ?? field,
+              from: changes[field] ? String(changes[field].from) : null,
+              to: changes[field] ? String(changes[field].to) : null,
+            })),
+            previousStartsAt: changes.startsAt ? String(changes.startsAt.from) : null,
+          },
         });
       }
       return em.getRepository(ForumMeeting).findOneByOrFail({ id });
@@ -165,7 +172,7 @@ export class ForumMeetingsService {
       Object.assign(m, { status: ForumMeetingStatus.Cancelled, cancellationReason: dto.reason, sequence: m.sequence + 1, version: m.version + 1 });
       const saved = await em.getRepository(ForumMeeting).save(m);
       await this.audit.record(em, { action: 'forum_meeting.cancel', entityType: MEETING, entityId: id, before, after: snapshot(saved) });
-      await this.emit(em, forum, saved, DomainEventType.ForumMeetingCancelled, { cancellationReason: dto.reason });
+      await this.emit(em, forum, saved, { type: DomainEventType.ForumMeetingCancelled, payload: { cancellationReason: dto.reason } });
       return em.getRepository(ForumMeeting).findOneByOrFail({ id });
     });
   }
@@ -210,7 +217,7 @@ export class ForumMeetingsService {
       Object.assign(m, { minutesPublishedAt: new Date(), version: m.version + 1 });
       const saved = await em.getRepository(ForumMeeting).save(m);
       await this.audit.record(em, { action: 'forum_meeting.publish_minutes', entityType: MEETING, entityId: id, before, after: snapshot(saved) });
-      await this.emit(em, forum, saved, DomainEventType.ForumMinutesPublished, { minutesPublishedAt: saved.minutesPublishedAt?.toISOString() });
+      await this.emit(em, forum, saved, { type: DomainEventType.ForumMinutesPublished, payload: { minutesPublishedAt: saved.minutesPublishedAt!.toISOString() } });
       return saved;
     });
   }
@@ -271,27 +278,32 @@ export class ForumMeetingsService {
   }
 
   /** The notice for the people invited: what, when, where, and what changed. No personal data. */
-  private async emit(em: EntityManager, forum: Forum, m: ForumMeeting, type: DomainEventType, extra: Record<string, unknown>): Promise<void> {
-    await this.outbox.emit(em, {
-      type,
-      programmeId: forum.programmeId,
-      entityType: MEETING,
-      entityId: m.id,
-      payload: {
-        meetingId: m.id,
-        forumId: forum.id,
-        forumTitle: forum.title,
-        consultationId: m.consultationId,
-        title: m.title,
-        startsAt: m.startsAt.toISOString(),
-        endsAt: m.endsAt.toISOString(),
-        location: m.location,
-        status: m.status,
-        ...extra,
-      },
-    });
+  private async emit(em: EntityManager, forum: Forum, m: ForumMeeting, event: MeetingEvent): Promise<void> {
+    const facts = {
+      meetingId: m.id,
+      forumId: forum.id,
+      forumTitle: forum.title,
+      consultationId: m.consultationId,
+      title: m.title,
+      startsAt: m.startsAt.toISOString(),
+      endsAt: m.endsAt.toISOString(),
+      location: m.location,
+      status: m.status,
+      sequence: m.sequence,
+    };
+    await this.outbox.emit(em, { ...event, payload: { ...facts, ...event.payload }, programmeId: forum.programmeId, entityType: MEETING, entityId: m.id } as DomainEvent);
   }
 }
+
+/** A meeting event as this service builds it: its type and the facts particular to it (the meeting's own are added by emit). */
+type MeetingEvent =
+  | { type: DomainEventType.ForumMeetingScheduled; payload: Record<string, never> }
+  | { type: DomainEventType.ForumMeetingChanged; payload: { changes: MeetingChange[]; previousStartsAt: string | null } }
+  | { type: DomainEventType.ForumMeetingCancelled; payload: { cancellationReason: string } }
+  | { type: DomainEventType.ForumMinutesPublished; payload: { minutesPublishedAt: string } };
+
+/** What a changed field is called in a notice. */
+const CHANGE_LABELS: Record<string, string> = { title: 'title', startsAt: 'start time', endsAt: 'end time', location: 'place', agenda: 'agenda', papers: 'papers' };
 
 function checkTimes(startsAt: string, endsAt: string): void {
   const s = Date.parse(startsAt);

@@ -126,7 +126,7 @@ export class RepresentationsService {
           forumId: forum.id,
           forumTitle: forum.title,
           consultationId: r.consultationId,
-          unionName,
+          unionName: unionName ?? null,
           subject: r.subject,
           receivedAt: r.receivedAt.toISOString(),
           respondedAt: respondedAt.toISOString(),

@@ -76,7 +76,7 @@ export class MetricsService {
       // Bounded: a hung Redis leaves wtt_metrics_source_up{source="redis"} at 0 rather than holding the scrape.
       return await bounded(
         Promise.all(
-          Object.values(QueueName).map(async (name): Promise<[string, Record<string, number>]> => [name, await this.producer.queue(name).getJobCounts(...JOB_STATES)]),
+          Object.values(QueueName).map(async (name): Promise<[string, Record<string, number>]> => [name, await this.producer.jobCounts(name, ...JOB_STATES)]),
         ),
         this.config.REDIS_COMMAND_TIMEOUT_MS * 2,
       );

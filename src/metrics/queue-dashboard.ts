@@ -71,7 +71,7 @@ export class QueueDashboard implements OnModuleInit {
     const board = new BullBoardFastifyAdapter();
     board.setBasePath(QUEUE_DASHBOARD_PATH);
     createBullBoard({
-      queues: Object.values(QueueName).map((name) => new BullMQAdapter(this.producer.queue(name), { readOnlyMode: false })),
+      queues: this.producer.dashboardQueues().map((q) => new BullMQAdapter(q, { readOnlyMode: false })),
       serverAdapter: board,
       options: { uiConfig: { boardTitle: 'wtt queues' } },
     });
@@ -100,7 +100,7 @@ export class QueueDashboard implements OnModuleInit {
     if (user.role !== Role.Admin) return this.refuse(request, reply, new ApiException(403, 'Only admin may open the queue dashboard'), false);
     // A hung or unreachable Redis: answer 503 with Retry-After at once rather than let the dashboard's queue calls wait on it.
     try {
-      await bounded(this.producer.queue(QueueName.System).getJobCounts('waiting'), this.config.REDIS_COMMAND_TIMEOUT_MS);
+      await bounded(this.producer.jobCounts(QueueName.System, 'waiting'), this.config.REDIS_COMMAND_TIMEOUT_MS);
     } catch {
       return this.refuse(request, reply, queueUnavailable(), false);
     }

@@ -5,7 +5,6 @@ import { AuditService } from '../audit/audit.service';
 import { ApiException } from '../common/errors/api-error';
 import { AppConfig } from '../config/app-config';
 import { JobProducer } from '../queue/job-producer.service';
-import { JOB_QUEUE } from '../queue/queue.contract';
 import { bounded } from '../redis/bounded';
 import { DeliveriesQuery } from './dto/delivery.dto';
 import { Notification } from './entities/notification.entity';
@@ -72,7 +71,7 @@ export class DeliveriesService {
       // A request path: a Redis that does not answer must not hold the admin's request (the row is queued; the sweeper enqueues it).
       await bounded(
         (async () => {
-          await (await this.producer.queue(JOB_QUEUE[job]).getJob(id))?.remove();
+          await this.producer.removeJob(job, id);
           await this.producer.enqueue({ name: job, data: { notificationId: id } }, { jobId: id });
         })(),
         this.config.REDIS_COMMAND_TIMEOUT_MS * 2,

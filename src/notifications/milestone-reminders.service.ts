@@ -3,7 +3,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { DomainEventType } from '../events/domain-event';
 import { OutboxService } from '../events/outbox.service';
-import { SchemaProbe } from './schema-probe';
 
 interface DueMilestone {
   id: string;
@@ -42,15 +41,10 @@ export class MilestoneRemindersService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly outbox: OutboxService,
-    private readonly schema: SchemaProbe,
   ) {}
 
   /** `today` ('YYYY-MM-DD') for tests; by default the London date now. */
   async run(today?: string): Promise<{ upcoming: number; missed: number }> {
-    if (!(await this.schema.hasAll('milestones', 'consultations'))) {
-      this.logger.warn('milestones table not there yet: no reminders');
-      return { upcoming: 0, missed: 0 };
-    }
     return this.db.transaction(async (em) => {
       const rows: DueMilestone[] = await em.query(
         `WITH t AS (SELECT coalesce($1::date, ${LONDON_TODAY}) AS d)

@@ -1,18 +1,18 @@
 import { Module } from '@nestjs/common';
+import { PeopleModule } from '../people/people.module';
 import { EmailChannel } from './channels/email.channel';
 import { WebhookChannel } from './channels/webhook.channel';
 import { DeliveryMetrics } from './delivery-metrics';
 import { DeliveryService } from './delivery.service';
-import { EventFactsService } from './event-facts.service';
 import { JobSchedules } from './job-schedules.service';
 import { MilestoneRemindersService } from './milestone-reminders.service';
+import { NoticeRenderer } from './notice-renderer.service';
 import { OutboxRelayService } from './outbox-relay.service';
 import { OutboxSweeper } from './outbox-sweeper.service';
 import { OverdueDigestService } from './overdue-digest.service';
 import { RecipientsService } from './recipients.service';
 import { RedisPreflight } from './redis-preflight';
 import { RelayLoop } from './relay-loop.service';
-import { SchemaProbe } from './schema-probe';
 
 /**
  * The worker side of notifications: the Redis preflight, the outbox relay loop, the job
@@ -20,10 +20,11 @@ import { SchemaProbe } from './schema-probe';
  * Needs the global Config, Redis, Queue and Events modules.
  */
 @Module({
+  // EmployeesService: the names of the people an event names by id, for the notices of those allowed to see them.
+  imports: [PeopleModule],
   providers: [
     RedisPreflight,
-    SchemaProbe,
-    EventFactsService,
+    NoticeRenderer,
     RecipientsService,
     OutboxRelayService,
     OutboxSweeper,

@@ -3,10 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { JobProducer } from '../queue/job-producer.service';
-import { EventFactsService, OutboxEvent } from './event-facts.service';
+import { OutboxRow as OutboxEvent, recordedEvent } from '../events/domain-event';
+import { NoticeRenderer } from './notice-renderer.service';
 import { CHANNEL_JOB, NotificationChannel } from './notification.types';
 import { RecipientsService } from './recipients.service';
-import { renderNotice, withoutPersonalData } from './templates';
+import { withoutPersonalData } from './templates';
 
 /**
  * Events per relay transaction. Small enough that the first deliveries are on their way while
@@ -52,7 +53,7 @@ export class OutboxRelayService {
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly facts: EventFactsService,
+    private readonly notices: NoticeRenderer,
     private readonly recipients: RecipientsService,
     private readonly producer: JobProducer,
   ) {}
@@ -126,12 +127,13 @@ export class OutboxRelayService {
   }
 
   private async fanOut(em: EntityManager, e: OutboxEvent): Promise<NewNotification[]> {
-    const { programmeName, facts } = await this.facts.lookup(em, e);
-    const data = { ...facts, ...(e.payload ?? {}) };
+    // The notice is written from the event alone: the facts of the moment it happened.
+    const event = recordedEvent(e);
+    const { programmeName } = event;
+    const data = event.payload as unknown as Record<string, unknown>;
     const recipients = await this.recipients.resolve(em, { type: e.type, programmeId: e.programme_id, data });
-    const input = { type: e.type, occurredAt: e.occurred_at, programmeName, data };
-    const personal = renderNotice(input, { personal: true });
-    const restricted = renderNotice(input, { personal: false });
+    const personal = await this.notices.render(em, event, { personal: true });
+    const restricted = await this.notices.render(em, event, { personal: false });
     const out: NewNotification[] = [];
     for (const r of recipients) {
       const notice = r.personal ? personal : restricted;
@@ -165,7 +167,8 @@ export class OutboxRelayService {
             subject: notice.subject,
             bodyText: notice.text,
             bodyHtml: channel === NotificationChannel.Email ? notice.html : null,
-            payload: null,
+            // An email's calendar invitation (a meeting notice), attached by the email channel.
+            payload: channel === NotificationChannel.Email && notice.calendar ? { calendar: notice.calendar } : null,
           });
         }
       }

@@ -3,7 +3,6 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { JobProducer } from '../queue/job-producer.service';
-import { JOB_QUEUE } from '../queue/queue.contract';
 import { CHANNEL_JOB, NotificationChannel } from './notification.types';
 import { OutboxRelayService, RELAY_BATCH_SIZE } from './outbox-relay.service';
 
@@ -94,13 +93,13 @@ export class OutboxSweeper {
     const alive: string[] = [];
     const again: typeof stale = [];
     for (const row of stale) {
-      const queue = this.producer.queue(JOB_QUEUE[CHANNEL_JOB[row.channel]]);
-      const state = await queue.getJobState(row.id);
+      const job = CHANNEL_JOB[row.channel];
+      const state = await this.producer.jobState(job, row.id);
       if (ALIVE.has(state)) {
         alive.push(row.id);
         continue;
       }
-      if (state === 'completed' || state === 'failed') await (await queue.getJob(row.id))?.remove();
+      if (state === 'completed' || state === 'failed') await this.producer.removeJob(job, row.id);
       again.push(row);
     }
     // Still on its way: look again one interval later rather than on every sweep.

@@ -4,7 +4,8 @@ import { DataSource } from 'typeorm';
 import { DomainEventType } from '../events/domain-event';
 import { OutboxService } from '../events/outbox.service';
 import { LONDON_TODAY } from './milestone-reminders.service';
-import { SchemaProbe } from './schema-probe';
+import { DEADLINE_LABELS } from '../cases/case-labels';
+import type { DeadlineKind } from '../cases/case-rules';
 import { loadCaseDeadlines } from '../cases/case-deadlines';
 import { REMINDER_KINDS } from '../cases/case-rules';
 import { daysBetween } from '../common/dates';
@@ -16,7 +17,9 @@ interface OverdueItem {
   due_date: string;
   days_overdue: number;
   context: string | null;
-  employee_name: string | null;
+  employee_id: string | null;
+  case_id: string | null;
+  consultation_id: string | null;
 }
 
 /**
@@ -31,31 +34,26 @@ export class OverdueDigestService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly outbox: OutboxService,
-    private readonly schema: SchemaProbe,
   ) {}
 
   async run(today?: string): Promise<{ programmes: number }> {
-    const parts: string[] = [];
-    if (await this.schema.hasAll('milestones', 'consultations')) {
-      parts.push(`
-        SELECT c.programme_id, 'milestone' AS kind, m.title, m.due_date::text AS due_date, (t.d - m.due_date) AS days_overdue,
-               c.title AS context, NULL::text AS employee_name
-        FROM milestones m JOIN consultations c ON c.id = m.consultation_id CROSS JOIN t
-        WHERE m.status = 'pending' AND c.status <> 'closed' AND m.due_date < t.d`);
-    }
-    // Case deadlines are computed by the statutory rules in TypeScript (src/statutory/rules.ts), the one source.
-    const withCases = await this.schema.hasAll('transition_cases', 'case_checklist_items');
-    if (!parts.length && !withCases) return { programmes: 0 };
     return this.db.transaction(async (em) => {
       const [{ d }]: { d: string }[] = await em.query(`SELECT coalesce($1::date, ${LONDON_TODAY})::text AS d`, [today ?? null]);
-      const items: OverdueItem[] = parts.length ? await em.query(`WITH t AS (SELECT $1::date AS d) ${parts.join(' UNION ALL ')}`, [d]) : [];
-      if (withCases) {
+      const items: OverdueItem[] = await em.query(
+        `SELECT c.programme_id, 'milestone' AS kind, m.title, m.due_date::text AS due_date, ($1::date - m.due_date) AS days_overdue,
+                c.title AS context, NULL::uuid AS employee_id, NULL::uuid AS case_id, c.id AS consultation_id
+         FROM milestones m JOIN consultations c ON c.id = m.consultation_id
+         WHERE m.status = 'pending' AND c.status <> 'closed' AND m.due_date < $1::date`,
+        [d],
+      );
+      // Case deadlines are computed by the statutory rules in TypeScript (src/statutory/rules.ts), the one source.
+      {
         const overdue = (await loadCaseDeadlines(em, null)).filter((x) => !REMINDER_KINDS.includes(x.kind) && !(x.doneOn && x.doneOn <= d) && x.dueOn < d);
         const ids = [...new Set(overdue.map((x) => x.caseId))];
-        const ctx: { id: string; state: string; context: string; employee_name: string }[] = ids.length
+        const ctx: { id: string; state: string; context: string; employee_id: string }[] = ids.length
           ? await em.query(
-              `SELECT tc.id, tc.state, p.reference || ' ' || p.title AS context, e.first_name || ' ' || e.last_name AS employee_name
-               FROM transition_cases tc JOIN posts p ON p.id = tc.post_id JOIN employees e ON e.id = tc.employee_id WHERE tc.id = ANY($1::uuid[])`,
+              `SELECT tc.id, tc.state, p.reference || ' ' || p.title AS context, tc.employee_id
+               FROM transition_cases tc JOIN posts p ON p.id = tc.post_id WHERE tc.id = ANY($1::uuid[])`,
               [ids],
             )
           : [];
@@ -66,11 +64,13 @@ export class OverdueDigestService {
           items.push({
             programme_id: x.programmeId,
             kind: x.kind,
-            title: x.kind.replace(/_/g, ' '),
+            title: DEADLINE_LABELS[x.kind as DeadlineKind] ?? x.kind.replace(/_/g, ' '),
             due_date: x.dueOn,
             days_overdue: daysBetween(x.dueOn, d),
             context: c.context,
-            employee_name: c.employee_name,
+            employee_id: c.employee_id,
+            case_id: x.caseId,
+            consultation_id: x.consultationId ?? null,
           });
         }
       }
@@ -92,7 +92,9 @@ export class OverdueDigestService {
               dueDate: i.due_date,
               daysOverdue: i.days_overdue,
               context: i.context,
-              ...(i.employee_name ? { employeeName: i.employee_name } : {}),
+              caseId: i.case_id,
+              consultationId: i.consultation_id,
+              employeeId: i.employee_id,
             })),
           },
           dedupeKey: `deadlines.overdue:${programmeId}:${d}`,

@@ -3,7 +3,6 @@ import { EntityManager } from 'typeorm';
 import { Role } from '../common/access/role.enum';
 import { DomainEventType } from '../events/domain-event';
 import { NotificationChannel } from './notification.types';
-import { SchemaProbe } from './schema-probe';
 
 /** Who hears of an event. A milestone names its own audience (milestones.audience). */
 export type AudienceName = 'forum' | 'hr' | 'managers' | 'affected_staff' | 'owner' | 'case_managers';
@@ -22,7 +21,7 @@ export interface Recipient {
 export interface RecipientQuery {
   type: string;
   programmeId: string | null;
-  /** The event's payload over the looked-up facts (audience, ownerUserId, thematicAreaId, consultationId). */
+  /** The event's payload (audience, ownerUserId, thematicAreaId, consultationId). */
   data: Record<string, unknown>;
 }
 
@@ -70,8 +69,6 @@ const isUuid = (v: unknown): v is string => typeof v === 'string' && /^[0-9a-f]{
  */
 @Injectable()
 export class RecipientsService {
-  constructor(private readonly schema: SchemaProbe) {}
-
   async resolve(em: EntityManager, q: RecipientQuery): Promise<Recipient[]> {
     const byKey = new Map<string, Recipient>();
     const emailsOfUsers = new Set<string>();
@@ -142,7 +139,7 @@ export class RecipientsService {
           [p],
         );
         const emails: string[] = [];
-        if (await this.schema.hasAll('forums', 'forum_members')) {
+        {
           const members: { email: string; user_id: string | null; u_email: string | null; role: Role | null; is_active: boolean | null }[] = await em.query(
             `SELECT m.email, m.user_id, u.email AS u_email, u.role, u.is_active
              FROM forum_members m JOIN forums f ON f.id = m.forum_id LEFT JOIN users u ON u.id = m.user_id
@@ -161,7 +158,7 @@ export class RecipientsService {
       case 'affected_staff': {
         if (!p) return none;
         const consultationId = q.data.consultationId;
-        const hasPosts = isUuid(consultationId) && (await this.schema.has('consultation_posts'));
+        const hasPosts = isUuid(consultationId);
         // Staff holding a post the consultation covers (or, when it lists none, an in-scope post of the programme).
         const rows: { email: string }[] = await em.query(
           `SELECT DISTINCT e.work_email AS email

@@ -1,60 +1,87 @@
-import { DomainEventType } from '../events/domain-event';
+import ical, { ICalCalendarMethod, ICalEventStatus } from 'ical-generator';
+import { meetingUid } from '../common/calendar-uid';
+import { publicUrl } from '../common/http/public-url';
+import {
+  DomainEvent,
+  DomainEventType,
+  EventOf,
+  PERSONAL_FIELDS,
+  RecordedEvent,
+} from '../events/domain-event';
 
 /**
- * Plain-text and HTML notices, one template per event type.
- *
- * A template reads the event's payload merged over what the relay looked up about the entity
- * (payload keys win), so an emitter may send as much or as little as it likes. Keys read:
- *
- *   milestone.*             title, kind, dueDate, consultationTitle, daysLeft (upcoming), completedOn (reached)
- *   consultation.*          title, kind, startDate, plannedEndDate, previousEndDate, extensionReason, closedOn, closingSummary
- *   forum_meeting.*         title, startsAt, endsAt, location, previousStartsAt, changes[], cancellationReason
- *   forum_minutes.published title, startsAt, minutesPublishedAt
- *   representation.answered subject, unionName, receivedAt, respondedAt
- *   case.state_changed      fromState, toState, route, postReference, postTitle, oldGrade, newGrade, destination,
- *                           effectiveDate; employeeName and staffNumber only for recipients allowed personal data
- *   deadlines.overdue       date, items[{ kind, title, dueDate, daysOverdue, context, employeeName? }]
+ * Plain-text and HTML notices, one template per event type, written from the event alone: the
+ * facts of the moment it happened (never the rows as they are now). TEMPLATES maps every event
+ * type to its template, so the compiler refuses a type without one, and a template reading a field
+ * its event lacks (templates.spec.ts renders each from an example of its event).
  *
  * `personal: false` (tu_reps, forum members without an account, affected staff, webhooks) leaves
  * out every personal field: a person's name, staff number, email, pay, notes.
  */
 
-export interface RenderInput {
-  type: string;
-  occurredAt: Date;
-  programmeName: string | null;
-  /** Payload merged over the looked-up facts. */
-  data: Record<string, unknown>;
-}
+export { PERSONAL_FIELDS };
 
 export interface Audience {
   /** May this recipient read an individual's personal data (HR, admins, the case's manager)? */
   personal: boolean;
 }
 
-export interface RenderedNotice {
-  subject: string;
-  text: string;
-  html: string;
+/** A person an event names by id, as the people feature knows them when the notice is written. */
+export interface Person {
+  name: string;
+  staffNumber: string;
+}
+
+/** What a template may use besides its event's payload. */
+export interface TemplateContext {
+  occurredAt: Date;
+  personal: boolean;
+  /** The person with this employee id, for a recipient allowed to see who it is (null otherwise, or when not known). */
+  person: (employeeId: string | null) => Person | null;
 }
 
 type Fact = [label: string, value: string | null | undefined];
 
-interface Notice {
+/** A calendar invitation for the notice's email (iCalendar METHOD:REQUEST or CANCEL, RFC 5546). */
+export interface Invitation {
+  method: 'REQUEST' | 'CANCEL';
+  uid: string;
+  sequence: number;
+  summary: string;
+  start: string;
+  end: string;
+  location: string | null;
+  description: string;
+}
+
+export interface Notice {
   subject: string;
   intro: string;
   facts: Fact[];
   /** Extra paragraphs (a reason, a list). */
   more?: string[];
   list?: string[];
+  /** The page the notice is about (a path; made absolute from PUBLIC_BASE_URL). */
+  link?: { text: string; path: string };
+  invitation?: Invitation;
 }
 
-/** Keys that carry an individual's personal data: never in a notice or webhook for `personal: false`. */
-export const PERSONAL_FIELDS = new Set([
-  'employeeName', 'employeeId', 'staffNumber', 'firstName', 'lastName', 'fullName', 'displayName', 'holderName', 'email',
-  'workEmail', 'personalEmail', 'pay', 'annualPay', 'salary', 'protectedPay', 'dateOfBirth', 'notes', 'caseNotes', 'note',
-  'niNumber', 'address', 'phone', 'madeByName', 'respondedByName',
-]);
+export type Template<E extends DomainEvent> = (payload: E['payload'], ctx: TemplateContext) => Notice;
+
+export interface RenderOptions {
+  /** PUBLIC_BASE_URL: every link in a notice is built from it. */
+  baseUrl: string;
+  /** The invitation's organiser (MAIL_FROM). */
+  organizer: { name: string; email: string };
+}
+
+export interface RenderedNotice {
+  subject: string;
+  text: string;
+  html: string;
+  /** The iCalendar document to attach (text/calendar), for meeting notices. */
+  calendar: { method: 'REQUEST' | 'CANCEL'; content: string } | null;
+}
 
 /** A deep copy without personal fields. */
 export function withoutPersonalData(value: unknown): unknown {
@@ -78,15 +105,8 @@ function parts(fmt: Intl.DateTimeFormat, d: Date): Record<string, string> {
   return Object.fromEntries(fmt.formatToParts(d).map((p) => [p.type, p.value]));
 }
 
-function str(d: Record<string, unknown>, key: string): string | null {
-  const v = d[key];
-  if (v === null || v === undefined || v === '') return null;
-  if (v instanceof Date) return v.toISOString();
-  return typeof v === 'object' ? null : String(v);
-}
-
 /** 'YYYY-MM-DD' (or a timestamp) as 'Tuesday 14 March 2017'. */
-export function formatDate(v: string | null): string | null {
+export function formatDate(v: string | null | undefined): string | null {
   if (!v) return null;
   const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(v);
   if (!m) return v;
@@ -95,7 +115,7 @@ export function formatDate(v: string | null): string | null {
 }
 
 /** An instant as 'Tue 14 Mar 2017, 10:00 GMT' in London time. */
-export function formatDateTime(v: string | null): string | null {
+export function formatDateTime(v: string | null | undefined): string | null {
   if (!v) return null;
   const d = new Date(v);
   if (Number.isNaN(d.getTime())) return v;
@@ -103,170 +123,257 @@ export function formatDateTime(v: string | null): string | null {
   return `${p.weekday} ${p.day} ${p.month} ${p.year}, ${p.hour}:${p.minute} ${p.timeZoneName}`;
 }
 
-const humanise = (v: string | null) => (v ? v.replace(/_/g, ' ') : null);
 const plural = (n: number, one: string) => `${n} ${one}${n === 1 ? '' : 's'}`;
+/** "In consultation" in the middle of a sentence: "in consultation". */
+const inSentence = (label: string) => (/^[A-Z][a-z]/.test(label) ? label[0].toLowerCase() + label.slice(1) : label);
 
-function milestone(type: string, d: Record<string, unknown>): Notice {
-  const title = str(d, 'title') ?? 'A milestone';
-  const due = formatDate(str(d, 'dueDate'));
-  const facts: Fact[] = [
-    ['Milestone', title],
-    ['Consultation', str(d, 'consultationTitle')],
-    ['Kind', humanise(str(d, 'kind'))],
-    ['Due', due],
+/** Milestone kinds as people name them. */
+const MILESTONE_KIND_LABELS: Record<string, string> = {
+  consultation_start: 'Consultation starts',
+  consultation_end: 'Consultation period ends',
+  hr1_notice: 'HR1 notice to the Secretary of State (TULRCA s.193)',
+  measures_letter: 'Measures letter (TUPE reg. 13)',
+  employee_liability_information: 'Employee liability information (TUPE reg. 11)',
+  governance_decision: 'Governance decision',
+  forum: 'Joint trade union forum',
+  go_live: 'Go-live',
+  other: 'Other',
+};
+const milestoneKind = (kind: string) => MILESTONE_KIND_LABELS[kind] ?? kind.replace(/_/g, ' ');
+
+type MilestoneEvent = EventOf<DomainEventType.MilestoneUpcoming | DomainEventType.MilestoneReached | DomainEventType.MilestoneMissed>;
+
+function milestoneFacts(d: MilestoneEvent['payload']): Fact[] {
+  return [
+    ['Milestone', d.title],
+    ['Consultation', d.consultationTitle],
+    ['What it is', milestoneKind(d.kind)],
+    ['Due', formatDate(d.dueDate)],
   ];
-  if (type === DomainEventType.MilestoneUpcoming) {
-    const left = Number(d.daysLeft);
-    const when = Number.isFinite(left) ? (left === 0 ? 'today' : left === 1 ? 'tomorrow' : `in ${plural(left, 'day')}`) : 'soon';
-    return { subject: `Reminder: ${title} is due ${when}${due ? ` (${due})` : ''}`, intro: `This milestone is due ${when}.`, facts };
-  }
-  if (type === DomainEventType.MilestoneReached) {
-    facts.push(['Completed', formatDate(str(d, 'completedOn'))]);
-    return { subject: `Milestone reached: ${title}`, intro: 'This milestone has been reached.', facts };
-  }
+}
+const milestoneLink = (d: { consultationId: string }) => ({ text: 'View the consultation', path: `/consultations/${d.consultationId}` });
+
+type ConsultationEvent = EventOf<DomainEventType.ConsultationOpened | DomainEventType.ConsultationExtended | DomainEventType.ConsultationClosed>;
+
+function consultationFacts(d: ConsultationEvent['payload']): Fact[] {
+  return [
+    ['Consultation', d.title],
+    ['Kind', d.kindLabel],
+    ['Starts', formatDate(d.startDate)],
+    ['Ends', formatDate(d.plannedEndDate)],
+  ];
+}
+const consultationLink = (d: { consultationId: string }) => ({ text: 'View the consultation', path: `/consultations/${d.consultationId}` });
+
+type MeetingEvent = EventOf<
+  DomainEventType.ForumMeetingScheduled | DomainEventType.ForumMeetingChanged | DomainEventType.ForumMeetingCancelled | DomainEventType.ForumMinutesPublished
+>;
+type MeetingPayload = MeetingEvent['payload'];
+
+function meetingFacts(d: MeetingPayload): Fact[] {
+  return [
+    ['Meeting', d.title],
+    ['Forum', d.forumTitle],
+    ['Start time', formatDateTime(d.startsAt)],
+    ['End time', formatDateTime(d.endsAt)],
+    ['Place', d.location],
+  ];
+}
+const meetingLink = (d: MeetingPayload) => ({ text: 'View the meeting', path: `/meetings/${d.meetingId}` });
+/** The meeting had ended when this was recorded: it is news of the past, not an invitation. */
+const alreadyHeld = (d: MeetingPayload, ctx: TemplateContext) => new Date(d.endsAt).getTime() <= ctx.occurredAt.getTime();
+
+function invitation(d: MeetingPayload, method: Invitation['method']): Invitation {
   return {
-    subject: `Missed milestone: ${title}${due ? ` was due ${due}` : ''}`,
-    intro: 'This milestone has passed its due date without being completed. A missed consultation step can breach a statutory duty: act on it today.',
-    facts,
+    method,
+    uid: meetingUid(d.meetingId),
+    sequence: d.sequence,
+    summary: d.title,
+    start: d.startsAt,
+    end: d.endsAt,
+    location: d.location,
+    description: d.forumTitle,
   };
 }
 
-function consultation(type: string, d: Record<string, unknown>): Notice {
-  const title = str(d, 'title') ?? 'A consultation';
-  const facts: Fact[] = [
-    ['Consultation', title],
-    ['Kind', humanise(str(d, 'kind'))],
-    ['Starts', formatDate(str(d, 'startDate'))],
-    ['Ends', formatDate(str(d, 'plannedEndDate'))],
-  ];
-  if (type === DomainEventType.ConsultationOpened) return { subject: `Consultation opened: ${title}`, intro: 'A consultation has opened.', facts };
-  if (type === DomainEventType.ConsultationExtended) {
-    facts.splice(3, 1, ['Previous end', formatDate(str(d, 'previousEndDate'))], ['New end', formatDate(str(d, 'plannedEndDate'))]);
-    const reason = str(d, 'extensionReason');
-    return { subject: `Consultation extended: ${title}`, intro: 'A consultation has been extended.', facts, more: reason ? [`Reason: ${reason}`] : [] };
-  }
-  facts.push(['Closed', formatDate(str(d, 'closedOn'))]);
-  const summary = str(d, 'closingSummary');
-  return { subject: `Consultation closed: ${title}`, intro: 'A consultation has closed.', facts, more: summary ? [summary] : [] };
-}
-
-function forumMeeting(type: string, d: Record<string, unknown>): Notice {
-  const title = str(d, 'title') ?? 'A forum meeting';
-  const when = formatDateTime(str(d, 'startsAt'));
-  const facts: Fact[] = [
-    ['Meeting', title],
-    ['When', when],
-    ['Ends', formatDateTime(str(d, 'endsAt'))],
-    ['Where', str(d, 'location')],
-  ];
-  if (type === DomainEventType.ForumMeetingScheduled) {
-    return { subject: `Forum meeting scheduled: ${title}${when ? `, ${when}` : ''}`, intro: 'A joint trade union forum meeting has been scheduled.', facts };
-  }
-  if (type === DomainEventType.ForumMeetingChanged) {
-    const previous = formatDateTime(str(d, 'previousStartsAt'));
-    if (previous) facts.splice(1, 0, ['Was', previous]);
-    const changes = Array.isArray(d.changes) ? d.changes.filter((c) => typeof c === 'string').map((c) => humanise(c as string) as string) : [];
+/** Every event type's template: a type without one, or a template reading a field its event lacks, does not compile. */
+export const TEMPLATES: { [K in DomainEventType]: Template<Extract<DomainEvent, { type: K }>> } = {
+  [DomainEventType.MilestoneUpcoming]: (d) => {
+    const when = d.daysLeft <= 0 ? 'today' : d.daysLeft === 1 ? 'tomorrow' : `in ${plural(d.daysLeft, 'day')}`;
     return {
-      subject: `Forum meeting changed: ${title}${when ? `, now ${when}` : ''}`,
-      intro: 'A joint trade union forum meeting has changed.',
-      facts,
-      more: changes.length ? [`Changed: ${changes.join(', ')}`] : [],
+      subject: `Reminder: ${d.title} is due ${when} (${formatDate(d.dueDate)})`,
+      intro: `This milestone of ${d.consultationTitle} is due ${when}.`,
+      facts: milestoneFacts(d),
+      link: milestoneLink(d),
     };
-  }
-  if (type === DomainEventType.ForumMeetingCancelled) {
-    const reason = str(d, 'cancellationReason');
-    return { subject: `Forum meeting cancelled: ${title}`, intro: 'A joint trade union forum meeting has been cancelled.', facts, more: reason ? [`Reason: ${reason}`] : [] };
-  }
-  facts.splice(2, 2, ['Minutes published', formatDateTime(str(d, 'minutesPublishedAt'))]);
-  return { subject: `Minutes published: ${title}`, intro: 'The minutes of a joint trade union forum meeting have been published.', facts };
-}
+  },
+  [DomainEventType.MilestoneReached]: (d) => ({
+    subject: `Milestone reached: ${d.title}`,
+    intro: `This milestone of ${d.consultationTitle} has been reached.`,
+    facts: [...milestoneFacts(d), ['Completed', formatDate(d.completedOn)]],
+    link: milestoneLink(d),
+  }),
+  [DomainEventType.MilestoneMissed]: (d) => ({
+    subject: `Missed milestone: ${d.title} was due ${formatDate(d.dueDate)}`,
+    intro: `This milestone of ${d.consultationTitle} has passed its due date${d.daysOverdue ? ` (${plural(d.daysOverdue, 'day')} ago)` : ''} without being completed. A missed consultation step can breach a statutory duty: act on it today.`,
+    facts: milestoneFacts(d),
+    link: milestoneLink(d),
+  }),
 
-function representation(d: Record<string, unknown>): Notice {
-  const subject = str(d, 'subject') ?? 'A representation';
-  return {
-    subject: `Representation answered: ${subject}`,
+  [DomainEventType.ConsultationOpened]: (d) => ({
+    subject: `Consultation opened: ${d.title}`,
+    intro: `A consultation has opened: ${d.kindLabel}.`,
+    facts: [
+      ...consultationFacts(d),
+      ['Statutory minimum', d.minimumPeriodDays ? `${plural(d.minimumPeriodDays, 'day')} before the first dismissal` : null],
+      ['HR1 due', formatDate(d.hr1DueDate)],
+    ],
+    link: consultationLink(d),
+  }),
+  [DomainEventType.ConsultationExtended]: (d) => ({
+    subject: `Consultation extended: ${d.title}, now ends ${formatDate(d.plannedEndDate)}`,
+    intro: `A consultation has been extended: ${d.kindLabel}.`,
+    facts: [
+      ['Consultation', d.title],
+      ['Kind', d.kindLabel],
+      ['Starts', formatDate(d.startDate)],
+      ['Was to end', formatDate(d.previousEndDate)],
+      ['Now ends', formatDate(d.plannedEndDate)],
+    ],
+    more: [`Reason: ${d.extensionReason}`],
+    link: consultationLink(d),
+  }),
+  [DomainEventType.ConsultationClosed]: (d) => ({
+    subject: `Consultation closed: ${d.title}`,
+    intro: `A consultation has closed: ${d.kindLabel}.`,
+    facts: [...consultationFacts(d), ['Closed', formatDate(d.closedOn)]],
+    more: d.closingSummary ? [d.closingSummary] : [],
+    link: consultationLink(d),
+  }),
+
+  [DomainEventType.ForumMeetingScheduled]: (d, ctx) => {
+    const when = formatDateTime(d.startsAt);
+    if (alreadyHeld(d, ctx)) {
+      return {
+        subject: `Forum meeting recorded: ${d.title}, held ${when}`,
+        intro: 'A joint trade union forum meeting that has already taken place has been recorded.',
+        facts: meetingFacts(d),
+        link: meetingLink(d),
+      };
+    }
+    return {
+      subject: `Forum meeting scheduled: ${d.title}, ${when}`,
+      intro: 'A joint trade union forum meeting has been scheduled. The invitation is attached: open it to add the meeting to your calendar.',
+      facts: meetingFacts(d),
+      link: meetingLink(d),
+      invitation: invitation(d, 'REQUEST'),
+    };
+  },
+  [DomainEventType.ForumMeetingChanged]: (d, ctx) => {
+    const when = formatDateTime(d.startsAt);
+    const changed = d.changes.map((c) => c.label);
+    const facts = meetingFacts(d);
+    if (d.previousStartsAt) facts.splice(2, 0, ['Was to start', formatDateTime(d.previousStartsAt)]);
+    const held = alreadyHeld(d, ctx);
+    return {
+      subject: `Forum meeting changed: ${d.title}${d.previousStartsAt ? `, now ${when}` : ''}`,
+      intro: `A joint trade union forum meeting has changed${changed.length ? `: its ${joinWords(changed)}` : ''}.${held ? '' : ' The updated invitation is attached.'}`,
+      facts,
+      link: meetingLink(d),
+      ...(held ? {} : { invitation: invitation(d, 'REQUEST') }),
+    };
+  },
+  [DomainEventType.ForumMeetingCancelled]: (d, ctx) => ({
+    subject: `Forum meeting cancelled: ${d.title}, ${formatDateTime(d.startsAt)}`,
+    intro: 'A joint trade union forum meeting has been cancelled.',
+    facts: meetingFacts(d),
+    more: [`Reason: ${d.cancellationReason}`],
+    link: meetingLink(d),
+    ...(alreadyHeld(d, ctx) ? {} : { invitation: invitation(d, 'CANCEL') }),
+  }),
+  [DomainEventType.ForumMinutesPublished]: (d) => ({
+    subject: `Minutes published: ${d.title}`,
+    intro: 'The minutes of a joint trade union forum meeting have been published.',
+    facts: [
+      ['Meeting', d.title],
+      ['Forum', d.forumTitle],
+      ['Held', formatDateTime(d.startsAt)],
+      ['Minutes published', formatDateTime(d.minutesPublishedAt)],
+    ],
+    link: { text: 'Read the minutes', path: `/meetings/${d.meetingId}` },
+  }),
+
+  [DomainEventType.RepresentationAnswered]: (d) => ({
+    subject: `Representation answered: ${d.subject}`,
     intro: 'Management has answered a representation made to the joint trade union forum.',
     facts: [
-      ['Representation', subject],
-      ['Union', str(d, 'unionName')],
-      ['Received', formatDateTime(str(d, 'receivedAt'))],
-      ['Answered', formatDateTime(str(d, 'respondedAt'))],
+      ['Representation', d.subject],
+      ['Union', d.unionName],
+      ['Received', formatDateTime(d.receivedAt)],
+      ['Answered', formatDateTime(d.respondedAt)],
     ],
-  };
-}
+    link: { text: 'Read the answer', path: `/representations/${d.representationId}` },
+  }),
 
-function caseStateChanged(d: Record<string, unknown>, audience: Audience): Notice {
-  const post = [str(d, 'postReference'), str(d, 'postTitle')].filter(Boolean).join(' ');
-  const from = humanise(str(d, 'fromState'));
-  const to = humanise(str(d, 'toState')) ?? 'a new state';
-  const oldGrade = str(d, 'oldGrade') ?? 'not recorded';
-  const newGrade = str(d, 'newGrade') ?? `${oldGrade} (unchanged)`;
-  const destination = str(d, 'destination') ?? 'not yet decided';
-  const facts: Fact[] = [];
-  if (audience.personal) {
-    facts.push(['Person', str(d, 'employeeName')], ['Staff number', str(d, 'staffNumber')]);
-  }
-  facts.push(
-    ['Post', post || null],
-    ['Route', humanise(str(d, 'route'))],
-    ['State', from ? `${from} → ${to}` : to],
-    ['Old grade', oldGrade],
-    ['New grade', newGrade],
-    ['Destination', destination],
-    ['Effective date', formatDate(str(d, 'effectiveDate'))],
-  );
-  return {
-    subject: `Case ${to}${post ? `: ${post}` : ''} (${oldGrade} → ${newGrade}, ${destination})`,
-    intro: `A staff movement case has moved${from ? ` from ${from}` : ''} to ${to}.`,
-    facts,
-  };
-}
+  [DomainEventType.CaseStateChanged]: (d, ctx) => {
+    const post = `${d.postReference} ${d.postTitle}`;
+    const newGrade = d.newGrade ?? `${d.oldGrade} (unchanged)`;
+    const destination = d.destination ?? 'not yet decided';
+    const who = ctx.person(d.employeeId);
+    const facts: Fact[] = ctx.personal ? [['Person', who?.name ?? `the holder of ${post}`], ['Staff number', who?.staffNumber]] : [];
+    facts.push(
+      ['Post', post],
+      ['Route', d.routeLabel],
+      ['Was', d.fromLabel],
+      ['Now', d.toLabel],
+      ['Old grade', d.oldGrade],
+      ['New grade', newGrade],
+      ['Destination', destination],
+      ['Effective date', formatDate(d.effectiveDate)],
+    );
+    return {
+      subject: `Case moved from ${inSentence(d.fromLabel)} to ${inSentence(d.toLabel)}: ${post} (${d.oldGrade} → ${newGrade}, ${destination})`,
+      intro: `A staff movement case has moved from ${inSentence(d.fromLabel)} to ${inSentence(d.toLabel)}.`,
+      facts,
+      link: { text: 'View the case', path: `/cases/${d.caseId}` },
+    };
+  },
 
-function overdueDigest(d: Record<string, unknown>, audience: Audience): Notice {
-  const items = Array.isArray(d.items) ? (d.items as Record<string, unknown>[]) : [];
-  const list = items.map((it) => {
-    const who = audience.personal ? str(it, 'employeeName') : null;
-    const ctx = [str(it, 'context'), who].filter(Boolean).join(', ');
-    const overdue = Number(it.daysOverdue);
-    return `${str(it, 'title') ?? humanise(str(it, 'kind'))}${ctx ? ` (${ctx})` : ''}: due ${formatDate(str(it, 'dueDate'))}${Number.isFinite(overdue) ? `, ${plural(overdue, 'day')} overdue` : ''}`;
-  });
-  return {
-    subject: `${plural(items.length, 'deadline')} overdue${str(d, 'date') ? ` on ${formatDate(str(d, 'date'))}` : ''}`,
+  [DomainEventType.DeadlinesOverdue]: (d, ctx) => ({
+    subject: `${plural(d.items.length, 'deadline')} overdue on ${formatDate(d.date)}`,
     intro: 'These deadlines have passed and are not marked done:',
     facts: [],
-    list,
+    list: d.items.map((it) => {
+      const name = ctx.person(it.employeeId)?.name;
+      const who = name ? `, ${name}` : '';
+      const about = it.context ? ` for ${it.context}${who}` : who;
+      return `${it.title}${about}: was due ${formatDate(it.dueDate)}, ${plural(it.daysOverdue, 'day')} overdue`;
+    }),
+    link: { text: 'See what needs your attention', path: '/' },
+  }),
+};
+
+function joinWords(words: string[]): string {
+  return words.length < 2 ? words.join('') : `${words.slice(0, -1).join(', ')} and ${words[words.length - 1]}`;
+}
+
+/** The employees an event names (by id), whose names a notice for those allowed to see them shows. */
+export function employeesNamedIn(event: RecordedEvent): string[] {
+  if (event.type === DomainEventType.CaseStateChanged) return [event.payload.employeeId];
+  if (event.type === DomainEventType.DeadlinesOverdue) return [...new Set(event.payload.items.flatMap((i) => (i.employeeId ? [i.employeeId] : [])))];
+  return [];
+}
+
+/** The notice a template writes for one event and one kind of recipient (`people`: the employees it names, by id). */
+export function noticeFor(event: RecordedEvent, audience: Audience, people: ReadonlyMap<string, Person> = new Map()): Notice {
+  const ctx: TemplateContext = {
+    occurredAt: event.occurredAt,
+    personal: audience.personal,
+    person: (id) => (audience.personal && id ? (people.get(id) ?? null) : null),
   };
-}
-
-function generic(type: string): Notice {
-  return { subject: `Update: ${humanise(type.replace('.', ' '))}`, intro: `Something has changed (${type}).`, facts: [] };
-}
-
-function notice(input: RenderInput, audience: Audience): Notice {
-  const d = audience.personal ? input.data : (withoutPersonalData(input.data) as Record<string, unknown>);
-  switch (input.type) {
-    case DomainEventType.MilestoneUpcoming:
-    case DomainEventType.MilestoneReached:
-    case DomainEventType.MilestoneMissed:
-      return milestone(input.type, d);
-    case DomainEventType.ConsultationOpened:
-    case DomainEventType.ConsultationExtended:
-    case DomainEventType.ConsultationClosed:
-      return consultation(input.type, d);
-    case DomainEventType.ForumMeetingScheduled:
-    case DomainEventType.ForumMeetingChanged:
-    case DomainEventType.ForumMeetingCancelled:
-    case DomainEventType.ForumMinutesPublished:
-      return forumMeeting(input.type, d);
-    case DomainEventType.RepresentationAnswered:
-      return representation(d);
-    case DomainEventType.CaseStateChanged:
-      return caseStateChanged(d, audience);
-    case DomainEventType.DeadlinesOverdue:
-      return overdueDigest(d, audience);
-    default:
-      return generic(input.type);
-  }
+  const payload = audience.personal ? event.payload : withoutPersonalData(event.payload);
+  const template = TEMPLATES[event.type] as Template<DomainEvent>;
+  return template(payload as DomainEvent['payload'], ctx);
 }
 
 export const escapeHtml = (s: string) =>
@@ -274,19 +381,42 @@ export const escapeHtml = (s: string) =>
 
 const oneLine = (s: string) => s.replace(/[\r\n]+/g, ' ').trim();
 
-/** The notice for one event and one kind of recipient. */
-export function renderNotice(input: RenderInput, audience: Audience): RenderedNotice {
-  const n = notice(input, audience);
-  const prefix = input.programmeName ? `[${input.programmeName}] ` : '';
+/** The iCalendar document of an invitation (METHOD:REQUEST or CANCEL), with the calendar feed's UID. */
+export function invitationIcs(inv: Invitation, stamp: Date, organizer: RenderOptions['organizer']): string {
+  const cal = ical({
+    method: inv.method === 'CANCEL' ? ICalCalendarMethod.CANCEL : ICalCalendarMethod.REQUEST,
+    prodId: { company: 'Workforce transition tracker', product: 'Notices', language: 'EN' },
+  });
+  cal.createEvent({
+    id: inv.uid,
+    sequence: inv.sequence,
+    stamp,
+    start: new Date(inv.start),
+    end: new Date(inv.end),
+    summary: inv.summary,
+    location: inv.location,
+    description: inv.description,
+    organizer,
+    status: inv.method === 'CANCEL' ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
+  });
+  return cal.toString();
+}
+
+/** The notice for one event and one kind of recipient, as subject, text, HTML and (for a meeting) its invitation. */
+export function renderNotice(event: RecordedEvent, audience: Audience, opts: RenderOptions, people?: ReadonlyMap<string, Person>): RenderedNotice {
+  const n = noticeFor(event, audience, people);
+  const prefix = event.programmeName ? `[${event.programmeName}] ` : '';
   const subject = oneLine(`${prefix}${n.subject}`).slice(0, 300);
   const facts = n.facts.filter((f): f is [string, string] => typeof f[1] === 'string' && f[1].length > 0);
-  const footer = `Workforce transition tracker${input.programmeName ? ` · ${input.programmeName}` : ''}`;
+  const footer = `Workforce transition tracker${event.programmeName ? ` · ${event.programmeName}` : ''}`;
+  const link = n.link ? { text: n.link.text, url: publicUrl(opts.baseUrl, n.link.path) } : null;
 
   const text = [
     n.intro,
     facts.length ? facts.map(([k, v]) => `${k}: ${v}`).join('\n') : null,
     n.list?.length ? n.list.map((l) => `- ${l}`).join('\n') : null,
     ...(n.more ?? []),
+    link ? `${link.text}: ${link.url}` : null,
     `-- \n${footer}`,
   ]
     .filter((p): p is string => p !== null)
@@ -302,9 +432,11 @@ export function renderNotice(input: RenderInput, audience: Audience): RenderedNo
       : '',
     n.list?.length ? `<ul>${n.list.map((l) => `<li>${escapeHtml(l)}</li>`).join('')}</ul>` : '',
     ...(n.more ?? []).map((p) => `<p>${escapeHtml(p)}</p>`),
+    link ? `<p><a href="${escapeHtml(link.url)}">${escapeHtml(link.text)}</a></p>` : '',
     `<p style="color:#555;font-size:12px">${escapeHtml(footer)}</p>`,
     '</body></html>',
   ].join('');
 
-  return { subject, text, html };
+  const calendar = n.invitation ? { method: n.invitation.method, content: invitationIcs(n.invitation, event.occurredAt, opts.organizer) } : null;
+  return { subject, text, html, calendar };
 }

@@ -1,6 +1,6 @@
 import { AppConfig } from '../config/app-config';
 import { JobProducer } from './job-producer.service';
-import { BACKOFF_CAP_MS, backoffDelay, CAPPED_EXPONENTIAL, JobName } from './queue.contract';
+import { BACKOFF_CAP_MS, backoffDelay, CAPPED_EXPONENTIAL, JOB_QUEUE, JobName, jobSchedulers, QueueName, queueConcurrency } from './queue.contract';
 
 /** A producer looked at for its options only (its Redis client is closed at once). */
 function producer(config: Partial<AppConfig> = {}): JobProducer {
@@ -44,5 +44,23 @@ describe('JobProducer job options', () => {
   it('never waits longer than the cap', () => {
     expect(backoffDelay(40, 5000)).toBe(BACKOFF_CAP_MS);
     expect(backoffDelay(1, 5000)).toBe(5000);
+  });
+});
+
+describe('the queue contract: schedulers and concurrency', () => {
+  it('schedules the sweeper every OUTBOX_SWEEP_EVERY_MS and the reminders and digest on Europe/London crons', () => {
+    const specs = jobSchedulers({ OUTBOX_SWEEP_EVERY_MS: 1000, MILESTONE_REMINDER_CRON: '0 7 * * *', OVERDUE_DIGEST_CRON: '0 8 * * *' });
+    expect(specs.map((s) => [s.id, s.job, s.repeat])).toEqual([
+      ['outbox-sweep', JobName.OutboxSweep, { every: 1000 }],
+      ['milestone-reminders', JobName.MilestoneReminders, { pattern: '0 7 * * *', tz: 'Europe/London' }],
+      ['overdue-digest', JobName.OverdueDigest, { pattern: '0 8 * * *', tz: 'Europe/London' }],
+    ]);
+    for (const s of specs) expect(JOB_QUEUE[s.job]).toBe(QueueName.NotifyMaintenance);
+  });
+
+  it('runs the email queue at four jobs per SMTP connection (at least 10), the others at 10', () => {
+    expect(queueConcurrency(QueueName.NotifyEmail, { SMTP_POOL_SIZE: 5 })).toBe(20);
+    expect(queueConcurrency(QueueName.NotifyEmail, { SMTP_POOL_SIZE: 1 })).toBe(10);
+    expect(queueConcurrency(QueueName.NotifyWebhook, { SMTP_POOL_SIZE: 10 })).toBe(10);
   });
 });

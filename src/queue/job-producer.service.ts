@@ -1,22 +1,24 @@
-import { Injectable, OnApplicationShutdown } from '@nestjs/common';
-import { JobsOptions, Queue } from 'bullmq';
+import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { JobsOptions, JobState, Queue } from 'bullmq';
 import Redis from 'ioredis';
 import { AppConfig } from '../config/app-config';
 import { redisClientOptions } from '../redis/redis.module';
-import { CAPPED_EXPONENTIAL, JOB_OPTIONS, JOB_QUEUE, JobItem, JobName, QueueName } from './queue.contract';
+import {
+  CAPPED_EXPONENTIAL,
+  DEFAULT_JOB_OPTIONS,
+  JOB_OPTIONS,
+  JOB_QUEUE,
+  JobItem,
+  JobName,
+  jobSchedulers,
+  NOTIFY_RETRY_JOBS,
+  QueueName,
+} from './queue.contract';
 
-export const DEFAULT_JOB_OPTIONS: JobsOptions = {
-  attempts: 5,
-  backoff: { type: 'exponential', delay: 1000 },
-  removeOnComplete: { age: 24 * 3600, count: 10000 },
-  removeOnFail: { age: 30 * 24 * 3600 },
-};
+export { DEFAULT_JOB_OPTIONS } from './queue.contract';
 
 /** Jobs added with one addBulk at most (one Redis round trip). */
 export const ENQUEUE_CHUNK = 1000;
-
-/** Jobs whose retry schedule NOTIFY_RETRY_ATTEMPTS / NOTIFY_RETRY_BASE_MS change. */
-const NOTIFY_RETRY_JOBS: ReadonlySet<JobName> = new Set([JobName.DeliverEmail, JobName.DeliverWebhook]);
 
 export interface EnqueueManyResult {
   /** Job ids BullMQ now holds (an id it already held counts: adding it again is a no-op). */
@@ -25,10 +27,14 @@ export interface EnqueueManyResult {
   error?: unknown;
 }
 
+/** Job counts by state, as BullMQ reports them. */
+export type JobCounts = Record<string, number>;
+
 /**
- * The one way features put work on a queue: `enqueue` and `enqueueMany` add jobs with their
- * name's options (JOB_OPTIONS in the contract, on top of DEFAULT_JOB_OPTIONS). `queue()` is
- * for reading job state and keeping job schedulers; nothing else adds jobs.
+ * The one way features reach the queues: `enqueue` and `enqueueMany` add jobs with their name's
+ * options (JOB_OPTIONS in the contract, on top of DEFAULT_JOB_OPTIONS); `jobState`, `removeJob`
+ * and `jobCounts` read and tidy jobs by name and id; `ensureSchedulers` keeps the contract's job
+ * schedulers. No feature gets a BullMQ Queue (only the admin queue dashboard, `dashboardQueues`).
  */
 @Injectable()
 export class JobProducer implements OnApplicationShutdown {
@@ -42,7 +48,9 @@ export class JobProducer implements OnApplicationShutdown {
     this.options = new Map(Object.values(JobName).map((name) => [name, this.resolveOptions(name)]));
   }
 
-  queue(name: QueueName): Queue {
+  private readonly logger = new Logger('JobProducer');
+
+  private queue(name: QueueName): Queue {
     let q = this.queues.get(name);
     if (!q) {
       q = new Queue(name, {
@@ -99,6 +107,55 @@ export class JobProducer implements OnApplicationShutdown {
       }
     }
     return { enqueued, error };
+  }
+
+  /** The state of a job by its name and id ('unknown' when BullMQ does not hold it). */
+  async jobState(name: JobName, jobId: string): Promise<JobState | 'unknown'> {
+    return this.queue(JOB_QUEUE[name]).getJobState(jobId);
+  }
+
+  /** The options a job was added with (attempts, backoff …), or undefined when BullMQ does not hold it. */
+  async jobOptions(name: JobName, jobId: string): Promise<JobsOptions | undefined> {
+    return (await this.queue(JOB_QUEUE[name]).getJob(jobId))?.opts;
+  }
+
+  /** Remove a finished (or waiting) job, so the same id can be added again. */
+  async removeJob(name: JobName, jobId: string): Promise<void> {
+    await (await this.queue(JOB_QUEUE[name]).getJob(jobId))?.remove();
+  }
+
+  /** Job counts of a queue by state. */
+  jobCounts(queue: QueueName, ...states: JobState[]): Promise<JobCounts> {
+    return this.queue(queue).getJobCounts(...states);
+  }
+
+  /**
+   * Upsert the contract's job schedulers (jobSchedulers) where one is missing or its timing
+   * changed, so calling it often neither duplicates nor delays runs.
+   */
+  async ensureSchedulers(): Promise<void> {
+    for (const s of jobSchedulers(this.config)) {
+      const queue = this.queue(JOB_QUEUE[s.job]);
+      const existing = await queue.getJobScheduler(s.id);
+      const same =
+        existing &&
+        ('every' in s.repeat
+          ? Number(existing.every) === s.repeat.every
+          : existing.pattern === s.repeat.pattern && (existing.tz ?? undefined) === s.repeat.tz);
+      if (same) continue;
+      await queue.upsertJobScheduler(s.id, s.repeat, { name: s.job, data: {}, opts: s.opts });
+      this.logger.log(`job scheduler ${s.id} ${existing ? 'updated' : 'created'}: ${JSON.stringify(s.repeat)}`);
+    }
+  }
+
+  /** A scheduler as BullMQ holds it (for the tests and the dashboard), or undefined. */
+  async scheduler(name: JobName, id: string): Promise<{ every?: number | string | null; pattern?: string | null; tz?: string | null } | undefined> {
+    return (await this.queue(JOB_QUEUE[name]).getJobScheduler(id)) ?? undefined;
+  }
+
+  /** Every queue, for the admins' queue dashboard (bull-board needs BullMQ's own objects). Features use the methods above. */
+  dashboardQueues(): Queue[] {
+    return Object.values(QueueName).map((name) => this.queue(name));
   }
 
   async onApplicationShutdown(): Promise<void> {

@@ -1,10 +1,12 @@
 import type { JobsOptions } from 'bullmq';
+import type { AppConfig } from '../config/app-config';
 
 /**
- * The queue contract, in one place: queue names, job names, one discriminated
- * union of job payloads and each job's retry schedule. Features enqueue through JobProducer;
- * the worker (jobs/) must register exactly one processor per JobName or it
- * refuses to start.
+ * The queue contract, in one place: queue names, job names, one discriminated union of job
+ * payloads, the default and per-job options, the job schedulers and each queue's concurrency.
+ * Features enqueue through JobProducer (which never hands out a BullMQ Queue); the worker (jobs/)
+ * must register exactly one processor per JobName or it refuses to start, and runs each queue at
+ * the concurrency given here.
  */
 export enum QueueName {
   System = 'system',
@@ -105,8 +107,16 @@ export function backoffDelay(attemptsMade: number, baseMs: number): number {
   return Math.min(Math.round(baseMs * 2 ** Math.max(0, attemptsMade - 1)), BACKOFF_CAP_MS);
 }
 
+/** What every job is added with unless its name says otherwise (JOB_OPTIONS). */
+export const DEFAULT_JOB_OPTIONS: JobsOptions = {
+  attempts: 5,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { age: 24 * 3600, count: 10000 },
+  removeOnFail: { age: 30 * 24 * 3600 },
+};
+
 /**
- * Per-job options on top of JobProducer's defaults (5 attempts, exponential from 1 s, kept a
+ * Per-job options on top of DEFAULT_JOB_OPTIONS (5 attempts, exponential from 1 s, kept a
  * day when completed and 30 days when failed); JobProducer.enqueue/enqueueMany apply them.
  *
  * - Email and webhook deliveries outlast a real outage of a mail server or a receiver:
@@ -128,3 +138,43 @@ export const JOB_OPTIONS: Partial<Record<JobName, JobsOptions>> = {
   // Issue 15: a conversion that failed (LibreOffice timed out or crashed) is tried again a few times.
   [JobName.DocumentPdf]: { attempts: 4, backoff: { type: CAPPED_EXPONENTIAL, delay: 2000 } },
 };
+
+/** Jobs whose retry schedule NOTIFY_RETRY_ATTEMPTS / NOTIFY_RETRY_BASE_MS change. */
+export const NOTIFY_RETRY_JOBS: ReadonlySet<JobName> = new Set([JobName.DeliverEmail, JobName.DeliverWebhook]);
+
+export const LONDON = 'Europe/London';
+
+/** A BullMQ job scheduler: a maintenance job repeated every n ms or on a cron pattern (Europe/London). */
+export interface JobSchedulerSpec {
+  id: string;
+  job: MaintenanceJob<JobName.OutboxSweep | JobName.MilestoneReminders | JobName.OverdueDigest>['name'];
+  repeat: { every: number } | { pattern: string; tz: string };
+  opts: JobsOptions;
+}
+
+const SCHEDULED_JOB_OPTIONS: JobsOptions = { attempts: 3, backoff: { type: 'exponential', delay: 5000 }, removeOnComplete: { count: 100 }, removeOnFail: { count: 500 } };
+
+/**
+ * The job schedulers: the sweeper (every OUTBOX_SWEEP_EVERY_MS), milestone reminders and the
+ * overdue digest (cron, Europe/London). JobProducer.ensureSchedulers keeps BullMQ in step.
+ */
+export function jobSchedulers(config: Pick<AppConfig, 'OUTBOX_SWEEP_EVERY_MS' | 'MILESTONE_REMINDER_CRON' | 'OVERDUE_DIGEST_CRON'>): JobSchedulerSpec[] {
+  return [
+    { id: 'outbox-sweep', job: JobName.OutboxSweep, repeat: { every: config.OUTBOX_SWEEP_EVERY_MS }, opts: SCHEDULED_JOB_OPTIONS },
+    { id: 'milestone-reminders', job: JobName.MilestoneReminders, repeat: { pattern: config.MILESTONE_REMINDER_CRON, tz: LONDON }, opts: SCHEDULED_JOB_OPTIONS },
+    { id: 'overdue-digest', job: JobName.OverdueDigest, repeat: { pattern: config.OVERDUE_DIGEST_CRON, tz: LONDON }, opts: SCHEDULED_JOB_OPTIONS },
+  ];
+}
+
+/**
+ * Jobs each worker process runs at once on a queue. The email queue runs four per SMTP
+ * connection (SMTP_POOL_SIZE, at least 10 in all): a delivery mostly waits (for its row, the
+ * SMTP server, its "sent" mark), and deliveries in flight together share their row loads,
+ * "sent" marks and Redis round trips (see DeliveryService), so a few per connection keep every
+ * connection busy (measured in docs/benchmarks.md). More would only wait for a connection, and a
+ * worker told to stop finishes every job it holds. The other queues run 10.
+ */
+export function queueConcurrency(queue: QueueName, config: Pick<AppConfig, 'SMTP_POOL_SIZE'>): number {
+  if (queue === QueueName.NotifyEmail) return Math.max(10, 4 * config.SMTP_POOL_SIZE);
+  return 10;
+}

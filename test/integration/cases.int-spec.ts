@@ -276,17 +276,25 @@ describe('transition cases: routes, state machine, deadlines, checklist, access'
         ['letters_issued', 'effective'],
         ['effective', 'completed'],
       ]);
+      // The typed case.state_changed event (src/events/domain-event.ts): the facts of that step, the person by id only.
       expect(events[3].payload).toEqual({
+        caseId: c.id,
         from: 'letters_issued',
         to: 'effective',
+        fromLabel: 'Letters issued',
+        toLabel: 'Effective',
         route: 'tupe_transfer',
+        routeLabel: 'TUPE transfer',
+        postId: h.postId,
+        postReference: expect.stringMatching(/^P-/),
+        postTitle: 'Commissioning Manager',
+        thematicAreaId: est.areaIds.a,
         oldGrade: 'G7',
         newGrade: null,
-        destinationOrganisation: expect.stringMatching(/^CCG /),
-        destinationOrganisationId: est.ccgId,
-        thematicAreaId: est.areaIds.a,
-        postId: h.postId,
+        destination: expect.stringMatching(/^CCG /),
         effectiveDate: '2017-04-01',
+        employeeId: h.employee.id,
+        _programmeName: expect.stringMatching(/^Programme /),
       });
       expect(JSON.stringify(events)).not.toContain(h.employee.lastName);
       expect(JSON.stringify(events)).not.toContain(h.employee.staffNumber);

@@ -231,8 +231,16 @@ describe('joint trade union forum', () => {
 
       const events = await eventsFor(ctx.sql, m.id);
       expect(events.map((e) => e.type)).toEqual(['forum_meeting.scheduled', 'forum_meeting.changed', 'forum_meeting.changed', 'forum_meeting.cancelled']);
-      expect(events[1].payload).toMatchObject({ changes: ['startsAt', 'endsAt'], previousStartsAt: new Date(at(addDays(today, 20), '10:00')).toISOString() });
-      expect(events[2].payload).toMatchObject({ changes: ['agenda'] });
+      // What changed, with the label a notice shows and the values before and after (the typed forum_meeting.changed event).
+      const iso = (days: number, time: string) => new Date(at(addDays(today, days), time)).toISOString();
+      expect(events[1].payload).toMatchObject({
+        changes: [
+          { field: 'startsAt', label: 'start time', from: iso(20, '10:00'), to: iso(21, '10:00') },
+          { field: 'endsAt', label: 'end time', from: iso(20, '12:00'), to: iso(21, '12:00') },
+        ],
+        previousStartsAt: iso(20, '10:00'),
+      });
+      expect(events[2].payload).toMatchObject({ changes: [{ field: 'agenda', label: 'agenda' }] });
       expect(events[3].payload).toMatchObject({ cancellationReason: 'Clashes with the Executive', status: 'cancelled' });
     });
 

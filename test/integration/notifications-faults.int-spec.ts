@@ -4,7 +4,8 @@ import Redis from 'ioredis';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { Role } from '../../src/common/access/role.enum';
-import { DomainEventType } from '../../src/events/domain-event';
+import { addDays } from '../../src/common/dates';
+import { OverdueDigestService } from '../../src/notifications/overdue-digest.service';
 import { OutboxService } from '../../src/events/outbox.service';
 import { OutboxRelayService } from '../../src/notifications/outbox-relay.service';
 import { createUser, TestUser } from '../support/auth';
@@ -69,19 +70,14 @@ describe('under faults: hung Redis, PostgreSQL away, deadlocks, a failed "mark s
   let hr: TestUser;
   let admin: TestUser;
 
+  /** A digest from the real producer (OverdueDigestService), a new day each time so each is a new event. */
+  let digestDay = 0;
   const emitDigest = async (): Promise<string> => {
-    const ds = ctx.app.get(DataSource);
-    const outbox = ctx.app.get(OutboxService);
-    const id = await ds.transaction((em) =>
-      outbox.emit(em, {
-        type: DomainEventType.DeadlinesOverdue,
-        programmeId,
-        entityType: 'programme',
-        entityId: programmeId,
-        payload: { date: '2017-02-10', items: [{ kind: 'eli', title: `Item ${randomBytes(3).toString('hex')}`, dueDate: '2017-02-01', daysOverdue: 9 }] },
-      }),
-    );
-    return id!;
+    const day = addDays('2017-02-10', digestDay++);
+    const digest = new OverdueDigestService(ctx.app.get(DataSource), ctx.app.get(OutboxService));
+    expect(await digest.run(day)).toEqual({ programmes: 1 });
+    const { rows } = await ctx.sql.query(`SELECT id FROM domain_events WHERE dedupe_key = $1`, [`deadlines.overdue:${programmeId}:${day}`]);
+    return rows[0].id as string;
   };
 
   const emailRows = async (eventId: string) =>
@@ -104,6 +100,15 @@ describe('under faults: hung Redis, PostgreSQL away, deadlocks, a failed "mark s
     const org = (await ctx.sql.query(`INSERT INTO organisations (name, kind, status) VALUES ($1, 'merged_ccg', 'proposed') RETURNING id`, [`CCG ${t}`])).rows[0].id;
     programmeId = (await ctx.sql.query(`INSERT INTO programmes (name, destination_organisation_id, go_live_date) VALUES ($1, $2, '2017-04-01') RETURNING id`, [`Programme ${t}`, org]))
       .rows[0].id;
+    // One open consultation with a milestone long overdue: every day's digest lists it.
+    const consultation = (
+      await ctx.sql.query(
+        `INSERT INTO consultations (programme_id, title, kind, start_date, planned_end_date, original_end_date)
+         VALUES ($1, 'Transfer to the CCG', 'tupe_information_consultation', '2016-12-01', '2017-03-31', '2017-03-31') RETURNING id`,
+        [programmeId],
+      )
+    ).rows[0].id;
+    await ctx.sql.query(`INSERT INTO milestones (consultation_id, title, kind, due_date) VALUES ($1, 'Measures letter to the unions', 'measures_letter', '2017-01-20')`, [consultation]);
     hr = await createUser(ctx, Role.HrOfficer);
     admin = await createUser(ctx, Role.Admin);
     for (let i = 1; i < HR_OFFICERS; i++) await createUser(ctx, Role.HrOfficer);

@@ -3,8 +3,9 @@ import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import Redis from 'ioredis';
 import { DataSource } from 'typeorm';
-import { DomainEventType } from '../../src/events/domain-event';
+import { addDays } from '../../src/common/dates';
 import { OutboxService } from '../../src/events/outbox.service';
+import { OverdueDigestService } from '../../src/notifications/overdue-digest.service';
 import { RunningRedis, startRedis } from '../support/servers';
 import { SmtpSink, startSmtpSink } from '../support/smtp-sink';
 import { eventually, startTestApp, TestContext } from '../support/test-app';
@@ -69,21 +70,16 @@ describe('notifications: a killed worker, a restarted Redis, a graceful stop', (
   let programmeId: string;
   const workers: Worker[] = [];
 
+  /** `n` overdue digests from the real producer (OverdueDigestService), one per day, each a new event. */
+  let digestDay = 0;
   const emitDigest = async (n: number) => {
     const ids: string[] = [];
-    const ds = ctx.app.get(DataSource);
-    const outbox = ctx.app.get(OutboxService);
+    const digest = new OverdueDigestService(ctx.app.get(DataSource), ctx.app.get(OutboxService));
     for (let i = 0; i < n; i++) {
-      const id = await ds.transaction((em) =>
-        outbox.emit(em, {
-          type: DomainEventType.DeadlinesOverdue,
-          programmeId,
-          entityType: 'programme',
-          entityId: programmeId,
-          payload: { date: '2017-02-10', items: [{ kind: 'eli', title: `Item ${randomBytes(3).toString('hex')}`, dueDate: '2017-02-01', daysOverdue: 9 }] },
-        }),
-      );
-      ids.push(id!);
+      const day = addDays('2017-02-10', digestDay++);
+      expect(await digest.run(day)).toEqual({ programmes: 1 });
+      const { rows } = await ctx.sql.query(`SELECT id FROM domain_events WHERE dedupe_key = $1`, [`deadlines.overdue:${programmeId}:${day}`]);
+      ids.push(rows[0].id);
     }
     return ids;
   };
@@ -122,6 +118,15 @@ describe('notifications: a killed worker, a restarted Redis, a graceful stop', (
     for (let i = 0; i < HR_OFFICERS; i++) {
       await ctx.sql.query(`INSERT INTO users (email, display_name, role) VALUES ($1, $2, 'hr_officer')`, [`hr${i}.${t}@example.test`, `HR ${i}`]);
     }
+    // One open consultation with a milestone long overdue: every day's digest lists it.
+    const consultation = (
+      await ctx.sql.query(
+        `INSERT INTO consultations (programme_id, title, kind, start_date, planned_end_date, original_end_date)
+         VALUES ($1, 'Transfer to the CCG', 'tupe_information_consultation', '2016-12-01', '2017-03-31', '2017-03-31') RETURNING id`,
+        [programmeId],
+      )
+    ).rows[0].id;
+    await ctx.sql.query(`INSERT INTO milestones (consultation_id, title, kind, due_date) VALUES ($1, 'Measures letter to the unions', 'measures_letter', '2017-01-20')`, [consultation]);
   }, 60_000);
 
   afterAll(async () => {

@@ -2,15 +2,17 @@ import { createHmac, randomBytes } from 'node:crypto';
 import type { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import { Role } from '../../src/common/access/role.enum';
-import { DomainEventInput, DomainEventType } from '../../src/events/domain-event';
+import { addDays, todayInLondon } from '../../src/common/dates';
+import { DomainEventType, OutboxRow, recordedEvent } from '../../src/events/domain-event';
 import { OutboxService } from '../../src/events/outbox.service';
 import { JobSchedules } from '../../src/notifications/job-schedules.service';
 import { MilestoneRemindersService } from '../../src/notifications/milestone-reminders.service';
 import { OutboxSweeper } from '../../src/notifications/outbox-sweeper.service';
 import { OverdueDigestService } from '../../src/notifications/overdue-digest.service';
 import { JobProducer } from '../../src/queue/job-producer.service';
-import { QueueName } from '../../src/queue/queue.contract';
+import { JobName } from '../../src/queue/queue.contract';
 import { createUser, expectNoPersonalData, expectRouteAllows, TestUser } from '../support/auth';
+import { assign, createEmployee, createPost, TestEmployee } from '../support/factories/cases-factory';
 import { HttpReceiver, startHttpReceiver } from '../support/http-receiver';
 import { SmtpSink, startSmtpSink } from '../support/smtp-sink';
 import { eventually, expectErrorShape, startTestApp, TestContext } from '../support/test-app';
@@ -23,25 +25,47 @@ import { eventually, expectErrorShape, startTestApp, TestContext } from '../supp
 
 const METRICS_TOKEN = 'metrics-token-for-the-tests';
 const tag = () => randomBytes(4).toString('hex');
+/** The cases' transfer date: far enough ahead that their deadlines are not overdue on the dates the schedule test uses (2017). */
+const CASE_EFFECTIVE = '2031-04-01';
 
 interface Programme {
   id: string;
   name: string;
   areaA: string;
   areaB: string;
+  councilId: string;
+  ccgId: string;
+  ccgName: string;
+  gradeIds: { g5: string; g7: string; g9: string; band7: string };
 }
 
+/** A programme with its council, destination CCG, grades and two in-scope areas (fixture rows; the events come from the API). */
 async function createProgramme(sql: Client): Promise<Programme> {
   const t = tag();
   const one = async (text: string, params: unknown[]): Promise<string> => (await sql.query(text, params)).rows[0].id;
   const council = await one(`INSERT INTO organisations (name, kind, status) VALUES ($1, 'council', 'active') RETURNING id`, [`Council ${t}`]);
-  const ccg = await one(`INSERT INTO organisations (name, kind, status) VALUES ($1, 'merged_ccg', 'proposed') RETURNING id`, [`CCG ${t}`]);
+  const ccgName = `Manchester CCG ${t}`;
+  const ccg = await one(`INSERT INTO organisations (name, kind, status) VALUES ($1, 'merged_ccg', 'proposed') RETURNING id`, [ccgName]);
   const name = `Programme ${t}`;
   const id = await one(`INSERT INTO programmes (name, destination_organisation_id, go_live_date) VALUES ($1, $2, '2017-04-01') RETURNING id`, [name, ccg]);
   await sql.query(`INSERT INTO programme_source_organisations (programme_id, organisation_id) VALUES ($1, $2)`, [id, council]);
   const area = (n: string) => one(`INSERT INTO thematic_areas (programme_id, name, default_scope) VALUES ($1, $2, 'in_scope') RETURNING id`, [id, n]);
-  return { id, name, areaA: await area('Mental Health'), areaB: await area('Learning Disability') };
+  const grade = (org: string, code: string, rank: number) =>
+    one(`INSERT INTO grades (organisation_id, code, rank, report_group) VALUES ($1, $2, $3, $2) RETURNING id`, [org, code, rank]);
+  return {
+    id,
+    name,
+    areaA: await area('Mental Health'),
+    areaB: await area('Learning Disability'),
+    councilId: council,
+    ccgId: ccg,
+    ccgName,
+    gradeIds: { g5: await grade(council, 'G5', 5), g7: await grade(council, 'G7', 7), g9: await grade(council, 'G9', 9), band7: await grade(ccg, 'Band 7', 107) },
+  };
 }
+
+/** The fixture as the cases factory takes it. */
+const establishment = (p: Programme) => ({ programmeId: p.id, councilId: p.councilId, ccgId: p.ccgId, areaIds: { a: p.areaA, b: p.areaB, out: p.areaB }, gradeIds: p.gradeIds });
 
 interface Delivered {
   id: string;
@@ -63,7 +87,66 @@ describe('notifications: every event delivered to the right people, exactly once
   let allEventsHook: { id: string; secret: string };
   let meetingsHook: { id: string; secret: string };
 
-  const emit = (e: DomainEventInput) => ctx.app.get(DataSource).transaction((em) => ctx.app.get(OutboxService).emit(em, e));
+  let consultationP: Record<string, any>;
+  let consultationOther: Record<string, any>;
+  let forumP: Record<string, any>;
+  let meetingP: Record<string, any>;
+  /** The staff number of the person whose case moves (personal data: never in a rep's notice or a webhook). */
+  let staffNumber: string;
+  const today = todayInLondon();
+
+  /** A call to the API as the admin (an admin is no recipient of these events, so the expected recipients stay exact). */
+  async function call(method: 'post' | 'patch' | 'put', url: string, body: unknown, status: number): Promise<Record<string, any>> {
+    const res = await ctx.api[method](url, body, { headers: users.admin.headers });
+    if (res.statusCode !== status) throw new Error(`${method.toUpperCase()} ${url} answered ${res.statusCode}: ${res.text}`);
+    return res.body;
+  }
+
+  /** The id of the newest event of `type` about `entityId` (as its producer wrote it), once it is there. */
+  async function eventOf(entityId: string, type: DomainEventType): Promise<string> {
+    const rows = await eventually(
+      async () => (await ctx.sql.query(`SELECT id FROM domain_events WHERE entity_id = $1 AND type = $2 ORDER BY occurred_at DESC, id DESC`, [entityId, type])).rows,
+      (r) => r.length > 0,
+    );
+    return rows[0].id;
+  }
+
+  /** A consultation of the programme, opened through the API (it starts today: it cannot open before its start). */
+  async function openConsultation(programmeId: string, title: string, plannedEndDate: string): Promise<Record<string, any>> {
+    const created = await call('post', '/api/v1/consultations', { programmeId, title, kind: 'tupe_information_consultation', startDate: today, plannedEndDate }, 201);
+    return call('post', `/api/v1/consultations/${created.id}/open`, { version: created.version }, 200);
+  }
+
+  /** A filled post of the programme and the person in it, with the name given (fixture rows). */
+  async function holder(prog: Programme, opts: { areaId: string; gradeId: string; reference: string; firstName: string; lastName: string }) {
+    const est = establishment(prog);
+    const postId = await createPost(ctx.sql, est, { areaId: opts.areaId, gradeId: opts.gradeId, reference: opts.reference, title: 'Commissioning Manager' });
+    const employee: TestEmployee = await createEmployee(ctx.sql, { employerId: prog.councilId });
+    await ctx.sql.query(`UPDATE employees SET first_name = $2, last_name = $3 WHERE id = $1`, [employee.id, opts.firstName, opts.lastName]);
+    await assign(ctx.sql, employee.id, postId);
+    return { postId, employee: { ...employee, firstName: opts.firstName, lastName: opts.lastName } };
+  }
+
+  /** A TUPE transfer case opened and moved through `states` by the API; returns the case. */
+  async function moveCase(prog: Programme, h: { postId: string; employee: TestEmployee }, states: string[], newGradeId: string | null): Promise<Record<string, any>> {
+    let c = await call(
+      'post',
+      `/api/v1/programmes/${prog.id}/cases`,
+      {
+        employeeId: h.employee.id,
+        postId: h.postId,
+        route: 'tupe_transfer',
+        legalBasis: 'tupe_2006',
+        legalAdviceReference: 'LS/2016/1187',
+        destinationOrganisationId: prog.ccgId,
+        proposedEffectiveDate: CASE_EFFECTIVE,
+        ...(newGradeId ? { newGradeId } : {}),
+      },
+      201,
+    );
+    for (const to of states) c = await call('post', `/api/v1/cases/${c.id}/transitions`, { to, version: c.version }, 200);
+    return c;
+  }
 
   /** Wait until the event has notifications and every one is sent (or failed); return them. */
   async function settled(eventId: string, timeoutMs = 15_000): Promise<Delivered[]> {
@@ -133,14 +216,8 @@ describe('notifications: every event delivered to the right people, exactly once
 
   describe('who hears of what', () => {
     it('a consultation opening reaches the forum, HR and the programme’s managers, by email and in-app, and the webhook', async () => {
-      const eventId = (await emit({
-        type: DomainEventType.ConsultationOpened,
-        programmeId: p.id,
-        entityType: 'consultation',
-        entityId: '6f0c9f2e-0d2b-4b7e-9a55-2f1e3c4d5a6b',
-        payload: { title: 'Single Commissioning Function: TUPE consultation', startDate: '2016-11-01', plannedEndDate: '2017-01-31' },
-      }))!;
-      const rows = await settled(eventId);
+      consultationP = await openConsultation(p.id, 'Single Commissioning Function: TUPE consultation', '2031-01-31');
+      const rows = await settled(await eventOf(consultationP.id, DomainEventType.ConsultationOpened));
       const expected = [users.hr1, users.hr2, users.mgrA, users.mgrB, users.rep];
       expect(rows.every((r) => r.status === 'sent')).toBe(true);
       // Exactly the expected people, each once per channel.
@@ -151,8 +228,8 @@ describe('notifications: every event delivered to the right people, exactly once
       const mails = emailsOf(rows);
       expect(mails.flatMap((m) => m.to).sort()).toEqual(expected.map((u) => u.email).sort());
       expect(mails.every((m) => m.subject === `[${p.name}] Consultation opened: Single Commissioning Function: TUPE consultation`)).toBe(true);
-      expect(mails[0].text).toContain('Ends: Tuesday 31 January 2017');
-      expect(mails[0].html).toContain('<th align="left" style="padding-right:12px">Ends</th><td>Tuesday 31 January 2017</td>');
+      expect(mails[0].text).toContain('Ends: Friday 31 January 2031');
+      expect(mails[0].html).toContain('<th align="left" style="padding-right:12px">Ends</th><td>Friday 31 January 2031</td>');
       expect(mails[0].messageId).toMatch(/^<[0-9a-f-]{36}@council\.example>$/);
       const feed = await ctx.sql.query(`SELECT user_id FROM notification_feed WHERE notification_id = ANY ($1::uuid[])`, [rows.map((r) => r.id)]);
       expect(feed.rows.map((r) => r.user_id).sort()).toEqual(expected.map((u) => u.id).sort());
@@ -160,13 +237,14 @@ describe('notifications: every event delivered to the right people, exactly once
     });
 
     it('a forum meeting reaches the forum and HR (not managers), and both matching webhooks with a valid signature', async () => {
-      const eventId = (await emit({
-        type: DomainEventType.ForumMeetingScheduled,
-        programmeId: p.id,
-        entityType: 'forum_meeting',
-        entityId: '0b8e3e3a-7f4b-4a39-8a3e-1a2b3c4d5e6f',
-        payload: { title: 'Joint TU forum #3', startsAt: '2016-12-05T10:00:00Z', endsAt: '2016-12-05T12:00:00Z', location: 'Town Hall, Room 2' },
-      }))!;
+      forumP = await call('post', '/api/v1/forums', { programmeId: p.id, title: 'Joint Trade Union Forum' }, 201);
+      meetingP = await call(
+        'post',
+        `/api/v1/forums/${forumP.id}/meetings`,
+        { title: 'Joint TU forum #3', startsAt: '2030-12-02T10:00:00Z', endsAt: '2030-12-02T12:00:00Z', location: 'Town Hall, Room 2' },
+        201,
+      );
+      const eventId = await eventOf(meetingP.id, DomainEventType.ForumMeetingScheduled);
       const rows = await settled(eventId);
       const expected = [users.hr1, users.hr2, users.rep];
       expect(emailsOf(rows).flatMap((m) => m.to).sort()).toEqual(expected.map((u) => u.email).sort());
@@ -182,32 +260,20 @@ describe('notifications: every event delivered to the right people, exactly once
         expect(h.headers['content-type']).toBe('application/json');
         expect(h.headers['x-event-type']).toBe('forum_meeting.scheduled');
         expect(h.json).toMatchObject({ event: { id: eventId, type: 'forum_meeting.scheduled', programmeId: p.id }, data: { title: 'Joint TU forum #3', location: 'Town Hall, Room 2' } });
-        expect(h.json.text).toContain('When: Mon 5 Dec 2016, 10:00 GMT');
+        expect(h.json.text).toContain('Start time: Mon 2 Dec 2030, 10:00 GMT');
       }
     });
 
     it('a staff movement reaches HR and the case’s own manager only, names the old and new grade and the destination, and webhooks get no personal data', async () => {
-      const eventId = (await emit({
-        type: DomainEventType.CaseStateChanged,
-        programmeId: p.id,
-        entityType: 'transition_case',
-        entityId: '5d7c1e2a-3b4c-4d5e-8f60-718293a4b5c6',
-        payload: {
-          fromState: 'agreed',
-          toState: 'letters_issued',
-          route: 'tupe_transfer',
-          thematicAreaId: p.areaA,
-          postReference: 'MH-007',
-          postTitle: 'Commissioning Manager',
-          oldGrade: 'G9',
-          newGrade: 'Band 7',
-          destination: 'Manchester CCG',
-          effectiveDate: '2017-04-01',
-          employeeName: 'Priya Testperson',
-          staffNumber: 'S0012345',
-        },
-      }))!;
-      const rows = await settled(eventId);
+      const h = await holder(p, { areaId: p.areaA, gradeId: p.gradeIds.g9, reference: 'MH-007', firstName: 'Priya', lastName: 'Testperson' });
+      staffNumber = h.employee.staffNumber;
+      const c = await moveCase(p, h, ['in_consultation', 'agreed', 'letters_issued'], p.gradeIds.band7);
+      const events = (await ctx.sql.query(`SELECT id, payload FROM domain_events WHERE entity_id = $1 AND type = 'case.state_changed' ORDER BY occurred_at, id`, [c.id])).rows;
+      expect(events.map((e) => `${e.payload.from}→${e.payload.to}`)).toEqual(['proposed→in_consultation', 'in_consultation→agreed', 'agreed→letters_issued']);
+      // The stored event names the person by id only: no name or staff number is kept in the outbox.
+      expect(events[2].payload.employeeId).toBe(h.employee.id);
+      expect(JSON.stringify(events.map((e) => e.payload))).not.toMatch(new RegExp(`Priya|Testperson|${staffNumber}`));
+      const rows = await settled(events[2].id);
       const expected = [users.hr1, users.hr2, users.mgrA];
       const mails = emailsOf(rows);
       expect(mails.flatMap((m) => m.to).sort()).toEqual(expected.map((u) => u.email).sort());
@@ -215,60 +281,50 @@ describe('notifications: every event delivered to the right people, exactly once
       for (const m of mails) {
         expect(m.text).toContain('Old grade: G9');
         expect(m.text).toContain('New grade: Band 7');
-        expect(m.text).toContain('Destination: Manchester CCG');
-        expect(m.subject).toContain('G9 → Band 7, Manchester CCG');
+        expect(m.text).toContain(`Destination: ${p.ccgName}`);
+        expect(m.subject).toContain(`G9 → Band 7, ${p.ccgName}`);
+        expect(m.text).toContain('Was: Agreed\nNow: Letters issued');
         expect(m.text).toContain('Person: Priya Testperson'); // HR and the manager may see who it is
       }
       const [hook] = hooksOf(rows);
       expect(hook.json.text).toContain('Old grade: G9');
       expect(hook.body).not.toContain('Priya');
-      expect(hook.body).not.toContain('S0012345');
-      expectNoPersonalData(hook.json, ['Priya Testperson', 'S0012345']);
+      expect(hook.body).not.toContain(staffNumber);
+      expectNoPersonalData(hook.json, ['Priya Testperson', staffNumber]);
     });
 
     it('a staff movement without a new grade says the grade is unchanged', async () => {
-      const eventId = (await emit({
-        type: DomainEventType.CaseStateChanged,
-        programmeId: p.id,
-        entityType: 'transition_case',
-        entityId: '5d7c1e2a-3b4c-4d5e-8f60-718293a4b5c7',
-        payload: { fromState: 'proposed', toState: 'in_consultation', thematicAreaId: p.areaB, oldGrade: 'G7', destination: 'Manchester CCG' },
-      }))!;
-      const rows = await settled(eventId);
+      const h = await holder(p, { areaId: p.areaB, gradeId: p.gradeIds.g7, reference: 'LD-012', firstName: 'Sam', lastName: 'Otherperson' });
+      const c = await moveCase(p, h, ['in_consultation'], null);
+      const rows = await settled(await eventOf(c.id, DomainEventType.CaseStateChanged));
       const mails = emailsOf(rows);
       expect(mails.flatMap((m) => m.to).sort()).toEqual([users.hr1, users.hr2, users.mgrB].map((u) => u.email).sort());
       expect(mails[0].text).toContain('New grade: G7 (unchanged)');
     });
 
     it('a milestone reminder reaches its audience and its owner', async () => {
-      const eventId = (await emit({
-        type: DomainEventType.MilestoneUpcoming,
-        programmeId: p.id,
-        entityType: 'milestone',
-        entityId: '1a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7c8d',
-        payload: { title: 'Measures letter issued', dueDate: '2017-02-01', daysLeft: 7, audience: ['forum', 'managers'], ownerUserId: users.hr1.id },
-      }))!;
-      const rows = await settled(eventId);
+      const m = await call(
+        'post',
+        `/api/v1/consultations/${consultationP.id}/milestones`,
+        { title: 'Measures letter issued', kind: 'measures_letter', dueDate: '2031-01-29', audience: ['forum', 'managers'], ownerUserId: users.hr1.id },
+        201,
+      );
+      // The real scheduler's run, on the day of the 7-day reminder.
+      await ctx.worker!.get(MilestoneRemindersService).run('2031-01-22');
+      const rows = await settled(await eventOf(m.id, DomainEventType.MilestoneUpcoming));
       const expected = [users.rep, users.mgrA, users.mgrB, users.hr1];
-      expect(emailsOf(rows).flatMap((m) => m.to).sort()).toEqual(expected.map((u) => u.email).sort());
-      expect(emailsOf(rows)[0].subject).toBe(`[${p.name}] Reminder: Measures letter issued is due in 7 days (Wednesday 1 February 2017)`);
+      expect(emailsOf(rows).flatMap((mail) => mail.to).sort()).toEqual(expected.map((u) => u.email).sort());
+      expect(emailsOf(rows)[0].subject).toBe(`[${p.name}] Reminder: Measures letter issued is due in 7 days (Wednesday 29 January 2031)`);
     });
 
     it('the overdue digest goes to HR only; people’s names in it stay out of webhooks', async () => {
-      const eventId = (await emit({
-        type: DomainEventType.DeadlinesOverdue,
-        programmeId: p.id,
-        entityType: 'programme',
-        entityId: p.id,
-        payload: {
-          date: '2017-02-10',
-          items: [{ kind: 'eli', title: 'eli', dueDate: '2017-02-01', daysOverdue: 9, context: 'MH-007 Commissioning Manager', employeeName: 'Priya Testperson' }],
-        },
-      }))!;
-      const rows = await settled(eventId);
+      // The real digest, the day after the case's ELI deadline (28 days before the transfer on CASE_EFFECTIVE).
+      await ctx.worker!.get(OverdueDigestService).run('2031-03-10');
+      const [d] = (await ctx.sql.query(`SELECT id FROM domain_events WHERE dedupe_key = $1`, [`deadlines.overdue:${p.id}:2031-03-10`])).rows;
+      const rows = await settled(d.id);
       const mails = emailsOf(rows);
       expect(mails.flatMap((m) => m.to).sort()).toEqual([users.hr1, users.hr2].map((u) => u.email).sort());
-      expect(mails[0].text).toContain('- eli (MH-007 Commissioning Manager, Priya Testperson): due Wednesday 1 February 2017, 9 days overdue');
+      expect(mails[0].text).toContain('- Employee liability information (ELI) for MH-007 Commissioning Manager, Priya Testperson: was due Tuesday 4 March 2031, 6 days overdue');
       expect(hooksOf(rows)[0].body).not.toContain('Priya');
     });
 
@@ -277,34 +333,32 @@ describe('notifications: every event delivered to the right people, exactly once
       expect(feed.statusCode).toBe(200);
       expect(feed.body.items.length).toBeGreaterThan(0);
       expect(feed.body.items.some((i: { eventType: string }) => i.eventType === 'case.state_changed')).toBe(false);
-      expectNoPersonalData(feed.body, ['Priya', 'S0012345']);
+      expectNoPersonalData(feed.body, ['Priya', staffNumber]);
       const repMails = sink.messages.filter((m) => m.to.includes(users.rep.email));
       expect(repMails.length).toBeGreaterThan(0);
       expect(repMails.some((m) => m.raw.includes('Priya'))).toBe(false);
     });
 
-    it('forum members without an account get the forum’s notices by email (when the forum tables exist)', async () => {
-      const [{ t }] = (await ctx.sql.query(`SELECT to_regclass('forum_members')::text AS t`)).rows;
-      if (!t) {
-        console.warn('SKIPPED: forum_members table not migrated yet; re-run after the consultations/forum migration is merged');
-        return;
-      }
-      const forum = (await ctx.sql.query(`INSERT INTO forums (programme_id, title) VALUES ($1, 'Joint TU forum') RETURNING id`, [p.id])).rows[0].id;
-      const union = (await ctx.sql.query(`INSERT INTO unions (name) VALUES ($1) RETURNING id`, [`Union ${tag()}`])).rows[0].id;
-      await ctx.sql.query(`INSERT INTO forum_unions (forum_id, union_id) VALUES ($1, $2)`, [forum, union]);
+    it('forum members without an account get the forum’s notices by email', async () => {
+      const union = await call('post', '/api/v1/unions', { name: `Union ${tag()}` }, 201);
+      await call('put', `/api/v1/forums/${forumP.id}/unions/${union.id}`, undefined, 200);
       const member = `steward.${tag()}@union.example`;
       const left = `left.${tag()}@union.example`;
-      await ctx.sql.query(`INSERT INTO forum_members (forum_id, union_id, side, display_name, email) VALUES ($1, $2, 'union', 'A Steward', $3)`, [forum, union, member]);
-      await ctx.sql.query(`INSERT INTO forum_members (forum_id, union_id, side, display_name, email, left_on) VALUES ($1, $2, 'union', 'Gone', $3, '2000-01-01')`, [forum, union, left]);
-      await ctx.sql.query(`INSERT INTO forum_members (forum_id, side, display_name, email, user_id) VALUES ($1, 'management', 'HR lead', $2, $3)`, [forum, users.hr1.email, users.hr1.id]);
-      const eventId = (await emit({ type: DomainEventType.ForumMeetingCancelled, programmeId: p.id, entityType: 'forum_meeting', entityId: '0b8e3e3a-7f4b-4a39-8a3e-1a2b3c4d5e60', payload: { title: 'Forum #4', cancellationReason: 'Room unavailable' } }))!;
-      const rows = await settled(eventId);
+      await call('post', `/api/v1/forums/${forumP.id}/members`, { side: 'union', unionId: union.id, displayName: 'A Steward', email: member }, 201);
+      const gone = await call('post', `/api/v1/forums/${forumP.id}/members`, { side: 'union', unionId: union.id, displayName: 'Gone', email: left }, 201);
+      await call('patch', `/api/v1/forum-members/${gone.id}`, { version: gone.version, leftOn: today }, 200);
+      await call('post', `/api/v1/forums/${forumP.id}/members`, { side: 'management', displayName: 'HR lead', email: users.hr1.email, userId: users.hr1.id }, 201);
+      await call('post', `/api/v1/forum-meetings/${meetingP.id}/cancel`, { reason: 'Room unavailable' }, 200);
+      const rows = await settled(await eventOf(meetingP.id, DomainEventType.ForumMeetingCancelled));
       expect(emailsOf(rows).flatMap((m) => m.to).sort()).toEqual([users.hr1.email, users.hr2.email, member, users.rep.email].sort());
       expect(rows.filter((r) => r.recipient_key === `email:${member}`).map((r) => r.channel)).toEqual(['email']);
     });
 
     it('sends each message once even when the event is relayed again', async () => {
-      const eventId = (await emit({ type: DomainEventType.ConsultationClosed, programmeId: other.id, entityType: 'consultation', entityId: '6f0c9f2e-0d2b-4b7e-9a55-2f1e3c4d5a60', payload: { title: 'Other consultation', closedOn: '2017-03-01' } }))!;
+      const c = await openConsultation(other.id, 'Other consultation', '2031-06-30');
+      await settled(await eventOf(c.id, DomainEventType.ConsultationOpened));
+      await call('post', `/api/v1/consultations/${c.id}/close`, { version: c.version, summary: 'Agreed with the unions' }, 200);
+      const eventId = await eventOf(c.id, DomainEventType.ConsultationClosed);
       const rows = await settled(eventId);
       expect(emailsOf(rows).flatMap((m) => m.to).sort()).toEqual([users.hr1, users.hr2, users.mgrOther, users.repOther].map((u) => u.email).sort());
       // Replay: mark the event undispatched; the relay runs again and the unique key keeps one row per delivery.
@@ -314,20 +368,24 @@ describe('notifications: every event delivered to the right people, exactly once
       const again = (await ctx.sql.query(`SELECT count(*)::int AS n FROM notifications WHERE event_id = $1`, [eventId])).rows[0].n;
       expect(again).toBe(rows.length);
       expect(emailsOf(rows)).toHaveLength(4);
-      // The same event emitted twice with one dedupe key is one event.
+      // The same event emitted twice with one dedupe key is one event (the event is the one the producer wrote).
+      const [row] = (await ctx.sql.query(`SELECT id, type, programme_id, entity_type, entity_id, payload, occurred_at FROM domain_events WHERE id = $1`, [eventId])).rows as OutboxRow[];
+      const recorded = recordedEvent(row);
       const key = `consultation.closed:${tag()}`;
-      const first = await emit({ type: DomainEventType.ConsultationClosed, programmeId: other.id, entityType: 'consultation', entityId: '6f0c9f2e-0d2b-4b7e-9a55-2f1e3c4d5a61', payload: {}, dedupeKey: key });
-      const second = await emit({ type: DomainEventType.ConsultationClosed, programmeId: other.id, entityType: 'consultation', entityId: '6f0c9f2e-0d2b-4b7e-9a55-2f1e3c4d5a61', payload: {}, dedupeKey: key });
-      expect(first).toEqual(expect.any(String));
-      expect(second).toBeNull();
+      const emitOnce = () => ctx.app.get(DataSource).transaction((em) => ctx.app.get(OutboxService).emit(em, { ...recorded, dedupeKey: key }));
+      expect(await emitOnce()).toEqual(expect.any(String));
+      expect(await emitOnce()).toBeNull();
     });
   });
 
   describe('failures and retries', () => {
     it('an SMTP server that refuses mail and then recovers ends with every message delivered once', async () => {
+      const c = await openConsultation(other.id, 'Extended one', '2031-01-31');
+      await settled(await eventOf(c.id, DomainEventType.ConsultationOpened));
       sink.setMode('refuse');
       const refusedBefore = sink.refused;
-      const eventId = (await emit({ type: DomainEventType.ConsultationExtended, programmeId: other.id, entityType: 'consultation', entityId: '6f0c9f2e-0d2b-4b7e-9a55-2f1e3c4d5a62', payload: { title: 'Extended one', previousEndDate: '2017-01-31', plannedEndDate: '2017-02-28', extensionReason: 'More time for the unions' } }))!;
+      await call('post', `/api/v1/consultations/${c.id}/extend`, { version: c.version, plannedEndDate: '2031-02-28', reason: 'More time for the unions' }, 200);
+      const eventId = await eventOf(c.id, DomainEventType.ConsultationExtended);
       await eventually(async () => sink.refused - refusedBefore, (n) => n >= 4, 10_000);
       await new Promise((r) => setTimeout(r, 1500)); // refused for a while: retries back off
       sink.setMode('accept');
@@ -338,13 +396,20 @@ describe('notifications: every event delivered to the right people, exactly once
       const mails = emailsOf(rows);
       expect(mails.map((m) => m.notificationId).sort()).toEqual(emails.map((r) => r.id).sort()); // each once
       expect(mails[0].text).toContain('Reason: More time for the unions');
+      consultationOther = c;
     }, 40_000);
 
     it('a webhook that answers 5xx then 2xx is delivered once, after retrying', async () => {
+      // A meeting recorded after it took place, marked held, its minutes written: then published.
+      const day = addDays(today, -2);
+      let m = await call('post', `/api/v1/forums/${forumP.id}/meetings`, { title: 'Forum #2', startsAt: `${day}T10:00:00Z`, endsAt: `${day}T12:00:00Z`, location: 'Town Hall' }, 201);
+      await settled(await eventOf(m.id, DomainEventType.ForumMeetingScheduled));
+      m = await call('post', `/api/v1/forum-meetings/${m.id}/held`, { version: m.version }, 200);
+      m = await call('put', `/api/v1/forum-meetings/${m.id}/minutes`, { version: m.version, minutes: 'The measures were discussed.' }, 200);
       let calls = 0;
       rx.respond((req) => (req.url === '/all' && ++calls <= 2 ? 503 : 204));
-      const eventId = (await emit({ type: DomainEventType.ForumMinutesPublished, programmeId: p.id, entityType: 'forum_meeting', entityId: '0b8e3e3a-7f4b-4a39-8a3e-1a2b3c4d5e61', payload: { title: 'Forum #2' } }))!;
-      const rows = await settled(eventId, 20_000);
+      await call('post', `/api/v1/forum-meetings/${m.id}/minutes/publish`, { version: m.version }, 200);
+      const rows = await settled(await eventOf(m.id, DomainEventType.ForumMinutesPublished), 20_000);
       const hook = rows.find((r) => r.channel === 'webhook')!;
       expect(hook).toMatchObject({ status: 'sent', attempts: 3 });
       const received = rx.requests.filter((r) => r.headers['x-delivery-id'] === hook.id);
@@ -354,19 +419,22 @@ describe('notifications: every event delivered to the right people, exactly once
     }, 30_000);
 
     it('a refused delivery is failed with its error, listed for admins, and delivered once when an admin retries it', async () => {
+      const union = await call('post', '/api/v1/unions', { name: `UNISON ${tag()}` }, 201);
+      await call('put', `/api/v1/forums/${forumP.id}/unions/${union.id}`, undefined, 200);
+      const r = await call('post', `/api/v1/forums/${forumP.id}/representations`, { unionId: union.id, subject: 'Pay protection', body: 'How long is pay protected?' }, 201);
       rx.respond((req) => (req.url === '/all' ? 410 : 204));
-      const eventId = (await emit({ type: DomainEventType.RepresentationAnswered, programmeId: p.id, entityType: 'representation', entityId: '7a6b5c4d-3e2f-4a1b-9c8d-7e6f5a4b3c2d', payload: { subject: 'Pay protection', unionName: 'UNISON' } }))!;
-      const rows = await settled(eventId);
-      const hook = rows.find((r) => r.channel === 'webhook')!;
+      await call('post', `/api/v1/representations/${r.id}/response`, { version: r.version, response: 'Three years', reasons: 'As the policy says' }, 200);
+      const rows = await settled(await eventOf(r.id, DomainEventType.RepresentationAnswered));
+      const hook = rows.find((x) => x.channel === 'webhook')!;
       expect(hook.status).toBe('failed');
-      expect(rows.filter((r) => r.channel !== 'webhook').every((r) => r.status === 'sent')).toBe(true);
+      expect(rows.filter((x) => x.channel !== 'webhook').every((x) => x.status === 'sent')).toBe(true);
 
       const list = await ctx.api.get('/api/v1/admin/deliveries?status=failed&channel=webhook', { headers: users.admin.headers });
       expect(list.statusCode).toBe(200);
       const item = list.body.items.find((i: { id: string }) => i.id === hook.id);
       expect(item).toMatchObject({ status: 'failed', attempts: 1, lastError: 'webhook answered 410', channel: 'webhook', eventType: 'representation.answered', address: `${rx.url}/all` });
 
-      const notFailed = rows.find((r) => r.channel === 'email')!;
+      const notFailed = rows.find((x) => x.channel === 'email')!;
       const conflict = await ctx.api.post(`/api/v1/admin/deliveries/${notFailed.id}/retry`, undefined, { headers: users.admin.headers });
       expectErrorShape(conflict, 409);
       expectErrorShape(await ctx.api.post(`/api/v1/admin/deliveries/${hook.id}/retry`, undefined, { headers: users.hr1.headers }), 403);
@@ -376,21 +444,22 @@ describe('notifications: every event delivered to the right people, exactly once
       const retried = await ctx.api.post(`/api/v1/admin/deliveries/${hook.id}/retry`, undefined, { headers: users.admin.headers });
       expect(retried.statusCode).toBe(202);
       expect(retried.body).toMatchObject({ id: hook.id, status: 'queued' });
-      const done = await eventually(() => ctx.api.get(`/api/v1/admin/deliveries/${hook.id}`, { headers: users.admin.headers }), (r) => r.body.status === 'sent');
+      const done = await eventually(() => ctx.api.get(`/api/v1/admin/deliveries/${hook.id}`, { headers: users.admin.headers }), (res) => res.body.status === 'sent');
       expect(done.body).toMatchObject({ status: 'sent', attempts: 2, lastError: null });
-      expect(rx.requests.filter((r) => r.headers['x-delivery-id'] === hook.id).map((r) => r.status)).toEqual([410, 204]);
+      expect(rx.requests.filter((x) => x.headers['x-delivery-id'] === hook.id).map((x) => x.status)).toEqual([410, 204]);
       const audit = await ctx.sql.query(`SELECT actor_id, action FROM audit_log WHERE entity_type = 'notification' AND entity_id = $1`, [hook.id]);
       expect(audit.rows).toEqual([{ actor_id: users.admin.id, action: 'notification.retry' }]);
     }, 30_000);
 
     it('a delivery that keeps failing is retried with backoff, then failed with its last error after the last attempt', async () => {
+      const m = await call('post', `/api/v1/consultations/${consultationP.id}/milestones`, { title: 'Flaky receiver', kind: 'other', dueDate: '2031-01-15', audience: ['hr'] }, 201);
       rx.respond((req) => (req.url === '/all' ? 503 : 204));
-      const eventId = (await emit({ type: DomainEventType.MilestoneReached, programmeId: p.id, entityType: 'milestone', entityId: '1a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7c81', payload: { title: 'Flaky receiver', audience: ['hr'] } }))!;
-      const rows = await settled(eventId, 40_000); // attempts after 1 + 2 + 4 + 8 s of backoff
+      await call('post', `/api/v1/milestones/${m.id}/status`, { version: m.version, status: 'done' }, 200);
+      const rows = await settled(await eventOf(m.id, DomainEventType.MilestoneReached), 40_000); // attempts after 1 + 2 + 4 + 8 s of backoff
       const hook = rows.find((r) => r.channel === 'webhook')!;
       expect(hook).toMatchObject({ status: 'failed', attempts: 5 });
-      const job = await ctx.app.get(JobProducer).queue(QueueName.NotifyWebhook).getJob(hook.id);
-      expect(job?.opts).toMatchObject({ attempts: 5, backoff: { type: 'capped-exponential', delay: 1000 } }); // from the configuration
+      const opts = await ctx.app.get(JobProducer).jobOptions(JobName.DeliverWebhook, hook.id);
+      expect(opts).toMatchObject({ attempts: 5, backoff: { type: 'capped-exponential', delay: 1000 } }); // from the configuration
       const received = rx.requests.filter((r) => r.headers['x-delivery-id'] === hook.id);
       expect(received.map((r) => r.status)).toEqual([503, 503, 503, 503, 503]);
       // Exponential backoff: about 1, 2, 4 and 8 s between attempts.
@@ -403,9 +472,17 @@ describe('notifications: every event delivered to the right people, exactly once
     }, 60_000);
 
     it('a slow webhook times out and is retried', async () => {
+      const m = await call(
+        'post',
+        `/api/v1/forums/${forumP.id}/meetings`,
+        { title: 'Forum #5', startsAt: '2030-12-09T10:00:00Z', endsAt: '2030-12-09T12:00:00Z', location: 'Town Hall, Room 2' },
+        201,
+      );
+      await settled(await eventOf(m.id, DomainEventType.ForumMeetingScheduled));
       rx.respond(() => 204);
       rx.delay(1200); // longer than WEBHOOK_TIMEOUT_MS
-      const eventId = (await emit({ type: DomainEventType.ForumMeetingChanged, programmeId: p.id, entityType: 'forum_meeting', entityId: '0b8e3e3a-7f4b-4a39-8a3e-1a2b3c4d5e62', payload: { title: 'Forum #5', changes: ['starts_at'] } }))!;
+      await call('patch', `/api/v1/forum-meetings/${m.id}`, { version: m.version, startsAt: '2030-12-09T14:00:00Z', endsAt: '2030-12-09T16:00:00Z' }, 200);
+      const eventId = await eventOf(m.id, DomainEventType.ForumMeetingChanged);
       const error = await eventually(
         async () => (await ctx.sql.query(`SELECT last_error FROM notifications WHERE event_id = $1 AND channel = 'webhook'`, [eventId])).rows[0]?.last_error,
         (e) => typeof e === 'string',
@@ -418,12 +495,13 @@ describe('notifications: every event delivered to the right people, exactly once
     }, 30_000);
 
     it('the sweeper re-enqueues a delivery whose job was lost', async () => {
-      const eventId = (await emit({ type: DomainEventType.MilestoneReached, programmeId: other.id, entityType: 'milestone', entityId: '1a2b3c4d-5e6f-4a1b-8c2d-3e4f5a6b7c80', payload: { title: 'Lost one', audience: ['hr'] } }))!;
-      const rows = await settled(eventId);
+      const m = await call('post', `/api/v1/consultations/${consultationOther.id}/milestones`, { title: 'Lost one', kind: 'other', dueDate: '2031-01-20', audience: ['hr'] }, 201);
+      await call('post', `/api/v1/milestones/${m.id}/status`, { version: m.version, status: 'done' }, 200);
+      const rows = await settled(await eventOf(m.id, DomainEventType.MilestoneReached));
       const email = rows.find((r) => r.channel === 'email')!;
       // As if Redis had lost its job before it ran: the row is back to queued, long ago, with no job.
       await ctx.sql.query(`UPDATE notifications SET status = 'queued', sent_at = NULL, queued_at = now() - interval '1 hour' WHERE id = $1`, [email.id]);
-      await (await ctx.app.get(JobProducer).queue(QueueName.NotifyEmail).getJob(email.id))?.remove();
+      await ctx.app.get(JobProducer).removeJob(JobName.DeliverEmail, email.id);
       const before = emailsOf([email]).length;
       const result = await ctx.worker!.get(OutboxSweeper).sweep();
       expect(result.requeued).toBeGreaterThanOrEqual(1);
@@ -529,10 +607,10 @@ describe('notifications: every event delivered to the right people, exactly once
   describe('schedules, reminders and the digest', () => {
     it('registers the sweeper and the Europe/London cron schedulers', async () => {
       await ctx.worker!.get(JobSchedules).ensure();
-      const q = ctx.app.get(JobProducer).queue(QueueName.NotifyMaintenance);
-      expect(await q.getJobScheduler('milestone-reminders')).toMatchObject({ pattern: '0 7 * * *', tz: 'Europe/London' });
-      expect(await q.getJobScheduler('overdue-digest')).toMatchObject({ pattern: '0 8 * * *', tz: 'Europe/London' });
-      expect(await q.getJobScheduler('outbox-sweep')).toMatchObject({ every: 1000 });
+      const producer = ctx.app.get(JobProducer);
+      expect(await producer.scheduler(JobName.MilestoneReminders, 'milestone-reminders')).toMatchObject({ pattern: '0 7 * * *', tz: 'Europe/London' });
+      expect(await producer.scheduler(JobName.OverdueDigest, 'overdue-digest')).toMatchObject({ pattern: '0 8 * * *', tz: 'Europe/London' });
+      expect(await producer.scheduler(JobName.OutboxSweep, 'outbox-sweep')).toMatchObject({ every: 1000 });
     });
 
     it('emits each milestone reminder once per offset, missed notices for overdue ones, and the HR digest', async () => {

@@ -23,6 +23,8 @@ export interface ReceivedMail {
   notificationId: string | null;
   text: string;
   html: string | null;
+  /** The text/calendar part (a meeting invitation), decoded. */
+  calendar: string | null;
   raw: string;
 }
 
@@ -139,7 +141,7 @@ function toMail(raw: string, session: SMTPServerSession, parse: boolean): Receiv
   const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
   if (!parse) {
     const id = /^x-wtt-notification-id:\s*(\S+)/im.exec(raw)?.[1] ?? null;
-    return { from, to, headers: {}, subject: '', messageId: '', notificationId: id, text: '', html: null, raw: '' };
+    return { from, to, headers: {}, subject: '', messageId: '', notificationId: id, text: '', html: null, calendar: null, raw: '' };
   }
   const { headers, body } = splitHeaders(raw);
   const parts = mimeParts(headers, body);
@@ -152,6 +154,7 @@ function toMail(raw: string, session: SMTPServerSession, parse: boolean): Receiv
     notificationId: headers['x-wtt-notification-id'] ?? null,
     text: parts.find((p) => p.type === 'text/plain')?.content ?? '',
     html: parts.find((p) => p.type === 'text/html')?.content ?? null,
+    calendar: parts.find((p) => p.type === 'text/calendar')?.content ?? null,
     raw,
   };
 }

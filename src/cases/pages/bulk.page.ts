@@ -14,7 +14,7 @@ import { CaseSearchService } from '../case-search.service';
 import { CASE_ROUTES, CASE_STATES, CaseRoute, CaseState } from '../case-state';
 import { BulkActionDto, BulkActionKind, BulkPreviewResponse } from '../dto/bulk.dto';
 import { readCaseSearch } from './cases-list.page';
-import { FIELD_LABELS, LABELS, ROUTE_LABELS, STATE_LABELS } from './labels';
+import { FIELD_LABELS, LABELS, ROUTE_LABELS, STATE_LABELS } from '../case-labels';
 import { dateFromParts, isUuid, listOf, oneOf, QueryValues } from './page-helpers';
 
 const KIND_LABELS: Record<BulkActionKind, string> = {

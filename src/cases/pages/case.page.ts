@@ -14,7 +14,7 @@ import { ChecklistItem, CHECKLIST_ITEMS } from '../case-rules';
 import { CASE_STATES, CaseState, OPEN_STATES, TRANSFER_ROUTES } from '../case-state';
 import { CasesService } from '../cases.service';
 import { CaseResponse, CaseTransitionResponse, ChecklistUpdateDto, EliOverrideDto, TransitionCaseDto } from '../dto/case.dto';
-import { CHECKLIST_LABELS, LABELS, MOVE_LABELS, STATE_LABELS } from './labels';
+import { CHECKLIST_LABELS, LABELS, MOVE_LABELS, STATE_LABELS } from '../case-labels';
 import { dateFromParts, dateParts, staleCaseErrors } from './page-helpers';
 
 interface TimelineItem {

@@ -12,7 +12,7 @@ import { DeadlineStatus } from '../case-rules';
 import { CaseSearch, CaseSearchService } from '../case-search.service';
 import { CASE_ROUTES, CASE_STATES } from '../case-state';
 import { CaseResponse } from '../dto/case.dto';
-import { DEADLINE_STATUS_LABELS, LABELS, ROUTE_LABELS, STATE_LABELS } from './labels';
+import { DEADLINE_STATUS_LABELS, LABELS, ROUTE_LABELS, STATE_LABELS } from '../case-labels';
 import { enumValues, isUuid, listOf, oneOf, queryString, QueryValues } from './page-helpers';
 
 const PAGE_SIZE = 25;

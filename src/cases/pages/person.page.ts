@@ -11,7 +11,7 @@ import { EmployeeResponse } from '../../people/dto/employee.dto';
 import { EmployeesService } from '../../people/employees.service';
 import { renderPage, viewAsOf } from '../../web/page-context';
 import { CaseSearchService } from '../case-search.service';
-import { LABELS, ROUTE_LABELS, STATE_LABELS } from './labels';
+import { LABELS, ROUTE_LABELS, STATE_LABELS } from '../case-labels';
 
 interface Event {
   /** YYYY-MM-DD or an ISO timestamp: what the timeline sorts and shows. */

@@ -9,7 +9,7 @@ import { UuidParam } from '../../common/http/uuid-param';
 import { renderPage, viewAsOf } from '../../web/page-context';
 import { CASE_ROUTES, CASE_STATES } from '../case-state';
 import { PipelineService } from '../pipeline.service';
-import { LABELS } from './labels';
+import { LABELS } from '../case-labels';
 import { oneOf, QueryValues } from './page-helpers';
 
 /**

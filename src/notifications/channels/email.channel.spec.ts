@@ -1,10 +1,11 @@
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { decodeWords, splitHeaders } from '../../../test/support/smtp-sink';
+import { decodeWords, SmtpSink, splitHeaders, startSmtpSink } from '../../../test/support/smtp-sink';
 import type { AppConfig } from '../../config/app-config';
 import { NotificationChannel, NotificationRow, NotificationStatus } from '../notification.types';
-import { EmailChannel } from './email.channel';
+import { PermanentDeliveryError } from './delivery-errors';
+import { EmailChannel, isPermanentSmtpError } from './email.channel';
 
 const row = (over: Partial<NotificationRow> = {}): NotificationRow => ({
   id: '5d7c1e2a-3b4c-4d5e-8f60-718293a4b5c6',
@@ -53,7 +54,80 @@ describe('EmailChannel without SMTP_URL', () => {
     expect(raw).toMatch(/^X-WTT-Notification-Id: b\r$/im); // header names are case-insensitive
   });
 
+  it('composes a notice once for all its recipients, each copy with its own To, Message-ID and notification id', async () => {
+    const ids = ['11111111-1111-4111-8111-111111111111', '22222222-2222-4222-8222-222222222222'];
+    await channel.send(row({ id: ids[0], address: 'one@union.example' }));
+    await channel.send(row({ id: ids[1], address: 'two@union.example' }));
+    const [a, b] = ids.map((id) => readFileSync(join(dir, `${id}.eml`), 'utf8'));
+    for (const [raw, id, to] of [[a, ids[0], 'one@union.example'], [b, ids[1], 'two@union.example']]) {
+      const { headers } = splitHeaders(raw);
+      expect(headers.to).toBe(to);
+      expect(headers['message-id']).toBe(`<${id}@council.example>`);
+      expect(headers['x-wtt-notification-id']).toBe(id);
+      expect(raw).not.toMatch(/wtt\.invalid|ffffffff-ffff/);
+    }
+    // The same body (one MIME build), the per-recipient headers apart.
+    expect(a.slice(a.indexOf('\r\n\r\n'))).toBe(b.slice(b.indexOf('\r\n\r\n')));
+  });
+
   it('refuses a row without an address for good', async () => {
     await expect(channel.send(row({ address: null }))).rejects.toThrow('no email address');
+  });
+});
+
+/** nodemailer's pooled transport against a real SMTP server (smtp-server on a loopback port). */
+describe('EmailChannel over SMTP', () => {
+  let sink: SmtpSink;
+  let channel: EmailChannel;
+  const config = (url: string) => ({ MAIL_DIR: '/nonexistent', MAIL_FROM: 'Tracker <no-reply@council.example>', SMTP_URL: url, SMTP_POOL_SIZE: 3 }) as AppConfig;
+  const send = (id: string, over: Partial<NotificationRow> = {}) => channel.send(row({ id, subject: `m ${id}`, ...over }));
+
+  beforeEach(async () => {
+    sink = await startSmtpSink();
+    channel = new EmailChannel(config(sink.url));
+  });
+  afterEach(async () => {
+    channel.onApplicationShutdown();
+    await sink.close();
+  });
+
+  it('sends many messages at once, each with its notification id and a Message-ID that is the same on a resend', async () => {
+    await Promise.all(Array.from({ length: 30 }, (_, i) => send(String(i))));
+    expect(sink.messages.map((m) => m.notificationId).sort()).toEqual(Array.from({ length: 30 }, (_, i) => String(i)).sort());
+    expect(new Set(sink.messages.map((m) => m.subject)).size).toBe(30);
+    await send('7');
+    const sevens = sink.messages.filter((m) => m.notificationId === '7');
+    expect(sevens.map((m) => m.messageId)).toEqual(['<7@council.example>', '<7@council.example>']);
+  });
+
+  it('attaches a meeting invitation as text/calendar with its method', async () => {
+    const ics = 'BEGIN:VCALENDAR\r\nMETHOD:REQUEST\r\nBEGIN:VEVENT\r\nUID:forum-meeting-1@workforce-transition-tracker\r\nEND:VEVENT\r\nEND:VCALENDAR';
+    await send('ics', { payload: { calendar: { method: 'REQUEST', content: ics } } });
+    const [m] = sink.messages;
+    expect(m.raw).toMatch(/Content-Type: text\/calendar; charset=utf-8; method=REQUEST/i);
+    expect(m.calendar).toContain('UID:forum-meeting-1@workforce-transition-tracker');
+    expect(m.text).toBe('A meeting.\nWhere: Town Hall');
+  });
+
+  it('keeps going after a refusal (451: try later), and tells a 550 apart as permanent', async () => {
+    sink.setMode('refuse');
+    const refused = await send('r').catch((e: unknown) => e);
+    expect(isPermanentSmtpError(refused)).toBe(false);
+    expect((refused as { responseCode: number }).responseCode).toBe(451);
+    sink.setMode('reject');
+    await expect(send('x')).rejects.toBeInstanceOf(PermanentDeliveryError);
+    sink.setMode('accept');
+    await send('ok');
+    expect(sink.messages.map((m) => m.notificationId)).toEqual(['ok']);
+  });
+
+  it('fails while the server is down and recovers, with the same channel, when it is back', async () => {
+    await send('before');
+    const port = sink.port;
+    await sink.close();
+    await expect(send('down')).rejects.toThrow();
+    sink = await startSmtpSink({ port });
+    await send('after');
+    expect(sink.messages.map((m) => m.notificationId)).toEqual(['after']);
   });
 });

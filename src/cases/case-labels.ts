@@ -1,5 +1,5 @@
-import { ChecklistItem, DeadlineKind, DeadlineStatus } from '../case-rules';
-import { CASE_ROUTES, CASE_STATES, CaseRoute, CaseState } from '../case-state';
+import { ChecklistItem, DeadlineKind, DeadlineStatus } from './case-rules';
+import { CASE_ROUTES, CASE_STATES, CaseRoute, CaseState } from './case-state';
 
 /** The words the pages use for the cases feature's values (the API keeps the codes). */
 export const STATE_LABELS: Record<CaseState, string> = {
