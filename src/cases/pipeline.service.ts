@@ -1,4 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { stringify } from 'csv-stringify/sync';
+import { CSV_OPTIONS } from '../establishment/spreadsheet';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../common/access/auth-user';
@@ -117,12 +119,11 @@ export class PipelineService {
     };
   }
 
-  /** The route x state table as CSV (the total last). Trade union reps get counts only, small ones hidden. */
+  /** The route x state table as CSV (the total last), by csv-stringify as every export. Trade union reps get counts only, small ones hidden. */
   toCsv(p: PipelineResponse): string {
-    const lines = [p.countsOnly ? 'route,state,cases' : 'route,state,cases,fte'];
-    const cell = (v: unknown) => (v === null || v === undefined ? '' : String(v));
-    for (const c of p.cells) lines.push([c.route, c.state, cell(c.cases), ...(p.countsOnly ? [] : [cell(c.fte)])].join(','));
-    lines.push(['total', '', cell(p.total.cases), ...(p.countsOnly ? [] : [cell(p.total.fte)])].join(','));
-    return `${lines.join('\r\n')}\r\n`;
+    const rows: (string | number | null | undefined)[][] = [p.countsOnly ? ['route', 'state', 'cases'] : ['route', 'state', 'cases', 'fte']];
+    for (const c of p.cells) rows.push([c.route, c.state, c.cases, ...(p.countsOnly ? [] : [c.fte])]);
+    rows.push(['total', '', p.total.cases, ...(p.countsOnly ? [] : [p.total.fte])]);
+    return stringify(rows, { ...CSV_OPTIONS, cast: { number: (n: number) => String(n) } });
   }
 }
