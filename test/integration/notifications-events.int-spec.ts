@@ -1,3 +1,4 @@
+import { issueCaseLetter } from '../support/documents';
 import { Role } from '../../src/common/access/role.enum';
 import { addDays, todayInLondon } from '../../src/common/dates';
 import { createUser, TestUser } from '../support/auth';
@@ -69,6 +70,8 @@ describe('notices say what happened, from the real producers', () => {
     let c = opened.body;
     const steps = ['in_consultation', 'on_hold', 'in_consultation', 'agreed', 'letters_issued'];
     for (const to of steps) {
+      // "Letters issued" needs the case's letter issued first (issue 15), through the real API.
+      if (to === 'letters_issued') await issueCaseLetter(ctx, hr, c.id);
       const res = await ctx.api.post(`/api/v1/cases/${c.id}/transitions`, { to, version: c.version }, { headers: hr.headers });
       expect(res.statusCode).toBe(200);
       c = res.body;
