@@ -301,7 +301,9 @@ async function main(): Promise<void> {
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, `faults-${new Date().toISOString().replace(/[:.]/g, '-')}.md`), report);
     console.log(`\n${report}`);
-    if (lost.length || unexplained.length || unrecorded.length) process.exitCode = 1;
+    // A storm that produced fewer rows than it should (events refused or never relayed) is a failure, not "0 lost".
+    if (rows.length < TOTAL) log(`FAILED: only ${rows.length} of ${TOTAL} notification rows were made: the storm's events were not relayed`);
+    if (lost.length || unexplained.length || unrecorded.length || rows.length < TOTAL) process.exitCode = 1;
   } finally {
     for (const w of workers) w.child.kill('SIGKILL');
     await sql?.end().catch(() => undefined);
