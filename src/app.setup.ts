@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import { INestApplication } from '@nestjs/common';
 import { FastifyAdapter, NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -14,11 +13,14 @@ import { createValidationPipe } from './common/errors/validation';
 import { installErrorPages } from './web/error-pages';
 import { configureWeb } from './web/web.setup';
 import { SafeInputPipe } from './common/input-safety';
+import { securityHeaders } from './common/http/security-headers';
 
 import { API_PREFIX } from './common/http/api-prefix';
 
 export { API_PREFIX };
 export const REQUEST_ID_HEADER = 'x-request-id';
+const LIVENESS_PATH = '/health/live';
+const LIVENESS_BODY = JSON.stringify({ status: 'ok' });
 const CLIENT_REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
 /** Take the caller's X-Request-Id when it is sane, else mint one. Also stored on the raw request for pino-http. */
@@ -37,26 +39,11 @@ const CSP_DIRECTIVES = {
 };
 
 /**
- * The headers @fastify/helmet sets on every routed response (with our CSP), for the answers
- * Fastify and Node give before any hook runs: a path parameter too long (414), a bad URL (400),
- * headers too large (431). test/integration/hardening-shape.int-spec.ts compares the two sets.
+ * The security headers of every answer (helmet's, with our CSP), also for the answers Fastify and
+ * Node give before any hook runs: a path parameter too long (414), a bad URL (400), headers too
+ * large (431). test/integration/hardening-shape.int-spec.ts checks every kind of answer carries them.
  */
-export const SECURITY_HEADERS: Record<string, string> = {
-  'content-security-policy':
-    "default-src 'self';base-uri 'self';font-src 'self' https: data:;form-action 'self';frame-ancestors 'self';img-src 'self' data:;object-src 'none';" +
-    "script-src 'self' 'unsafe-inline';script-src-attr 'none';style-src 'self' 'unsafe-inline';upgrade-insecure-requests",
-  'cross-origin-opener-policy': 'same-origin',
-  'cross-origin-resource-policy': 'same-origin',
-  'origin-agent-cluster': '?1',
-  'referrer-policy': 'no-referrer',
-  'strict-transport-security': 'max-age=31536000; includeSubDomains',
-  'x-content-type-options': 'nosniff',
-  'x-dns-prefetch-control': 'off',
-  'x-download-options': 'noopen',
-  'x-frame-options': 'SAMEORIGIN',
-  'x-permitted-cross-domain-policies': 'none',
-  'x-xss-protection': '0',
-};
+export const SECURITY_HEADERS: Readonly<Record<string, string>> = securityHeaders(CSP_DIRECTIVES);
 
 const FRAMEWORK_MESSAGES: Record<string, string> = {
   FST_ERR_MAX_PARAM_LENGTH: 'A path parameter is longer than 100 characters',
@@ -118,18 +105,29 @@ export async function configureApp(app: NestFastifyApplication, opts: { docs?: b
   app.useGlobalFilters(new AllExceptionsFilter());
   app.enableShutdownHooks();
 
-  const fastify = app.getHttpAdapter().getInstance();
-  fastify.addHook('onRequest', async (request, reply) => {
-    reply.header(REQUEST_ID_HEADER, request.id);
-  });
-  // API answers hold personal data: no browser or proxy may keep them. A route that sets its own policy keeps it.
-  fastify.addHook('onSend', async (request, reply) => {
-    if ((request.url.startsWith(`/${API_PREFIX}/`) || request.url.startsWith('/docs')) && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
-  });
   // The sign-in button's POST (and sign-out) redirect to the organisations' providers: a browser applies form-action to that redirect.
   const providerOrigins = app.get(AppConfig).oidcProviders.map((p) => new URL(p.issuer).origin);
-  const directives = providerOrigins.length ? { ...CSP_DIRECTIVES, formAction: ["'self'", ...new Set(providerOrigins)] } : CSP_DIRECTIVES;
-  await app.register(helmet, { contentSecurityPolicy: { directives } });
+  const headers = providerOrigins.length ? securityHeaders({ ...CSP_DIRECTIVES, formAction: ["'self'", ...new Set(providerOrigins)] }) : SECURITY_HEADERS;
+  const fastify = app.getHttpAdapter().getInstance();
+  // Synchronous hooks (an async hook costs a promise per request): the security headers and the request id on every answer.
+  fastify.addHook('onRequest', (request, reply, done) => {
+    reply.headers(headers);
+    reply.header(REQUEST_ID_HEADER, request.id);
+    if (request.url === LIVENESS_PATH && (request.method === 'GET' || request.method === 'HEAD')) {
+      // Liveness says only that this process answers HTTP, so it is answered here, first: before
+      // the session cookie, the request context, throttling, the guards and Nest's router, none of
+      // which it needs (a probe every few seconds from each load balancer should cost next to
+      // nothing). The route in HealthController documents it and answers the same body.
+      void reply.header('cache-control', 'no-store').type('application/json; charset=utf-8').send(LIVENESS_BODY);
+      return;
+    }
+    done();
+  });
+  // API answers hold personal data: no browser or proxy may keep them. A route that sets its own policy keeps it.
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    if ((request.url.startsWith(`/${API_PREFIX}/`) || request.url.startsWith('/docs')) && !reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    done(null, payload);
+  });
 
   // The web service: pages, session cookie, CSRF, assets (src/web).
   await configureWeb(app);

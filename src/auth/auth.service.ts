@@ -12,6 +12,7 @@ import { ApiToken } from './entities/api-token.entity';
 import { dummyHash, verifyPassword } from '../users/password';
 import { Role } from '../common/access/role.enum';
 import { SignInLimiter } from './sign-in-limiter';
+import { IdentityCache } from '../users/identity-cache';
 
 interface AccessClaims {
   sub: string;
@@ -48,6 +49,7 @@ export class AuthService {
     private readonly config: AppConfig,
     private readonly limiter: SignInLimiter,
     private readonly audit: AuditService,
+    private readonly identities: IdentityCache<UserRow>,
   ) {}
 
   /** Sign a short-lived access token for an active user. */
@@ -153,8 +155,13 @@ export class AuthService {
     return this.toAuthUser(t as UserRow, 'api_token');
   }
 
+  /** The active user with scopes: from the identity cache when it holds them (no round trip), else one query. */
   private async findActive(id: string): Promise<UserRow | undefined> {
+    const cached = this.identities.get(id);
+    if (cached) return cached;
+    const mark = this.identities.mark();
     const [row]: UserRow[] = await this.db.query(`${USER_WITH_SCOPES} WHERE u.id = $1 AND u.is_active`, [id]);
+    if (row) this.identities.set(id, row, mark);
     return row;
   }
 

@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service';
 import { ApiException } from '../common/errors/api-error';
+import { IdentityCache } from '../users/identity-cache';
 import { AppConfig } from '../config/app-config';
 import { JobProducer } from '../queue/job-producer.service';
 import { JobName } from '../queue/queue.contract';
@@ -44,6 +45,7 @@ export class PasswordResetService {
     private readonly audit: AuditService,
     private readonly jobs: JobProducer,
     private readonly settings: SignInSettingsService,
+    private readonly identities: IdentityCache,
   ) {}
 
   /** Ask for a reset link. Resolves the same way for a known and an unknown address. */
@@ -99,7 +101,7 @@ export class PasswordResetService {
       throw ApiException.validation([{ field: 'newPassword', reason: 'Password must be between 12 and 200 characters' }]);
     }
     const hash = await hashPassword(newPassword);
-    return this.db.transaction(async (em: EntityManager) => {
+    const done = await this.db.transaction(async (em: EntityManager) => {
       const [row]: { id: string; user_id: string }[] = TOKEN.test(token)
         ? await em.query(
             `SELECT r.id, r.user_id FROM password_resets r JOIN users u ON u.id = r.user_id
@@ -125,6 +127,9 @@ export class PasswordResetService {
       });
       return { userId: row.user_id };
     });
+    // Old tokens stop on this process at once (the users trigger tells the others).
+    this.identities.invalidate(done.userId);
+    return done;
   }
 
   /** 429 past RESET_LIMIT_PER_EMAIL for the address or RESET_LIMIT_PER_CLIENT for the client in the window. */

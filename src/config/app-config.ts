@@ -94,6 +94,17 @@ export class AppConfig {
   @Max(500)
   DB_POOL_SIZE = 20;
 
+  /**
+   * How long (seconds) an API process keeps a caller's identity (role, token version, scopes) so an
+   * authenticated request needs no database round trip for it. Every change of a user reaches every
+   * process at once (src/users/identity-cache.ts); 0 turns the cache off.
+   */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(3600)
+  IDENTITY_CACHE_SECONDS = 30;
+
   /** How long a request waits for a free database connection before it gets 503 with Retry-After. */
   @Transform(toInt)
   @IsInt()

@@ -1,4 +1,4 @@
-import { Controller, Get, HttpStatus, ServiceUnavailableException } from '@nestjs/common';
+import { Controller, Get, Header, HttpStatus, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import { HealthCheck, HealthCheckResult, HealthCheckService, HealthIndicatorService } from '@nestjs/terminus';
@@ -24,7 +24,9 @@ export class HealthController {
     private readonly degradation: RedisDegradation,
   ) {}
 
+  /** Answered first by the onRequest hook in app.setup.ts (same body); this route documents it and serves `/health/live?…`. */
   @Get('live')
+  @Header('cache-control', 'no-store')
   @ApiOperation({ summary: 'Liveness: the process is up' })
   @ApiOkResponse({ schema: { example: { status: 'ok' } } })
   live() {

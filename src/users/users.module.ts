@@ -4,11 +4,12 @@ import { User } from './entities/user.entity';
 import { UserScopeEntity } from './entities/user-scope.entity';
 import { UsersController } from './users.controller';
 import { UsersService } from './users.service';
+import { IdentityCache } from './identity-cache';
 
 @Module({
   imports: [TypeOrmModule.forFeature([User, UserScopeEntity])],
   controllers: [UsersController],
-  providers: [UsersService],
-  exports: [UsersService],
+  providers: [UsersService, IdentityCache],
+  exports: [UsersService, IdentityCache],
 })
 export class UsersModule {}

@@ -12,6 +12,7 @@ import { ApiException, ErrorDetail } from '../common/errors/api-error';
 import { CreateUserDto, ListUsersQuery, ScopeInput, UpdateUserDto } from './dto/user.dto';
 import { User } from './entities/user.entity';
 import { UserScopeEntity } from './entities/user-scope.entity';
+import { IdentityCache } from './identity-cache';
 
 /** The audited view of a user: never the password hash. */
 function auditView(u: User): Record<string, unknown> {
@@ -29,7 +30,17 @@ export class UsersService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly audit: AuditService,
+    private readonly identities: IdentityCache,
   ) {}
+
+  /** Run a change of user `id` and drop them from this process's identity cache once it commits. */
+  private async changing<T>(id: string, work: (em: EntityManager) => Promise<T>): Promise<T> {
+    try {
+      return await this.db.transaction(work);
+    } finally {
+      this.identities.invalidate(id);
+    }
+  }
 
   list(q: ListUsersQuery): Promise<User[]> {
     const where: Record<string, unknown> = {};
@@ -82,7 +93,7 @@ export class UsersService {
   }
 
   async update(caller: AuthUser, id: string, dto: UpdateUserDto): Promise<User> {
-    return this.db.transaction(async (em) => {
+    return this.changing(id, async (em) => {
       const before = await this.lockedForUpdate(em, caller, id, dto.version);
       const role = dto.role ?? before.role;
       const roleChanged = dto.role !== undefined && dto.role !== before.role;
@@ -108,7 +119,7 @@ export class UsersService {
    */
   async setActive(caller: AuthUser, id: string, active: boolean): Promise<User> {
     if (!active && id === caller.id) throw new ConflictException('You cannot deactivate yourself');
-    return this.db.transaction(async (em) => {
+    return this.changing(id, async (em) => {
       const before = await this.lockedForUpdate(em, caller, id);
       if (before.isActive === active) return before;
       await em.query(
@@ -137,7 +148,7 @@ export class UsersService {
       throw ApiException.validation([{ field: 'currentPassword', reason: 'is wrong' }], 'Current password is wrong');
     }
     const hash = await hashPassword(next);
-    await this.db.transaction(async (em) => {
+    await this.changing(caller.id, async (em) => {
       await em.query(`UPDATE users SET password_hash = $2, token_version = token_version + 1, updated_at = now() WHERE id = $1`, [caller.id, hash]);
       const revokedApiTokens = await this.revokeApiTokens(em, caller.id);
       await this.audit.record(em, { action: 'user.password_change', entityType: 'user', entityId: caller.id, metadata: { revokedApiTokens } });

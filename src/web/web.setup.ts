@@ -82,9 +82,9 @@ export async function configureWeb(app: NestFastifyApplication): Promise<void> {
     fastify.csrfProtection(request, reply, done);
   });
   // Pages answer with no-store: they hold what the signed-in user may see, nobody else.
-  fastify.addHook('onSend', async (request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+  fastify.addHook('onSend', (request: FastifyRequest, reply: FastifyReply, payload: unknown, done: (err: Error | null, payload: unknown) => void) => {
     if (isPagePath(request.url) && !request.url.startsWith(assets.path)) reply.header('cache-control', 'no-store');
-    return payload;
+    done(null, payload);
   });
 }
 

@@ -20,6 +20,19 @@ describe('health: liveness and readiness on real Postgres and Redis', () => {
     expect(res.body).toEqual({ status: 'ok' });
   });
 
+  it('answers /health/live before the router with what the routed answer carries (body, security headers, request id, no-store)', async () => {
+    const early = await ctx.api.get('/health/live', { headers: { 'x-request-id': 'probe-1' } });
+    const routed = await ctx.api.get('/health/live?via=router', { headers: { 'x-request-id': 'probe-2' } });
+    expect(routed.statusCode).toBe(200);
+    expect(early.text).toBe(routed.text);
+    const drop = new Set(['x-request-id', 'date', 'content-length', 'connection', 'keep-alive']);
+    const pick = (h: Record<string, unknown>) => Object.fromEntries(Object.entries(h).filter(([k]) => !drop.has(k)).sort());
+    expect(pick(early.headers)).toEqual(pick(routed.headers));
+    expect(early.headers['x-request-id']).toBe('probe-1');
+    expect(early.headers['cache-control']).toBe('no-store');
+    expect(early.headers['content-security-policy']).toContain("default-src 'self'");
+  });
+
   it('GET /health/ready answers 200 with database, redis and migrations up', async () => {
     const res = await ctx.api.get('/health/ready');
     expect(res.statusCode).toBe(200);

@@ -1,8 +1,9 @@
 import { JwtService } from '@nestjs/jwt';
 import { Role } from '../../src/common/access/role.enum';
 import { assertNoDemoUsersInProduction, demoUsersStep } from '../../src/seed/demo-users';
-import { createUser, expectInvisible, expectRouteAllows, TestUser } from '../support/auth';
-import { expectErrorShape, startTestApp, TestContext } from '../support/test-app';
+import { IdentityCache } from '../../src/users/identity-cache';
+import { createUser, expectInvisible, expectRouteAllows, identityChangesSeen, TestUser } from '../support/auth';
+import { eventually, expectErrorShape, startTestApp, TestApi, TestContext } from '../support/test-app';
 
 describe('identity: sign-in, tokens, users, scopes', () => {
   let ctx: TestContext;
@@ -132,6 +133,53 @@ describe('identity: sign-in, tokens, users, scopes', () => {
       await ctx.api.post(`/api/v1/users/${u.id}/reactivate`, {}, { headers: admin.headers });
       expect((await signIn(u.email, u.password)).statusCode).toBe(200);
       expectErrorShape(await ctx.api.get('/api/v1/me', { headers: u.headers }), 401);
+    });
+  });
+
+  describe('the identity cache (issue 20: no database round trip for who is calling)', () => {
+    const cache = () => ctx.app.get(IdentityCache);
+    const cachedOn = async (u: TestUser) => {
+      expect((await ctx.api.get('/api/v1/me', { headers: u.headers })).statusCode).toBe(200);
+      await eventually(async () => cache().enabled, (on) => on);
+      expect(cache().enabled).toBe(true);
+      expect((await ctx.api.get('/api/v1/me', { headers: u.headers })).statusCode).toBe(200); // now from the cache
+    };
+
+    it('a deactivation on another API instance stops the token on this one', async () => {
+      const u = await createUser(ctx, Role.HrOfficer);
+      await cachedOn(u);
+      const other = new TestApi(await ctx.startAnotherApi());
+      expect((await other.post(`/api/v1/users/${u.id}/deactivate`, {}, { headers: admin.headers })).statusCode).toBe(200);
+      await identityChangesSeen(ctx);
+      expectErrorShape(await ctx.api.get('/api/v1/me', { headers: u.headers }), 401);
+    });
+
+    it('a role or scope change made with SQL (as psql would) reaches the next request', async () => {
+      const u = await createUser(ctx, Role.Manager, { scopes: [{ programmeId, thematicAreaId: areaId }] });
+      await cachedOn(u);
+      await ctx.sql.query(`UPDATE users SET role = 'tu_rep' WHERE id = $1`, [u.id]);
+      await identityChangesSeen(ctx);
+      expect((await ctx.api.get('/api/v1/me', { headers: u.headers })).body.role).toBe('tu_rep');
+      await ctx.sql.query(`DELETE FROM user_scopes WHERE user_id = $1`, [u.id]);
+      await identityChangesSeen(ctx);
+      expect((await ctx.api.get('/api/v1/me', { headers: u.headers })).body.scopes).toEqual([]);
+    });
+
+    it('is off while its LISTEN connection is gone (every request reads the database), and comes back', async () => {
+      const u = await createUser(ctx, Role.HrOfficer);
+      await cachedOn(u);
+      await ctx.sql.query(`SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = 'wtt identity cache' AND datname = current_database()`);
+      await eventually(async () => cache().enabled, (on) => !on);
+      expect(cache().enabled).toBe(false);
+      // No notification can arrive now: the change is seen because the cache is not used.
+      await ctx.sql.query(`UPDATE users SET token_version = token_version + 1 WHERE id = $1`, [u.id]);
+      expectErrorShape(await ctx.api.get('/api/v1/me', { headers: u.headers }), 401);
+      await eventually(async () => {
+        await ctx.api.get('/health/ready');
+        await ctx.api.get('/api/v1/me', { headers: admin.headers });
+        return cache().enabled;
+      }, (on) => on, 15_000, 200);
+      expect(cache().enabled).toBe(true);
     });
   });
 

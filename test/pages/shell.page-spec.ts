@@ -1,5 +1,6 @@
 import { Role } from '../../src/common/access/role.enum';
 import { closeBrowser, DEMO, expectAccessible, signIn, startWebApp, tabTo, WebApp } from '../support/browser';
+import { identityChangesSeen } from '../support/auth';
 
 describe('pages: the shell (sign-in, home, footer pages, errors, as-at date)', () => {
   let web: WebApp;
@@ -133,6 +134,7 @@ describe('pages: the shell (sign-in, home, footer pages, errors, as-at date)', (
     const page = await web.page();
     await signIn(page, web, DEMO.admin);
     await web.ctx.sql.query(`UPDATE users SET token_version = token_version + 1 WHERE email = $1`, [DEMO.admin]);
+    await identityChangesSeen(web.ctx);
     await page.goto('/');
     expect(new URL(page.url()).pathname).toBe('/sign-in');
   });

@@ -8,6 +8,7 @@
  *   await expectInvisible(ctx, mgr, 'GET', `/api/v1/posts/${otherAreaPostId}`);
  *   expectNoPersonalData(res.body, [employee.firstName, employee.staffNumber]);
  */
+import { IdentityCache } from '../../src/users/identity-cache';
 import { randomBytes } from 'node:crypto';
 import { AuthService } from '../../src/auth/auth.service';
 import type { UserScope } from '../../src/common/access/auth-user';
@@ -46,6 +47,14 @@ export async function createUser(
   }
   const token = await ctx.app.get(AuthService).issueAccessToken(id);
   return { id, email, role, password: TEST_PASSWORD, token, headers: { authorization: `Bearer ${token}` } };
+}
+
+/**
+ * After changing users with SQL (as another process would), wait until the API's identity cache
+ * has had the change's notification (src/users/identity-cache.ts), as it would within milliseconds.
+ */
+export async function identityChangesSeen(ctx: TestContext): Promise<void> {
+  await ctx.app.get(IdentityCache).sync();
 }
 
 /** One user of each role (managers and tu_reps with the scopes given). */
