@@ -109,15 +109,18 @@ export async function configureApp(app: NestFastifyApplication, opts: { docs?: b
   const providerOrigins = app.get(AppConfig).oidcProviders.map((p) => new URL(p.issuer).origin);
   const headers = providerOrigins.length ? securityHeaders({ ...CSP_DIRECTIVES, formAction: ["'self'", ...new Set(providerOrigins)] }) : SECURITY_HEADERS;
   const fastify = app.getHttpAdapter().getInstance();
-  // Synchronous hooks (an async hook costs a promise per request): the security headers and the request id on every answer.
-  fastify.addHook('onRequest', (request, reply, done) => {
+  // The first hook of every request (the adapter runs it before Nest's middleware), synchronous
+  // (an async hook costs a promise per request): the security headers and the request id.
+  const adapter = app.getHttpAdapter() as FastifyAdapter;
+  adapter.setOnRequestHook((request: FastifyRequest, reply: FastifyReply, done: (err?: Error) => void) => {
     reply.headers(headers);
     reply.header(REQUEST_ID_HEADER, request.id);
     if (request.url === LIVENESS_PATH && (request.method === 'GET' || request.method === 'HEAD')) {
       // Liveness says only that this process answers HTTP, so it is answered here, first: before
-      // the session cookie, the request context, throttling, the guards and Nest's router, none of
-      // which it needs (a probe every few seconds from each load balancer should cost next to
-      // nothing). The route in HealthController documents it and answers the same body.
+      // Nest's middleware (request context, request log), the session cookie, throttling, the
+      // guards and Nest's router, none of which it needs (a probe every few seconds from each load
+      // balancer should cost next to nothing). HealthController documents the route and answers
+      // the same (test/integration/health.int-spec.ts compares the two).
       void reply.header('cache-control', 'no-store').type('application/json; charset=utf-8').send(LIVENESS_BODY);
       return;
     }
