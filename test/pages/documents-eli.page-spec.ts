@@ -25,6 +25,16 @@ describe('pages: the ELI schedule', () => {
     throw new Error('the ELI build was not made');
   }
 
+  /** Set the session's "view as at" date through the /as-at page. */
+  const viewAsAt = async (page: Page, day: string, month: string, year: string) => {
+    await page.goto('/as-at');
+    await page.getByLabel('Day').fill(day);
+    await page.getByLabel('Month').fill(month);
+    await page.getByLabel('Year').fill(year);
+    await page.getByRole('button', { name: 'View as at this date' }).click();
+    await page.waitForLoadState('domcontentloaded');
+  };
+
   beforeAll(async () => {
     web = await startWebApp({ worker: true });
     [{ id: programmeId }] = await sql<{ id: string }>(`SELECT id FROM programmes ORDER BY created_at LIMIT 1`);
@@ -42,6 +52,7 @@ describe('pages: the ELI schedule', () => {
     );
     const page = await web.page();
     await signIn(page, web, DEMO.hr);
+    await viewAsAt(page, '10', '3', '2017');
     await page.goto(`/cases/${overdue.id}`);
     expect(await page.locator('.app-deadline', { hasText: 'Employee liability information' }).textContent()).toContain('Overdue');
 
@@ -116,7 +127,8 @@ describe('pages: the ELI schedule', () => {
     const page = await web.page({ javaScript: false });
     await signIn(page, web, DEMO.hr);
     await page.goto(`/programmes/${programmeId}/eli`);
-    await page.getByLabel(/^Draft/).check();
+    expect(await page.locator('h1').textContent()).toContain('Employee liability information');
+    await page.locator('input[name="kind"][value="draft"]').check();
     await page.getByRole('button', { name: 'Build the schedule' }).click();
     await page.waitForLoadState('domcontentloaded');
     const buildId = await waitForBuild(page);
