@@ -7,7 +7,8 @@ import { closeBrowser, DEMO, expectAccessible, signIn, startWebApp, tabTo, WebAp
  * (the error summary first), and the cases it covers have their ELI deadline met; the same with
  * JavaScript off for a draft (which meets nothing); managers and reps get 403.
  */
-const LONG = 240_000;
+/** The demo letters' PDFs (LibreOffice) share the documents queue with the ELI builds at start: allow for them. */
+const LONG = 480_000;
 
 describe('pages: the ELI schedule', () => {
   let web: WebApp;
@@ -16,10 +17,10 @@ describe('pages: the ELI schedule', () => {
 
   /** "Check again" until the newest build is made by the worker (no JavaScript needed). */
   async function waitForBuild(page: Page): Promise<string> {
-    for (let i = 0; i < 120; i++) {
+    for (let i = 0; i < 360; i++) {
       const row = page.locator('.app-eli-builds tbody tr').first();
       if ((await row.textContent())?.includes('Ready')) return (await row.getAttribute('data-build-id'))!;
-      await page.waitForTimeout(500);
+      await page.waitForTimeout(1000);
       await page.goto(`/programmes/${programmeId}/eli#builds`);
     }
     throw new Error('the ELI build was not made');
@@ -76,8 +77,9 @@ describe('pages: the ELI schedule', () => {
     const [{ n: none }] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM eli_builds WHERE requested_by_label = $1`, [DEMO.hr]);
     expect(none).toBe(0);
 
-    await tabTo(page, (el) => el.tag === 'input' && el.label.startsWith('Final'), 200);
-    await page.keyboard.press('Space');
+    // Tab reaches the radio group once (its first radio); the arrow key moves to, and selects, the final.
+    await tabTo(page, (el) => el.tag === 'input' && el.label.startsWith('Draft'), 200);
+    await page.keyboard.press('ArrowDown');
     await tabTo(page, (el) => el.tag === 'button' && el.text === 'Build the schedule', 200);
     await page.keyboard.press('Enter');
     await page.waitForURL((u) => u.pathname === `/programmes/${programmeId}/eli`);
