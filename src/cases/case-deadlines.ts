@@ -45,6 +45,7 @@ export interface CaseDeadlineFacts {
   consultationEnd: string | null;
   reg13InformationDays: number;
   division: string;
+  /** The day of the first final ELI release covering the case (src/documents/eli), or null. */
   eliDone: string | null;
   letterDone: string | null;
 }
@@ -64,7 +65,11 @@ const FACTS_SQL = `
   JOIN posts p ON p.id = tc.post_id
   JOIN organisations o ON o.id = p.organisation_id
   LEFT JOIN consultations k ON k.id = tc.consultation_id
-  LEFT JOIN case_checklist_items eli ON eli.case_id = tc.id AND eli.item = 'eli_sent'
+  LEFT JOIN LATERAL (
+    -- The ELI deadline is met only by a recorded final release covering the case (issue 15): the
+    -- "ELI sent" checklist item is HR's own note and no longer counts.
+    SELECT min(r.released_on) AS done_on FROM eli_release_cases rc JOIN eli_releases r ON r.id = rc.release_id
+     WHERE rc.case_id = tc.id AND r.kind = 'final') eli ON true
   LEFT JOIN case_checklist_items letter ON letter.case_id = tc.id AND letter.item = 'measures_letter_issued'
   WHERE tc.state <> 'withdrawn'`;
 

@@ -37,6 +37,8 @@ export enum JobName {
   SendPasswordReset = 'auth.send_password_reset',
   /** Issue 15: convert one generated document's DOCX to a tagged PDF (jobId = `pdf-<documentId>`). */
   DocumentPdf = 'document.pdf',
+  /** Issue 15: make one ELI schedule (XLSX, draft or final) HR asked for (jobId = `eli-<buildId>`). */
+  EliBuild = 'eli.build',
 }
 
 export interface SystemSmokeJob {
@@ -67,6 +69,12 @@ export interface DocumentPdfJob {
   data: { documentId: string };
 }
 
+/** Issue 15: the ELI build carries the id of its eli_builds row (the cases are fixed on the row). */
+export interface EliBuildJob {
+  name: JobName.EliBuild;
+  data: { buildId: string };
+}
+
 /** Every job the system knows. Add a member here, then a processor in jobs/. */
 export type JobItem =
   | SystemSmokeJob
@@ -77,7 +85,8 @@ export type JobItem =
   | MaintenanceJob<JobName.MilestoneReminders>
   | MaintenanceJob<JobName.OverdueDigest>
   | PasswordResetJob
-  | DocumentPdfJob;
+  | DocumentPdfJob
+  | EliBuildJob;
 
 export type JobData<N extends JobName> = Extract<JobItem, { name: N }>['data'];
 
@@ -92,6 +101,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.OverdueDigest]: QueueName.NotifyMaintenance,
   [JobName.SendPasswordReset]: QueueName.NotifyEmail,
   [JobName.DocumentPdf]: QueueName.Documents,
+  [JobName.EliBuild]: QueueName.Documents,
 };
 
 /**
@@ -137,6 +147,7 @@ export const JOB_OPTIONS: Partial<Record<JobName, JobsOptions>> = {
   [JobName.SendPasswordReset]: { attempts: 6, backoff: { type: CAPPED_EXPONENTIAL, delay: 5000 }, removeOnComplete: true, removeOnFail: { age: 3600 } },
   // Issue 15: a conversion that failed (LibreOffice timed out or crashed) is tried again a few times.
   [JobName.DocumentPdf]: { attempts: 4, backoff: { type: CAPPED_EXPONENTIAL, delay: 2000 } },
+  [JobName.EliBuild]: { attempts: 4, backoff: { type: CAPPED_EXPONENTIAL, delay: 2000 } },
 };
 
 /** Jobs whose retry schedule NOTIFY_RETRY_ATTEMPTS / NOTIFY_RETRY_BASE_MS change. */

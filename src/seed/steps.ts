@@ -3,6 +3,7 @@ import { casesDemoStep } from './cases-demo';
 import { consultationDemoStep } from './consultation-demo';
 import { establishmentDemoStep } from './establishment-demo';
 import { lettersDemoStep } from './letters-demo';
+import { eliDemoStep } from './eli-demo';
 import type { SeedStep } from './seed-step';
 
 /**
@@ -14,6 +15,7 @@ export const steps: SeedStep[] = [
   establishmentDemoStep,
   casesDemoStep, // after the establishment: reads its programme's in-scope holders
   lettersDemoStep, // after the cases: the letters of those past "letters issued"
+  eliDemoStep, // after the cases: the ELI draft and final releases
   demoUsersStep,
   consultationDemoStep, // after the establishment (its programme and posts) and the demo users (links the demo rep's forum seat)
 ];

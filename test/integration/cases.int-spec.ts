@@ -216,8 +216,9 @@ describe('transition cases: routes, state machine, deadlines, checklist, access'
       expect(await status(28)).toEqual(['due', 0]);
       expect(await status(27)).toEqual(['overdue', -1]);
       const read = await ctx.api.get(url(c.id), { headers: hr.headers });
+      // Issue 15: the ELI deadline is met only by a recorded final ELI release covering the case; the checklist tick is HR's own note.
       const done = await checklist(c.id, 'eli_sent', read.body.version, { done: true, doneOn: today });
-      expect(done.body.deadlines.find((d: { kind: string }) => d.kind === 'eli')).toMatchObject({ status: 'done', doneOn: today, late: true });
+      expect(done.body.deadlines.find((d: { kind: string }) => d.kind === 'eli')).toMatchObject({ status: 'overdue', doneOn: null });
       // asOf judges the same data at another date.
       const asOf = await ctx.api.get(`${url(c.id)}?asOf=2000-01-01`, { headers: hr.headers });
       expect(asOf.body.deadlines.find((d: { kind: string }) => d.kind === 'measures_letter').status).toBe('upcoming');
