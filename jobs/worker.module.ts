@@ -22,6 +22,7 @@ import { WebhookDeliveryProcessor } from './processors/webhook-delivery.processo
 import { WorkerHost } from './worker-host.service';
 import { DocumentsWorkerModule } from '../src/documents/documents-worker.module';
 import { DocumentPdfProcessor } from './processors/document-pdf.processor';
+import { EvidencePackProcessor } from './processors/evidence-pack.processor';
 
 const processors = [
   SystemSmokeProcessor,
@@ -33,6 +34,7 @@ const processors = [
   OverdueDigestProcessor,
   PasswordResetProcessor,
   DocumentPdfProcessor,
+  EvidencePackProcessor,
 ];
 
 /** The worker process: the same modules as the API, no HTTP. */

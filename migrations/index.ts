@@ -15,6 +15,7 @@ import { CreateNotifications1763800600000 } from './1763800600000-CreateNotifica
 import { AddStatutoryClock1764000100000 } from './1764000100000-AddStatutoryClock';
 import { GrantRuntimeRole1764100000000 } from './1764100000000-GrantRuntimeRole';
 import { CreateSingleSignOn1764500000000 } from './1764500000000-CreateSingleSignOn';
+import { ExtendEvidencePacks1764610000000 } from './1764610000000-ExtendEvidencePacks';
 import { CreateDocuments1764300000000 } from './1764300000000-CreateDocuments';
 import { DocumentsIssuedPdfLater1764300100000 } from './1764300100000-DocumentsIssuedPdfLater';
 import { AddDeliveryAttemptRecord1764200200000 } from './1764200200000-AddDeliveryAttemptRecord';
@@ -40,5 +41,6 @@ export const migrations = [
   CreateScopeScenarios1764400000000,
   TuneScenarioMatrixDelta1764400001000,
   CreateSingleSignOn1764500000000,
+  ExtendEvidencePacks1764610000000,
   // add new migrations above this line, in timestamp order
 ];

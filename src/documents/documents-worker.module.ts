@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
 import { DocumentPdfService } from './document-pdf.service';
+import { EvidencePackBuilder } from './evidence/evidence-builder.service';
 
 /** What the worker needs to make documents' PDFs (one LibreOffice converter per worker process). */
 @Module({
-  providers: [DocumentPdfService],
-  exports: [DocumentPdfService],
+  providers: [DocumentPdfService, EvidencePackBuilder],
+  exports: [DocumentPdfService, EvidencePackBuilder],
 })
 export class DocumentsWorkerModule {}

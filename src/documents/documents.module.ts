@@ -4,13 +4,15 @@ import { CasesModule } from '../cases/cases.module';
 import { missingCaseLetter } from './case-letter-guard';
 import { DocumentsController } from './documents.controller';
 import { DocumentsService } from './documents.service';
+import { EvidencePacksController } from './evidence/evidence-packs.controller';
+import { EvidencePacksService } from './evidence/evidence-packs.service';
 
 /** Letters and their register (issue 15). The PDFs are made by the worker (DocumentsWorkerModule). */
 @Module({
   imports: [CasesModule],
-  controllers: [DocumentsController],
-  providers: [DocumentsService],
-  exports: [DocumentsService],
+  controllers: [DocumentsController, EvidencePacksController],
+  providers: [DocumentsService, EvidencePacksService],
+  exports: [DocumentsService, EvidencePacksService],
 })
 export class DocumentsModule implements OnModuleInit {
   constructor(private readonly caseChecks: CaseTransitionChecks) {}

@@ -37,6 +37,8 @@ export enum JobName {
   SendPasswordReset = 'auth.send_password_reset',
   /** Issue 15: convert one generated document's DOCX to a tagged PDF (jobId = `pdf-<documentId>`). */
   DocumentPdf = 'document.pdf',
+  /** Issue 15: build a consultation's evidence pack, both copies (jobId = `evidence-<packId>`). */
+  EvidencePack = 'evidence.pack',
 }
 
 export interface SystemSmokeJob {
@@ -67,6 +69,12 @@ export interface DocumentPdfJob {
   data: { documentId: string };
 }
 
+/** Issue 15: the evidence pack build row the worker fills in (evidence_packs.id). */
+export interface EvidencePackJob {
+  name: JobName.EvidencePack;
+  data: { packId: string };
+}
+
 /** Every job the system knows. Add a member here, then a processor in jobs/. */
 export type JobItem =
   | SystemSmokeJob
@@ -77,7 +85,8 @@ export type JobItem =
   | MaintenanceJob<JobName.MilestoneReminders>
   | MaintenanceJob<JobName.OverdueDigest>
   | PasswordResetJob
-  | DocumentPdfJob;
+  | DocumentPdfJob
+  | EvidencePackJob;
 
 export type JobData<N extends JobName> = Extract<JobItem, { name: N }>['data'];
 
@@ -92,6 +101,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.OverdueDigest]: QueueName.NotifyMaintenance,
   [JobName.SendPasswordReset]: QueueName.NotifyEmail,
   [JobName.DocumentPdf]: QueueName.Documents,
+  [JobName.EvidencePack]: QueueName.Documents,
 };
 
 /**
@@ -137,6 +147,8 @@ export const JOB_OPTIONS: Partial<Record<JobName, JobsOptions>> = {
   [JobName.SendPasswordReset]: { attempts: 6, backoff: { type: CAPPED_EXPONENTIAL, delay: 5000 }, removeOnComplete: true, removeOnFail: { age: 3600 } },
   // Issue 15: a conversion that failed (LibreOffice timed out or crashed) is tried again a few times.
   [JobName.DocumentPdf]: { attempts: 4, backoff: { type: CAPPED_EXPONENTIAL, delay: 2000 } },
+  // Issue 15: a pack build that failed (LibreOffice, the database) is tried again twice, then recorded as failed.
+  [JobName.EvidencePack]: { attempts: 3, backoff: { type: CAPPED_EXPONENTIAL, delay: 2000 } },
 };
 
 /** Jobs whose retry schedule NOTIFY_RETRY_ATTEMPTS / NOTIFY_RETRY_BASE_MS change. */
