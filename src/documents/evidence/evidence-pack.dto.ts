@@ -45,7 +45,13 @@ export class EvidencePackResponse {
   @ApiProperty({ type: [PackFileResponse], description: 'The files the caller may download (a tu_rep: the representatives’ copy only)' }) files: PackFileResponse[];
 }
 
+export class PackConsultationResponse {
+  @ApiProperty() id: string;
+  @ApiProperty() title: string;
+}
+
 export class EvidencePackStatusResponse {
+  @ApiProperty({ type: PackConsultationResponse }) consultation: PackConsultationResponse;
   @ApiPropertyOptional({ type: EvidencePackResponse, nullable: true, description: 'The newest build, whatever its status' }) latest: EvidencePackResponse | null;
   @ApiPropertyOptional({ type: EvidencePackResponse, nullable: true, description: 'The newest ready build: the pack to download (a failed build leaves it so)' })
   lastReady: EvidencePackResponse | null;

@@ -69,14 +69,15 @@ export class EvidencePacksService {
     private readonly jobs: JobProducer,
   ) {}
 
-  private async consultation(em: EntityManager, user: AuthUser, consultationId: string): Promise<void> {
-    const [k]: { programme_id: string }[] = await em.query(`SELECT programme_id FROM consultations WHERE id = $1`, [consultationId]);
+  private async consultation(em: EntityManager, user: AuthUser, consultationId: string): Promise<{ id: string; title: string }> {
+    const [k]: { programme_id: string; title: string }[] = await em.query(`SELECT programme_id, title FROM consultations WHERE id = $1`, [consultationId]);
     if (!k) throw new NotFoundException('Consultation not found');
     try {
       await assertProgrammeVisible(em, user, k.programme_id);
     } catch {
       throw new NotFoundException('Consultation not found');
     }
+    return { id: consultationId, title: k.title };
   }
 
   private async enqueue(packId: string): Promise<void> {
@@ -110,11 +111,11 @@ export class EvidencePacksService {
   }
 
   async status(user: AuthUser, consultationId: string): Promise<EvidencePackStatusResponse> {
-    await this.consultation(this.db.manager, user, consultationId);
+    const consultation = await this.consultation(this.db.manager, user, consultationId);
     const [latest]: PackRow[] = await this.db.query(`SELECT * FROM evidence_packs WHERE consultation_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1`, [consultationId]);
     const [ready]: PackRow[] = await this.db.query(`SELECT * FROM evidence_packs WHERE consultation_id = $1 AND status = 'ready' ORDER BY created_at DESC, id DESC LIMIT 1`, [consultationId]);
     if (latest?.status === 'queued' && Date.now() - latest.created_at.getTime() > 60_000) await this.enqueue(latest.id);
-    return { latest: latest ? await this.toResponse(user, latest) : null, lastReady: ready ? await this.toResponse(user, ready) : null };
+    return { consultation, latest: latest ? await this.toResponse(user, latest) : null, lastReady: ready ? await this.toResponse(user, ready) : null };
   }
 
   /** A copy's PDF or ZIP; audited (the full copy holds personal data). */
