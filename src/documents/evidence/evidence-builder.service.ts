@@ -12,6 +12,11 @@ export const EVIDENCE_PACK_ENTITY = 'evidence_pack';
 
 export class EvidencePackGone extends Error {}
 
+/** TypeORM answers an UPDATE … RETURNING on PostgreSQL with [rows, affected count]: the rows. */
+export function returnedRows<T>(result: unknown): T[] {
+  return (Array.isArray(result) && Array.isArray(result[0]) ? result[0] : result) as T[];
+}
+
 /** What a ready pack holds, kept with it (the API and the page show it; no personal data). */
 export interface PackContents {
   meetings: number;
@@ -58,10 +63,12 @@ export class EvidencePackBuilder {
   }
 
   async build(packId: string): Promise<{ skipped: string } | { pdfSha256: string; zipSha256: string }> {
-    const [row]: { consultation_id: string; status: string; requested_by: string | null; requested_by_label: string }[] = await this.db.query(
+    const [row] = returnedRows<{ consultation_id: string; requested_by_label: string }>(
+      await this.db.query(
       `UPDATE evidence_packs SET status = 'running', started_at = coalesce(started_at, now()), progress = 5, step = 'Reading the consultation'
-        WHERE id = $1 AND status IN ('queued', 'running') RETURNING consultation_id, status, requested_by, requested_by_label`,
-      [packId],
+        WHERE id = $1 AND status IN ('queued', 'running') RETURNING consultation_id, requested_by_label`,
+        [packId],
+      ),
     );
     if (!row) {
       const [exists] = await this.db.query(`SELECT status FROM evidence_packs WHERE id = $1`, [packId]);
@@ -136,9 +143,11 @@ export class EvidencePackBuilder {
   /** After the last attempt: the build is failed with its reason; the previous ready pack stays the one to download. */
   async markFailed(packId: string, error: string): Promise<void> {
     await this.db.transaction(async (em) => {
-      const rows: { consultation_id: string }[] = await em.query(
-        `UPDATE evidence_packs SET status = 'failed', error = $2, step = 'Failed', finished_at = now() WHERE id = $1 AND status IN ('queued', 'running') RETURNING consultation_id`,
-        [packId, error.slice(0, 2000)],
+      const rows = returnedRows<{ consultation_id: string }>(
+        await em.query(
+          `UPDATE evidence_packs SET status = 'failed', error = $2, step = 'Failed', finished_at = now() WHERE id = $1 AND status IN ('queued', 'running') RETURNING consultation_id`,
+          [packId, error.slice(0, 2000)],
+        ),
       );
       if (!rows.length) return;
       await this.audit.record(em, {
