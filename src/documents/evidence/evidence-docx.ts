@@ -129,18 +129,14 @@ export async function evidenceDocx(e: EvidenceContent): Promise<Buffer> {
     body.push(e.caseLetterCounts.length ? table(['Kind', 'Issued'], e.caseLetterCounts.map((c) => [c.title, String(c.count)])) : p('No letters to individual employees have been issued.'));
     body.push(p('Documents issued to the representatives:'));
   }
-  body.push(
-    e.documents.length
-      ? table(
-          e.copy === 'full' ? ['Issued', 'Document', 'Template', 'SHA-256 (DOCX issued)', 'SHA-256 (PDF)', 'Issued to'] : ['Issued', 'Document', 'Template', 'SHA-256 (DOCX issued)', 'SHA-256 (PDF)'],
-          e.documents.map((d) => {
-            const row = [longDate(d.issuedAt), d.title, `version ${d.templateVersion}`, d.docxSha256, d.pdfSha256 ?? 'PDF not made yet'];
-            if (e.copy === 'full') row.push(`${d.recipients.join('; ')} (${d.delivery.replace('_', ' ')}${d.issuedBy ? `, by ${d.issuedBy}` : ''})`);
-            return row;
-          }),
-        )
-      : p('No documents have been issued.'),
-  );
+  if (!e.documents.length) body.push(p('No documents have been issued.'));
+  for (const d of e.documents) {
+    // One block per document (a 64-character hash does not fit a table cell).
+    body.push(p(`${longDate(d.issuedAt)}: ${d.title} (template version ${d.templateVersion})`, { bold: true }));
+    body.push(p(`SHA-256 of the DOCX issued: ${d.docxSha256}`));
+    body.push(p(d.pdfSha256 ? `SHA-256 of its PDF: ${d.pdfSha256}` : 'PDF: not made yet (the DOCX is the document issued).'));
+    if (e.copy === 'full') body.push(p(`Issued to ${d.recipients.join('; ') || 'no one recorded'} (${d.delivery.replace('_', ' ')}${d.issuedBy ? `, by ${d.issuedBy}` : ''}).`));
+  }
 
   // 7. HR1
   body.push(h1('hr1', `7. ${SECTIONS[6].title}`));
