@@ -23,6 +23,7 @@ import { WorkerHost } from './worker-host.service';
 import { DocumentsWorkerModule } from '../src/documents/documents-worker.module';
 import { DocumentPdfProcessor } from './processors/document-pdf.processor';
 import { EliBuildProcessor } from './processors/eli-build.processor';
+import { EvidencePackProcessor } from './processors/evidence-pack.processor';
 
 const processors = [
   SystemSmokeProcessor,
@@ -35,6 +36,7 @@ const processors = [
   PasswordResetProcessor,
   DocumentPdfProcessor,
   EliBuildProcessor,
+  EvidencePackProcessor,
 ];
 
 /** The worker process: the same modules as the API, no HTTP. */

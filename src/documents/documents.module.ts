@@ -6,13 +6,15 @@ import { DocumentsController } from './documents.controller';
 import { DocumentsService } from './documents.service';
 import { EliController } from './eli/eli.controller';
 import { EliService } from './eli/eli.service';
+import { EvidencePacksController } from './evidence/evidence-packs.controller';
+import { EvidencePacksService } from './evidence/evidence-packs.service';
 
 /** Letters and their register (issue 15). The PDFs are made by the worker (DocumentsWorkerModule). */
 @Module({
   imports: [CasesModule],
-  controllers: [DocumentsController, EliController],
-  providers: [DocumentsService, EliService],
-  exports: [DocumentsService, EliService],
+  controllers: [DocumentsController, EliController, EvidencePacksController],
+  providers: [DocumentsService, EliService, EvidencePacksService],
+  exports: [DocumentsService, EliService, EvidencePacksService],
 })
 export class DocumentsModule implements OnModuleInit {
   constructor(private readonly caseChecks: CaseTransitionChecks) {}

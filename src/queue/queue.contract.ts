@@ -39,6 +39,8 @@ export enum JobName {
   DocumentPdf = 'document.pdf',
   /** Issue 15: make one ELI schedule (XLSX, draft or final) HR asked for (jobId = `eli-<buildId>`). */
   EliBuild = 'eli.build',
+  /** Issue 15: build a consultation's evidence pack, both copies (jobId = `evidence-<packId>`). */
+  EvidencePack = 'evidence.pack',
 }
 
 export interface SystemSmokeJob {
@@ -75,6 +77,12 @@ export interface EliBuildJob {
   data: { buildId: string };
 }
 
+/** Issue 15: the evidence pack build row the worker fills in (evidence_packs.id). */
+export interface EvidencePackJob {
+  name: JobName.EvidencePack;
+  data: { packId: string };
+}
+
 /** Every job the system knows. Add a member here, then a processor in jobs/. */
 export type JobItem =
   | SystemSmokeJob
@@ -86,7 +94,8 @@ export type JobItem =
   | MaintenanceJob<JobName.OverdueDigest>
   | PasswordResetJob
   | DocumentPdfJob
-  | EliBuildJob;
+  | EliBuildJob
+  | EvidencePackJob;
 
 export type JobData<N extends JobName> = Extract<JobItem, { name: N }>['data'];
 
@@ -102,6 +111,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.SendPasswordReset]: QueueName.NotifyEmail,
   [JobName.DocumentPdf]: QueueName.Documents,
   [JobName.EliBuild]: QueueName.Documents,
+  [JobName.EvidencePack]: QueueName.Documents,
 };
 
 /**
@@ -148,6 +158,8 @@ export const JOB_OPTIONS: Partial<Record<JobName, JobsOptions>> = {
   // Issue 15: a conversion that failed (LibreOffice timed out or crashed) is tried again a few times.
   [JobName.DocumentPdf]: { attempts: 4, backoff: { type: CAPPED_EXPONENTIAL, delay: 2000 } },
   [JobName.EliBuild]: { attempts: 4, backoff: { type: CAPPED_EXPONENTIAL, delay: 2000 } },
+  // Issue 15: a pack build that failed (LibreOffice, the database) is tried again twice, then recorded as failed.
+  [JobName.EvidencePack]: { attempts: 3, backoff: { type: CAPPED_EXPONENTIAL, delay: 2000 } },
 };
 
 /** Jobs whose retry schedule NOTIFY_RETRY_ATTEMPTS / NOTIFY_RETRY_BASE_MS change. */

@@ -141,7 +141,7 @@ describe('pages: the ELI schedule', () => {
     await page.getByLabel('Year').fill('2017');
     await page.getByRole('button', { name: 'Record the release' }).click();
     await page.waitForLoadState('domcontentloaded');
-    expect(await page.locator('.govuk-error-summary').textContent()).toContain('The date must be a real date');
+    expect(await page.locator('.govuk-error-summary').textContent()).toContain('The date of release must be a real date');
     await page.getByLabel('Day').fill('28');
     await page.getByRole('button', { name: 'Record the release' }).click();
     await page.waitForURL((u) => u.pathname === `/programmes/${programmeId}/eli`);

@@ -4,10 +4,11 @@ import { DocumentsModule } from '../documents.module';
 import { CaseDocumentsPage } from './case-documents.page';
 import { EstablishmentModule } from '../../establishment/establishment.module';
 import { EliPage } from './eli.page';
+import { EvidencePackPage } from './evidence-pack.page';
 
-/** The pages of letters (issue 15): a case's letters, a document, issuing it. */
+/** The pages of documents (issue 15): a case's letters, issuing them, the ELI schedule, a consultation's evidence pack. */
 @Module({
   imports: [DocumentsModule, CasesModule, EstablishmentModule],
-  controllers: [CaseDocumentsPage, EliPage],
+  controllers: [CaseDocumentsPage, EliPage, EvidencePackPage],
 })
 export class DocumentsPagesModule {}

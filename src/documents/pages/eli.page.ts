@@ -6,7 +6,7 @@ import { CurrentUser, Roles } from '../../common/access/decorators';
 import { Role } from '../../common/access/role.enum';
 import { todayInLondon } from '../../common/dates';
 import { UuidParam } from '../../common/http/uuid-param';
-import { dateFromParts, dateParts } from '../../cases/pages/page-helpers';
+import { partsOf, readDate } from '../../web/page-forms';
 import { ProgrammesService } from '../../establishment/programmes.service';
 import { fieldError, formFields, readForm } from '../../web/forms';
 import { FormErrors, formErrors, redirectTo, renderPage } from '../../web/page-context';
@@ -105,20 +105,20 @@ export class EliPage {
   async releaseForm(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @CurrentUser() user: AuthUser, @UuidParam('id') id: string, @UuidParam('buildId') buildId: string): Promise<void> {
     const b = await this.eli.build(user, id, buildId);
     if (b.releaseId) return redirectTo(req, reply, `/programmes/${id}/eli`, { kind: 'important', text: 'This schedule has been released already' });
-    await this.renderRelease(req, reply, id, b, { values: { releasedOn: dateParts(todayInLondon()) } });
+    await this.renderRelease(req, reply, id, b, { values: { releasedOn: partsOf(todayInLondon()) } });
   }
 
   @Post('programmes/:id/eli/builds/:buildId/release')
   async release(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @CurrentUser() user: AuthUser, @UuidParam('id') id: string, @UuidParam('buildId') buildId: string, @Body() body: unknown): Promise<void> {
     const b = await this.eli.build(user, id, buildId);
     const fields = formFields(body);
-    const date = dateFromParts(fields, 'releasedOn');
-    const values = { ...fields, releasedOn: date.values };
+    const date = readDate(fields, 'releasedOn', 'the date of release', false);
+    const values = { ...fields, releasedOn: date.parts };
     const again = (errors: FormErrors) => this.renderRelease(req, reply, id, b, { values, errors });
-    if (date.error) return again(fieldError('releasedOn-day', `The date ${date.error}`));
+    if (date.error) return again(fieldError('releasedOn-day', date.error));
     const form = await readForm(
       RecordEliReleaseDto,
-      { buildId, recipientName: fields.recipientName ?? '', ...(fields.recipientEmail ? { recipientEmail: fields.recipientEmail } : {}), ...(date.iso ? { releasedOn: date.iso } : {}) },
+      { buildId, recipientName: fields.recipientName ?? '', ...(fields.recipientEmail ? { recipientEmail: fields.recipientEmail } : {}), ...(date.value ? { releasedOn: date.value } : {}) },
       RELEASE_LABELS,
     );
     if (form.errors) return again(fixDateLink(form.errors));
