@@ -27,8 +27,12 @@ const num = (k: string, d: number) => (process.env[k] ? Number(process.env[k]) :
 const EMAILS = num('FAULTS_EMAILS', 20_000);
 const KILLS = num('FAULTS_KILLS', 20);
 const RECIPIENTS = 301;
+/** Meetings of the fault phases; the fault-free baseline phase adds a fifth of this on top. */
 const EVENTS = Math.ceil(EMAILS / RECIPIENTS);
 const TOTAL = EVENTS * RECIPIENTS;
+/** A phase's meetings (the fault-free baseline's, and each fault's but the last, which takes the rest). */
+const PER_PHASE = Math.max(1, Math.ceil(EVENTS / 5));
+const ALL_EVENTS = EVENTS + PER_PHASE;
 const REDIS_DOWN_S = num('FAULTS_REDIS_DOWN_S', 20);
 const SMTP_DOWN_S = num('FAULTS_SMTP_DOWN_S', 60);
 const ROOT = resolve(__dirname, '..', '..');
@@ -158,7 +162,7 @@ async function main(): Promise<void> {
   const startedAt = new Date();
   const loadAtStart = loadavg();
   const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: ROOT }).toString().trim();
-  log(`${TOTAL} emails (${EVENTS} forum meetings scheduled through the API x ${RECIPIENTS} members), ${KILLS} worker SIGKILLs, Redis restarts with and without data, a PostgreSQL restart, SMTP down ${SMTP_DOWN_S} s; load ${loadAtStart.map((l) => l.toFixed(1)).join(' ')}`);
+  log(`${TOTAL} emails under faults (${EVENTS} forum meetings scheduled through the API x ${RECIPIENTS} members; ${PER_PHASE} more first with no fault, the baseline), ${KILLS} worker SIGKILLs, Redis restarts with and without data, a PostgreSQL restart, SMTP down ${SMTP_DOWN_S} s; load ${loadAtStart.map((l) => l.toFixed(1)).join(' ')}`);
   const pg = await startPostgres();
   const redis = await startRedisAof();
   const smtpPort = await freePort();
@@ -252,7 +256,7 @@ async function main(): Promise<void> {
     /** Schedule n meetings through the API (POST /forums/:id/meetings), waiting out a 503 or a dropped connection as a client would. */
     let scheduled = 0;
     const schedule = async (phase: Phase, n: number) => {
-      for (let i = 0; i < n && scheduled < EVENTS; i++, scheduled++) {
+      for (let i = 0; i < n && scheduled < ALL_EVENTS; i++, scheduled++) {
         const day = new Date(Date.UTC(2017, 0, 9) + scheduled * 86_400_000).toISOString().slice(0, 10);
         const body = JSON.stringify({ title: `Faults ${phase.key} ${phase.scheduled + 1}`, startsAt: `${day}T10:00:00Z`, endsAt: `${day}T12:00:00Z`, location: 'Committee Room 6, Town Hall Extension, Manchester' });
         for (;;) {
@@ -301,10 +305,22 @@ async function main(): Promise<void> {
         if (s.events >= phase.scheduled && s.undispatched === 0 && s.rows === s.events * ROWS_PER_EVENT && s.unsent === 0) {
           const ids = new Set((await q<{ id: string }>(`SELECT n.id FROM notifications n JOIN domain_events e ON e.id = n.event_id WHERE n.channel = 'email' AND e.type = 'forum_meeting.scheduled' AND e.payload->>'title' LIKE $1`, [`Faults ${phase.key} %`])).map((r) => r.id));
           let lastAtSink = 0;
-          for (const [id, r] of received()) if (ids.has(id)) lastAtSink = Math.max(lastAtSink, r.last);
+          let firstAfter = Infinity;
+          let after = 0;
+          for (const s of sinks)
+            for (const m of s.messages) {
+              if (!m.notificationId || !ids.has(m.notificationId)) continue;
+              lastAtSink = Math.max(lastAtSink, m.receivedAt);
+              if (m.receivedAt >= since) {
+                after++;
+                firstAfter = Math.min(firstAfter, m.receivedAt);
+              }
+            }
           const sinkS = (lastAtSink - since) / 1000;
           const sentS = ((s.last_sent?.getTime() ?? since) - since) / 1000;
-          figures.push([label, `last email at the sink ${sinkS.toFixed(1)} s, last row sent ${sentS.toFixed(1)} s (its ${s.events} events, ${ids.size} emails; at that moment ${openAtSince})`]);
+          // How the rest went out: how soon the first came, and at what rate (against the fault-free phase's).
+          const pace = after ? `; ${after} of its emails came after that moment, the first ${((firstAfter - since) / 1000).toFixed(1)} s after it, ${(after / Math.max(0.001, sinkS)).toFixed(0)} emails/s` : '';
+          figures.push([label, `last email at the sink ${sinkS.toFixed(1)} s, last row sent ${sentS.toFixed(1)} s (its ${s.events} events, ${ids.size} emails; at that moment ${openAtSince}${pace})`]);
           log(`${label}: last email at the sink after ${sinkS.toFixed(1)} s`);
           return;
         }
@@ -322,8 +338,15 @@ async function main(): Promise<void> {
       return `${s.undispatched} of its events not yet relayed, ${s.unsent} of its rows not sent`;
     };
 
-    const perPhase = Math.max(1, Math.ceil(EVENTS / 5));
+    const perPhase = PER_PHASE;
     const t0 = Date.now();
+
+    // 0. The baseline: a phase's worth of meetings with no fault, measured the same way (from the last one scheduled).
+    log('phase 0: no fault (baseline)');
+    const calm: Phase = { key: 'no-fault', scheduled: 0 };
+    await schedule(calm, perPhase);
+    const calmAt = Date.now();
+    await settle(calm, 'No fault (baseline): last meeting scheduled → phase done', calmAt, await openNow(calm));
 
     // 1. SIGKILLs while the storm runs: one of the two workers, every 3 s, started again at once.
     log(`phase 1: ${KILLS} SIGKILLs`);
@@ -377,7 +400,7 @@ async function main(): Promise<void> {
     // 5. The SMTP server away for SMTP_DOWN_S.
     log(`phase 5: SMTP down ${SMTP_DOWN_S} s`);
     const smtpPhase: Phase = { key: 'smtp-down', scheduled: 0 };
-    await schedule(smtpPhase, EVENTS);
+    await schedule(smtpPhase, ALL_EVENTS);
     await sleep(1000);
     await sink.close();
     await sleep(SMTP_DOWN_S * 1000);
@@ -400,7 +423,7 @@ async function main(): Promise<void> {
     const loadAtEnd = loadavg();
     const summary: [string, string][] = [
       ['meetings scheduled through the API (events)', `${ev.events} (${ev.undispatched} not relayed)`],
-      ['emails (rows)', `${emails.length} of ${ev.events * RECIPIENTS} (${TOTAL} asked)`],
+      ['emails (rows)', `${emails.length} of ${ev.events * RECIPIENTS} (${TOTAL} under faults asked, ${PER_PHASE * RECIPIENTS} more in the baseline)`],
       ['rows sent / not sent (email and in-app)', `${rows.filter((r) => r.status === 'sent').length} / ${rows.filter((r) => r.status !== 'sent').length}`],
       ['lost (email row never reached the SMTP server)', String(lost.length)],
       ['duplicated (reached it more than once)', String(duplicated.length)],
@@ -429,8 +452,8 @@ async function main(): Promise<void> {
     writeFileSync(join(out, `faults-${startedAt.toISOString().replace(/[:.]/g, '-')}.md`), report);
     console.log(`\n${report}`);
     // A storm that produced fewer rows than it should (events refused or never relayed) is a failure, not "0 lost".
-    const short = ev.events < EVENTS || ev.undispatched > 0 || emails.length < ev.events * RECIPIENTS;
-    if (short) log(`FAILED: ${ev.events} of ${EVENTS} meetings, ${ev.undispatched} not relayed, ${emails.length} of ${ev.events * RECIPIENTS} email rows: the storm did not go through`);
+    const short = ev.events < ALL_EVENTS || ev.undispatched > 0 || emails.length < ev.events * RECIPIENTS;
+    if (short) log(`FAILED: ${ev.events} of ${ALL_EVENTS} meetings, ${ev.undispatched} not relayed, ${emails.length} of ${ev.events * RECIPIENTS} email rows: the storm did not go through`);
     if (lost.length || unexplained.length || unrecorded.length || short || apiAnswers.other5xx) process.exitCode = 1;
   } finally {
     for (const w of workers) w.child.kill('SIGKILL');
