@@ -21,6 +21,8 @@ import { eventually, expectErrorShape, startTestApp, TestApi, TestContext } from
  */
 
 const HR_OFFICERS = 3;
+/** How long Redis stays frozen (the issue's 15 s): a request that waited for Redis would answer only after it. */
+const FREEZE_MS = 15_000;
 
 /** A TCP proxy in front of PostgreSQL that the test can cut (connections dropped, new ones refused) and restore. */
 async function startProxy(targetPort: number): Promise<{ port: number; cut(): Promise<void>; restore(): Promise<void>; close(): Promise<void> }> {
@@ -120,7 +122,7 @@ describe('under faults: hung Redis, PostgreSQL away, deadlocks, a failed "mark s
     await redis?.stop();
   });
 
-  it('with Redis frozen (SIGSTOP), authenticated reads and sign-in answer while it is frozen; readiness names Redis; the limiter counts what it let through', async () => {
+  it('with Redis frozen (SIGSTOP) for 15 s, authenticated reads and sign-in answer while it is frozen; readiness names Redis; the limiter counts what it let through', async () => {
     const probe = new Redis(redis.url);
     const pid = Number(/process_id:(\d+)/.exec(await probe.info('server'))![1]);
     probe.disconnect();
@@ -133,7 +135,7 @@ describe('under faults: hung Redis, PostgreSQL away, deadlocks, a failed "mark s
         frozen = false;
         process.kill(pid, 'SIGCONT');
         resolve();
-      }, 10_000),
+      }, FREEZE_MS),
     );
     const smokeRows = async () => Number((await ctx.sql.query(`SELECT count(*)::int AS n FROM smoke_jobs`)).rows[0].n);
     const smokeBefore = await smokeRows();
@@ -147,6 +149,9 @@ describe('under faults: hung Redis, PostgreSQL away, deadlocks, a failed "mark s
       // The first request pays one command timeout; the breaker then skips Redis for the rest.
       await timed(ctx.api.get('/api/v1/me', { headers: hr.headers }));
       await Promise.all([1, 2, 3].map(() => timed(ctx.api.get('/api/v1/me', { headers: hr.headers }))));
+      // Other authenticated reads (lists, a record, the in-app feed): each answers while Redis is frozen, not when it thaws.
+      const reads = ['/api/v1/programmes', `/api/v1/programmes/${programmeId}`, '/api/v1/organisations', '/api/v1/me/notifications'];
+      for (const url of reads) await timed(ctx.api.get(url, { headers: hr.headers }));
       await timed(ctx.api.post('/api/v1/auth/sign-in', { email: hr.email, password: hr.password }));
       const ready = await ctx.api.get('/health/ready');
       answered.push({ status: ready.statusCode, whileFrozen: frozen });
@@ -159,6 +164,7 @@ describe('under faults: hung Redis, PostgreSQL away, deadlocks, a failed "mark s
         { status: 200, whileFrozen: true },
         { status: 200, whileFrozen: true },
         { status: 200, whileFrozen: true },
+        ...reads.map(() => ({ status: 200, whileFrozen: true })),
         { status: 200, whileFrozen: true },
         { status: 503, whileFrozen: true },
         { status: 200, whileFrozen: true },
@@ -203,7 +209,13 @@ describe('under faults: hung Redis, PostgreSQL away, deadlocks, a failed "mark s
     try {
       expect((await api.get('/api/v1/me', { headers: hr.headers })).statusCode).toBe(200);
       await proxy.cut(); // connections dropped, new ones refused
-      for (const res of [await api.get('/api/v1/me', { headers: hr.headers }), await api.get('/api/v1/me', { headers: hr.headers })]) {
+      const stopped = [
+        await api.get('/api/v1/me', { headers: hr.headers }),
+        await api.get('/api/v1/me', { headers: hr.headers }),
+        await api.get('/api/v1/programmes', { headers: hr.headers }),
+        await api.post('/api/v1/organisations', { name: `Refused ${randomBytes(3).toString('hex')}`, kind: 'merged_ccg' }, { headers: admin.headers }),
+      ];
+      for (const res of stopped) {
         expectErrorShape(res, 503);
         expect(res.headers['retry-after']).toBe('5');
         expect(res.body.details).toEqual([{ field: 'database', reason: 'is unreachable', retryAfterSeconds: 5 }]);

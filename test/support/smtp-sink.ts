@@ -26,6 +26,8 @@ export interface ReceivedMail {
   /** The text/calendar part (a meeting invitation), decoded. */
   calendar: string | null;
   raw: string;
+  /** When the server answered 250 to its DATA (ms since the epoch). */
+  receivedAt: number;
 }
 
 export type SinkMode = 'accept' | 'refuse' | 'reject' | 'hold';
@@ -95,6 +97,7 @@ export async function startSmtpSink(opts: { parse?: boolean; port?: number } = {
           held.push({ session: session.id, mail, ack: () => cb(null, 'OK: queued') });
           return;
         }
+        mail.receivedAt = Date.now();
         messages.push(mail);
         cb(null, 'OK: queued');
       });
@@ -123,6 +126,7 @@ export async function startSmtpSink(opts: { parse?: boolean; port?: number } = {
       held = [];
       for (const h of now) {
         if (!open.has(h.session)) continue;
+        h.mail.receivedAt = Date.now();
         messages.push(h.mail);
         h.ack();
       }
@@ -141,7 +145,7 @@ function toMail(raw: string, session: SMTPServerSession, parse: boolean): Receiv
   const from = session.envelope.mailFrom ? session.envelope.mailFrom.address : '';
   if (!parse) {
     const id = /^x-wtt-notification-id:\s*(\S+)/im.exec(raw)?.[1] ?? null;
-    return { from, to, headers: {}, subject: '', messageId: '', notificationId: id, text: '', html: null, calendar: null, raw: '' };
+    return { from, to, headers: {}, subject: '', messageId: '', notificationId: id, text: '', html: null, calendar: null, raw: '', receivedAt: 0 };
   }
   const { headers, body } = splitHeaders(raw);
   const parts = mimeParts(headers, body);
@@ -156,6 +160,7 @@ function toMail(raw: string, session: SMTPServerSession, parse: boolean): Receiv
     html: parts.find((p) => p.type === 'text/html')?.content ?? null,
     calendar: parts.find((p) => p.type === 'text/calendar')?.content ?? null,
     raw,
+    receivedAt: 0,
   };
 }
 
