@@ -101,6 +101,10 @@ export class DeliveryService {
   private readonly emailSlots: Slots;
   private readonly sent = new Coalescer<string, Date | null>((ids) => this.markSentRows(ids), MARK_SENT_BATCH, 4);
   private readonly inAppSent = new Coalescer<string, Date>((ids) => this.deliverInAppRows(ids));
+  /** "Sent" marks of the batch jobs running in this worker: one statement per BATCH_MARK_ROWS rows or BATCH_MARK_MS. */
+  private readonly batchSent = new SentMarks((ids) => this.markSentRows(ids), BATCH_MARK_ROWS, BATCH_MARK_MS, (err, n) => {
+    if (n === 1 || n % 20 === 0) this.logger.warn({ attempt: n, err: errorMessage(err) }, 'could not record deliveries the receiver accepted; retrying (they are not sent again)');
+  });
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -193,9 +197,8 @@ export class DeliveryService {
     skip(skipped);
     if (!todo.length) return result;
 
-    const marks = new SentMarks<WebhookRow>((ids) => this.markSentRows(ids), BATCH_MARK_ROWS, BATCH_MARK_MS, (err, n) => {
-      if (n === 1 || n % 20 === 0) this.logger.warn({ attempt: n, err: errorMessage(err) }, 'could not record deliveries the receiver accepted; retrying (they are not sent again)');
-    });
+    const marks: Promise<void>[] = [];
+    let markError: unknown;
     let putOffUntil = 0;
     let retryError: unknown;
     let connected = false;
@@ -241,7 +244,16 @@ export class DeliveryService {
                 }
                 continue;
               }
-              marks.add(row);
+              marks.push(
+                this.batchSent.add(row.id).then(
+                  (sentAt) => {
+                    if (!sentAt) return; // another attempt got there first
+                    result.sent++;
+                    this.recordSent(row, sentAt);
+                  },
+                  (err: unknown) => void (markError ??= err),
+                ),
+              );
             }
           }
         })
@@ -255,11 +267,9 @@ export class DeliveryService {
         });
     } finally {
       // Whatever happened, every row the server accepted is recorded before the job ends.
-      for (const [row, sentAt] of await marks.close()) {
-        result.sent++;
-        this.recordSent(row, sentAt);
-      }
+      await Promise.all(marks);
     }
+    if (markError) throw markError;
     if (retryError) throw retryError;
     if (putOffUntil) throw new RetryLaterError('some rows of this batch are being sent by another attempt', putOffUntil);
     return result;
@@ -508,19 +518,16 @@ export class Slots {
 }
 
 /**
- * "Mark sent" of a batch: rows the server accepted are written in one statement when
- * `maxRows` have gathered or `maxMs` after the first of them, whichever comes first; one write at
- * a time (what gathers meanwhile goes in the next), each retried on a transient database error
- * (retryTransient, MARK_SENT_RETRY_MS). `close` writes the rest and resolves with every row this
- * batch turned sent (a row another attempt marked first is left out); a write that failed for good
- * is thrown from `close`.
+ * "Mark sent" for batch jobs, shared by all of them in a worker: rows the server accepted are
+ * written in one statement when `maxRows` have gathered or `maxMs` after the first of them,
+ * whichever comes first, each statement retried on a transient database error (retryTransient,
+ * MARK_SENT_RETRY_MS). `add` resolves once its row's statement has committed: with the time this
+ * call marked it sent, or undefined when another attempt had marked it first; it rejects only
+ * when the statement failed for good.
  */
-export class SentMarks<R extends { id: string }> {
-  private pending: R[] = [];
+export class SentMarks {
+  private pending: { id: string; resolve: (at: Date | undefined) => void; reject: (err: unknown) => void }[] = [];
   private timer?: NodeJS.Timeout;
-  private chain: Promise<void> = Promise.resolve();
-  private error: unknown;
-  private readonly done: [R, Date][] = [];
 
   constructor(
     private readonly write: (ids: string[]) => Promise<Map<string, Date>>,
@@ -529,35 +536,27 @@ export class SentMarks<R extends { id: string }> {
     private readonly onRetry?: (err: unknown, attempt: number) => void,
   ) {}
 
-  add(row: R): void {
-    this.pending.push(row);
-    if (this.pending.length >= this.maxRows) this.flush();
-    else this.timer ??= setTimeout(() => this.flush(), this.maxMs);
-  }
-
-  async close(): Promise<[R, Date][]> {
-    this.flush();
-    await this.chain;
-    if (this.error) throw this.error;
-    return this.done;
+  add(id: string): Promise<Date | undefined> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ id, resolve, reject });
+      if (this.pending.length >= this.maxRows) this.flush();
+      else this.timer ??= setTimeout(() => this.flush(), this.maxMs);
+    });
   }
 
   private flush(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
-    if (!this.pending.length) return;
-    const rows = this.pending;
-    this.pending = [];
-    this.chain = this.chain.then(async () => {
-      try {
-        const marked = await retryTransient(() => this.write(rows.map((r) => r.id)), MARK_SENT_RETRY_MS, this.onRetry);
-        for (const r of rows) {
-          const at = marked.get(r.id);
-          if (at) this.done.push([r, at]);
-        }
-      } catch (err) {
-        this.error ??= err;
-      }
-    });
+    const batch = this.pending.splice(0, this.maxRows);
+    if (this.pending.length) this.timer = setTimeout(() => this.flush(), 0);
+    if (!batch.length) return;
+    retryTransient(() => this.write(batch.map((w) => w.id)), MARK_SENT_RETRY_MS, this.onRetry).then(
+      (marked) => {
+        for (const w of batch) w.resolve(marked.get(w.id));
+      },
+      (err: unknown) => {
+        for (const w of batch) w.reject(err);
+      },
+    );
   }
 }
