@@ -1,3 +1,4 @@
+import type { Socket } from 'node:net';
 import SMTPConnection, { type SMTPConnectionOptions } from 'nodemailer/lib/smtp-connection';
 import { parseConnectionUrl } from 'nodemailer/lib/shared';
 
@@ -5,6 +6,21 @@ type SmtpError = Error & { code?: string; responseCode?: number };
 
 /** A connection unused this long is closed (QUIT). */
 const IDLE_MS = 30_000;
+
+/**
+ * Whatever SMTPConnection writes in answer to one server reply (the message and its final dot
+ * after the 354; the next message's pipelined envelope after the 250) leaves in one write: the
+ * socket is corked when a reply arrives and uncorked once that turn of the event loop is over. A
+ * write to a loopback socket costs this worker more CPU than the message it carries
+ * (docs/benchmarks.md, issue 20).
+ */
+function coalesceWrites(socket: Socket): void {
+  socket.prependListener('data', () => {
+    if (socket.writableCorked) return;
+    socket.cork();
+    setImmediate(() => socket.uncork());
+  });
+}
 
 /** One open SMTP session, lent to one batch at a time. */
 export interface SmtpSession {
@@ -191,15 +207,13 @@ export class SmtpPool {
       });
       conn.connect((err) => {
         if (err) return fail(err);
-        if (!this.options.auth) {
+        const ready = () => {
           settled = true;
-          return resolve(c);
-        }
-        conn.login(this.options.auth, (err) => {
-          if (err) return fail(err);
-          settled = true;
+          if (conn._socket) coalesceWrites(conn._socket);
           resolve(c);
-        });
+        };
+        if (!this.options.auth) return ready();
+        conn.login(this.options.auth, (loginErr) => (loginErr ? fail(loginErr) : ready()));
       });
     });
   }
