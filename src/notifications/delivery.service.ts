@@ -332,6 +332,9 @@ export class DeliveryService {
        claimed AS (
          UPDATE notifications n
          SET attempt_started_at = clock_timestamp(),
+             -- A row claimed is on its queue, whether or not the relay's "mark queued" (which skips locked rows) got to it first.
+             status = CASE WHEN n.status = 'pending' THEN 'queued' ELSE n.status END,
+             queued_at = coalesce(n.queued_at, clock_timestamp()),
              possibly_delivered = n.possibly_delivered + CASE WHEN l.before IS NOT NULL THEN 1 ELSE 0 END,
              possibly_delivered_at = CASE WHEN l.before IS NOT NULL THEN clock_timestamp() ELSE n.possibly_delivered_at END
          FROM locked l
