@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job } from 'bullmq';
 import { UnrecoverableError } from 'bullmq';
@@ -93,7 +93,7 @@ interface Claim {
  * The in-app channel writes the feed item and marks the row sent in one transaction.
  */
 @Injectable()
-export class DeliveryService {
+export class DeliveryService implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Delivery');
   private readonly rows = new Coalescer<string, WebhookRow>((ids) => this.loadRows(ids), 200, 2);
   private readonly claims = new Coalescer<string, Claim>((ids) => this.claimRows(ids), 50, 2);
@@ -106,6 +106,9 @@ export class DeliveryService {
     if (n === 1 || n % 20 === 0) this.logger.warn({ attempt: n, err: errorMessage(err) }, 'could not record deliveries the receiver accepted; retrying (they are not sent again)');
   });
 
+  /** Set when the process is told to stop: a running batch finishes the message it is sending, then hands its other rows back. */
+  private stopping = false;
+
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly email: EmailChannel,
@@ -114,6 +117,10 @@ export class DeliveryService {
     config: AppConfig,
   ) {
     this.emailSlots = new Slots(config.SMTP_POOL_SIZE);
+  }
+
+  beforeApplicationShutdown(): void {
+    this.stopping = true;
   }
 
   async deliver(channel: NotificationChannel, notificationId: string, job?: Pick<Job, 'attemptsMade' | 'opts'>): Promise<DeliveryResult> {
@@ -202,11 +209,16 @@ export class DeliveryService {
     let putOffUntil = 0;
     let retryError: unknown;
     let connected = false;
+    let handedBack = false;
     try {
       await this.email
         .withSender(async (send: EmailSender) => {
           connected = true;
-          for (let i = 0; i < todo.length && !retryError; i += BATCH_CLAIM_ROWS) {
+          for (let i = 0; i < todo.length && !retryError && !handedBack; i += BATCH_CLAIM_ROWS) {
+            if (this.stopping) {
+              handedBack = true;
+              break;
+            }
             const chunk = todo.slice(i, i + BATCH_CLAIM_ROWS);
             const claims = await this.claimRows(chunk.map((r) => r.id));
             const mine: WebhookRow[] = [];
@@ -230,6 +242,12 @@ export class DeliveryService {
             skip(sentMeanwhile);
             for (let j = 0; j < mine.length; j++) {
               const row = mine[j];
+              if (this.stopping) {
+                // Told to stop: the rest of the batch is handed back (claims returned) for the next worker.
+                handedBack = true;
+                await this.releaseClaims(mine.slice(j).map((r) => r.id));
+                break;
+              }
               try {
                 await send(row);
               } catch (err) {
@@ -271,6 +289,7 @@ export class DeliveryService {
     }
     if (markError) throw markError;
     if (retryError) throw retryError;
+    if (handedBack) throw new RetryLaterError('the worker is stopping: the rest of this batch is left for the next one', Date.now());
     if (putOffUntil) throw new RetryLaterError('some rows of this batch are being sent by another attempt', putOffUntil);
     return result;
   }
