@@ -34,10 +34,11 @@ describe('backoffStrategy', () => {
 });
 
 describe('workerConcurrency', () => {
-  it('runs four email jobs per SMTP connection, at least 10, and 10 on the other queues', () => {
-    expect(workerConcurrency(QueueName.NotifyEmail, { SMTP_POOL_SIZE: 5 })).toBe(20);
-    expect(workerConcurrency(QueueName.NotifyEmail, { SMTP_POOL_SIZE: 10 })).toBe(40);
-    expect(workerConcurrency(QueueName.NotifyEmail, { SMTP_POOL_SIZE: 1 })).toBe(10);
+  it('runs two email batch jobs per SMTP connection (at least 2, or EMAIL_JOB_CONCURRENCY), and 10 on the other queues', () => {
+    expect(workerConcurrency(QueueName.NotifyEmail, { SMTP_POOL_SIZE: 5 })).toBe(10);
+    expect(workerConcurrency(QueueName.NotifyEmail, { SMTP_POOL_SIZE: 10 })).toBe(20);
+    expect(workerConcurrency(QueueName.NotifyEmail, { SMTP_POOL_SIZE: 1 })).toBe(2);
+    expect(workerConcurrency(QueueName.NotifyEmail, { SMTP_POOL_SIZE: 10, EMAIL_JOB_CONCURRENCY: 30 })).toBe(30);
     expect(workerConcurrency(QueueName.NotifyWebhook, { SMTP_POOL_SIZE: 10 })).toBe(10);
     expect(workerConcurrency(QueueName.NotifyInApp, { SMTP_POOL_SIZE: 10 })).toBe(10);
   });

@@ -10,7 +10,7 @@ import { RedisModule } from '../src/redis/redis.module';
 import { NotificationsWorkerModule } from '../src/notifications/notifications-worker.module';
 import { SmokeJob } from '../src/system/entities/smoke-job.entity';
 import { JOB_PROCESSORS } from './job-processor';
-import { EmailDeliveryProcessor } from './processors/email-delivery.processor';
+import { EmailBatchDeliveryProcessor, EmailDeliveryProcessor } from './processors/email-delivery.processor';
 import { InAppDeliveryProcessor } from './processors/in-app-delivery.processor';
 import { MilestoneReminderProcessor } from './processors/milestone-reminder.processor';
 import { OutboxSweepProcessor } from './processors/outbox-sweep.processor';
@@ -28,6 +28,7 @@ import { EvidencePackProcessor } from './processors/evidence-pack.processor';
 const processors = [
   SystemSmokeProcessor,
   EmailDeliveryProcessor,
+  EmailBatchDeliveryProcessor,
   WebhookDeliveryProcessor,
   InAppDeliveryProcessor,
   OutboxSweepProcessor,

@@ -169,6 +169,13 @@ export class AppConfig {
   @Max(50)
   SMTP_POOL_SIZE = 5;
 
+  /** Email jobs (batches of a notice's recipients) each worker runs at once; 0: twice SMTP_POOL_SIZE (src/queue/queue.contract.ts). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(0)
+  @Max(200)
+  EMAIL_JOB_CONCURRENCY = 0;
+
   /** Time limit of one webhook POST. */
   @Transform(toInt)
   @IsInt()

@@ -1,9 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import type { Job } from 'bullmq';
 import { UnrecoverableError } from 'bullmq';
 import { DataSource } from 'typeorm';
-import { EmailChannel } from './channels/email.channel';
+import { EmailChannel, type EmailSender } from './channels/email.channel';
 import { errorMessage, PermanentDeliveryError } from './channels/delivery-errors';
 import { WebhookChannel } from './channels/webhook.channel';
 import { Coalescer } from './coalescer';
@@ -18,6 +18,17 @@ export class DeliveryTargetGone extends Error {}
 
 export type DeliveryResult = { delivered: true; possiblyDeliveredBefore?: boolean } | { alreadySent: true };
 
+/** What a batch job did with its rows (each row's outcome is in its notifications row). */
+export interface BatchDeliveryResult {
+  sent: number;
+  alreadySent: number;
+  /** Rows that failed for good (refused by the server, out of attempts). */
+  failed: number;
+  /** Rows whose earlier attempt died unrecorded: resent, counted "possibly delivered". */
+  possiblyDeliveredBefore: number;
+  gone: number;
+}
+
 /**
  * How long an attempt may be talking to the receiver (longer than the SMTP socket timeout and the
  * webhook timeout): a second job for the same row within it waits, rather than sending in
@@ -29,6 +40,16 @@ export const ATTEMPT_LEASE_SECONDS = 45;
 export const MARK_SENT_RETRY_MS = 5 * 60_000;
 /** At most this many "sent" marks go in one statement (a short, bounded batch). */
 export const MARK_SENT_BATCH = 16;
+/**
+ * In a batch job, the rows the server accepted are marked sent in one statement at least every
+ * BATCH_MARK_MS or every BATCH_MARK_ROWS rows, whichever comes first (and the job ends only once
+ * every accepted row is committed as sent): a crash loses at most that window, and each row in it
+ * is then resent as "possibly delivered".
+ */
+export const BATCH_MARK_ROWS = 100;
+export const BATCH_MARK_MS = 50;
+/** A batch claims its rows this many at a time, right before sending them (so a crash leaves few claimed and unsent). */
+export const BATCH_CLAIM_ROWS = 20;
 
 interface WebhookRow extends NotificationRow {
   w_url: string | null;
@@ -72,7 +93,7 @@ interface Claim {
  * The in-app channel writes the feed item and marks the row sent in one transaction.
  */
 @Injectable()
-export class DeliveryService {
+export class DeliveryService implements BeforeApplicationShutdown {
   private readonly logger = new Logger('Delivery');
   private readonly rows = new Coalescer<string, WebhookRow>((ids) => this.loadRows(ids), 200, 2);
   private readonly claims = new Coalescer<string, Claim>((ids) => this.claimRows(ids), 50, 2);
@@ -80,6 +101,13 @@ export class DeliveryService {
   private readonly emailSlots: Slots;
   private readonly sent = new Coalescer<string, Date | null>((ids) => this.markSentRows(ids), MARK_SENT_BATCH, 4);
   private readonly inAppSent = new Coalescer<string, Date>((ids) => this.deliverInAppRows(ids));
+  /** "Sent" marks of the batch jobs running in this worker: one statement per BATCH_MARK_ROWS rows or BATCH_MARK_MS. */
+  private readonly batchSent = new SentMarks((ids) => this.markSentRows(ids), BATCH_MARK_ROWS, BATCH_MARK_MS, (err, n) => {
+    if (n === 1 || n % 20 === 0) this.logger.warn({ attempt: n, err: errorMessage(err) }, 'could not record deliveries the receiver accepted; retrying (they are not sent again)');
+  });
+
+  /** Set when the process is told to stop: a running batch finishes the message it is sending, then hands its other rows back. */
+  private stopping = false;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -89,6 +117,10 @@ export class DeliveryService {
     config: AppConfig,
   ) {
     this.emailSlots = new Slots(config.SMTP_POOL_SIZE);
+  }
+
+  beforeApplicationShutdown(): void {
+    this.stopping = true;
   }
 
   async deliver(channel: NotificationChannel, notificationId: string, job?: Pick<Job, 'attemptsMade' | 'opts'>): Promise<DeliveryResult> {
@@ -132,6 +164,134 @@ export class DeliveryService {
     }
     await this.markSent(row);
     return claim.found_unfinished ? { delivered: true, possiblyDeliveredBefore: true } : { delivered: true };
+  }
+
+  /**
+   * Deliver a batch of email rows (one notice's recipients, as the relay enqueues them) in one job,
+   * over one SMTP connection, each row with the same guarantees as a job of its own:
+   * - rows already sent are skipped (one log line naming them), rows gone are skipped;
+   * - the connection is taken first: a server that cannot be reached fails the job before anything
+   *   is claimed (each row records the failed attempt; failed for good on the last one);
+   * - rows are claimed BATCH_CLAIM_ROWS at a time, right before they are sent; a row whose earlier
+   *   attempt died unrecorded is counted "possibly delivered" and resent with the same Message-ID;
+   *   a row another attempt holds (within its lease) is left to it, and the job runs again when
+   *   that lease ends (not a failed attempt);
+   * - each accepted row is marked sent within BATCH_MARK_MS or BATCH_MARK_ROWS (one statement,
+   *   retried on a transient database error for up to MARK_SENT_RETRY_MS), and the job ends only
+   *   when all of them are committed;
+   * - a row refused for good (5xx) is marked failed and the batch goes on; a row that failed
+   *   otherwise records its attempt (possibly delivered when the connection broke mid-message),
+   *   the rest go over a fresh connection, and the job then fails so BullMQ retries those rows
+   *   (the rows sent meanwhile are skipped on the retry).
+   */
+  async deliverEmailBatch(notificationIds: string[], job?: Pick<Job, 'attemptsMade' | 'opts'>): Promise<BatchDeliveryResult> {
+    const result: BatchDeliveryResult = { sent: 0, alreadySent: 0, failed: 0, possiblyDeliveredBefore: 0, gone: 0 };
+    const rows = await this.loadRows([...new Set(notificationIds)]);
+    const todo: WebhookRow[] = [];
+    const skipped: string[] = [];
+    for (const id of new Set(notificationIds)) {
+      const row = rows.get(id);
+      if (!row || row.channel !== NotificationChannel.Email) result.gone++;
+      else if (row.status === NotificationStatus.Sent) skipped.push(id);
+      else todo.push(row);
+    }
+    if (result.gone) this.logger.warn({ gone: result.gone }, 'batch: rows that no longer exist (or are not email) skipped');
+    const skip = (ids: string[]) => {
+      if (!ids.length) return;
+      result.alreadySent += ids.length;
+      this.logger.log({ notificationIds: ids, channel: NotificationChannel.Email }, 'delivery skipped: its row is already sent');
+    };
+    skip(skipped);
+    if (!todo.length) return result;
+
+    const marks: Promise<void>[] = [];
+    let markError: unknown;
+    let putOffUntil = 0;
+    let retryError: unknown;
+    let connected = false;
+    let handedBack = false;
+    try {
+      await this.email
+        .withSender(async (send: EmailSender) => {
+          connected = true;
+          for (let i = 0; i < todo.length && !retryError && !handedBack; i += BATCH_CLAIM_ROWS) {
+            if (this.stopping) {
+              handedBack = true;
+              break;
+            }
+            const chunk = todo.slice(i, i + BATCH_CLAIM_ROWS);
+            const claims = await this.claimRows(chunk.map((r) => r.id));
+            const mine: WebhookRow[] = [];
+            const sentMeanwhile: string[] = [];
+            for (const row of chunk) {
+              const claim = claims.get(row.id);
+              if (!claim) result.gone++;
+              else if (claim.status === NotificationStatus.Sent) sentMeanwhile.push(row.id);
+              else if (!claim.claimed) putOffUntil = Math.max(putOffUntil, (claim.lease_until ?? new Date(Date.now() + ATTEMPT_LEASE_SECONDS * 1000)).getTime() + 250);
+              else {
+                if (claim.found_unfinished) {
+                  result.possiblyDeliveredBefore++;
+                  this.logger.warn(
+                    { notificationId: row.id, channel: row.channel, possiblyDelivered: claim.possibly_delivered },
+                    'an earlier attempt died before recording its outcome: the receiver may already have it; resending with the same message id',
+                  );
+                }
+                mine.push(row);
+              }
+            }
+            skip(sentMeanwhile);
+            for (let j = 0; j < mine.length; j++) {
+              const row = mine[j];
+              if (this.stopping) {
+                // Told to stop: the rest of the batch is handed back (claims returned) for the next worker.
+                handedBack = true;
+                await this.releaseClaims(mine.slice(j).map((r) => r.id));
+                break;
+              }
+              try {
+                await send(row);
+              } catch (err) {
+                const { permanent, last } = await this.recordAttemptFailure(row, err, job);
+                if (last) result.failed++;
+                if (!permanent && !last) retryError ??= err;
+                if (neverReached(err)) {
+                  // The server cannot be reached now (a fresh connection failed): stop here, give back the claims not used.
+                  retryError ??= err;
+                  await this.releaseClaims(mine.slice(j + 1).map((r) => r.id));
+                  break;
+                }
+                continue;
+              }
+              marks.push(
+                this.batchSent.add(row.id).then(
+                  (sentAt) => {
+                    if (!sentAt) return; // another attempt got there first
+                    result.sent++;
+                    this.recordSent(row, sentAt);
+                  },
+                  (err: unknown) => void (markError ??= err),
+                ),
+              );
+            }
+          }
+        })
+        .catch(async (err: unknown) => {
+          if (connected) throw err;
+          // No connection to the mail server: nothing was claimed or sent.
+          const last = (job?.attemptsMade ?? 0) + 1 >= (job?.opts.attempts ?? 1);
+          await this.recordUnsentFailure(todo.map((r) => r.id), err, last);
+          if (last) result.failed += todo.length;
+          throw err;
+        });
+    } finally {
+      // Whatever happened, every row the server accepted is recorded before the job ends.
+      await Promise.all(marks);
+    }
+    if (markError) throw markError;
+    if (retryError) throw retryError;
+    if (handedBack) throw new RetryLaterError('the worker is stopping: the rest of this batch is left for the next one', Date.now());
+    if (putOffUntil) throw new RetryLaterError('some rows of this batch are being sent by another attempt', putOffUntil);
+    return result;
   }
 
   private async sendWebhook(row: WebhookRow): Promise<void> {
@@ -191,6 +351,9 @@ export class DeliveryService {
        claimed AS (
          UPDATE notifications n
          SET attempt_started_at = clock_timestamp(),
+             -- A row claimed is on its queue, whether or not the relay's "mark queued" (which skips locked rows) got to it first.
+             status = CASE WHEN n.status = 'pending' THEN 'queued' ELSE n.status END,
+             queued_at = coalesce(n.queued_at, clock_timestamp()),
              possibly_delivered = n.possibly_delivered + CASE WHEN l.before IS NOT NULL THEN 1 ELSE 0 END,
              possibly_delivered_at = CASE WHEN l.before IS NOT NULL THEN clock_timestamp() ELSE n.possibly_delivered_at END
          FROM locked l
@@ -239,6 +402,13 @@ export class DeliveryService {
 
   /** Record the failed attempt, then rethrow: for BullMQ to retry, or (last attempt, permanent refusal) to stop. */
   private async recordFailure(row: NotificationRow, err: unknown, job?: Pick<Job, 'attemptsMade' | 'opts'>): Promise<never> {
+    const { permanent, message } = await this.recordAttemptFailure(row, err, job);
+    if (permanent) throw new UnrecoverableError(message);
+    throw err;
+  }
+
+  /** Record one failed attempt on a row (closed, counted possibly delivered when the receiver may have it; failed when it was the last). */
+  private async recordAttemptFailure(row: NotificationRow, err: unknown, job?: Pick<Job, 'attemptsMade' | 'opts'>): Promise<{ permanent: boolean; last: boolean; message: string }> {
     const permanent = err instanceof PermanentDeliveryError;
     const attempts = job?.opts.attempts ?? 1;
     const last = permanent || (job?.attemptsMade ?? 0) + 1 >= attempts;
@@ -262,8 +432,42 @@ export class DeliveryService {
     );
     this.metrics.outcome(row.channel, last ? 'failed' : 'retried');
     if (last) this.logger.warn({ notificationId: row.id, channel: row.channel, err: message }, 'delivery failed for good; an admin can retry it');
-    if (permanent) throw new UnrecoverableError(message);
-    throw err;
+    return { permanent, last, message };
+  }
+
+  /**
+   * A failed attempt on rows none of which was sent (the mail server could not be reached before
+   * anything was claimed): one statement, rows locked in id order; failed for good on the last attempt.
+   */
+  private async recordUnsentFailure(ids: string[], err: unknown, last: boolean): Promise<void> {
+    await retryTransient(
+      () =>
+        this.db.query(
+          `WITH locked AS (SELECT id FROM notifications WHERE id = ANY ($1::uuid[]) AND status <> 'sent' ORDER BY id FOR UPDATE)
+           UPDATE notifications n
+           SET attempts = n.attempts + 1, last_error = $2,
+               status = CASE WHEN $3 THEN 'failed' ELSE n.status END,
+               failed_at = CASE WHEN $3 THEN clock_timestamp() ELSE n.failed_at END
+           FROM locked WHERE n.id = locked.id`,
+          [ids, errorMessage(err), last],
+        ),
+      30_000,
+    );
+    for (let i = 0; i < ids.length; i++) this.metrics.outcome(NotificationChannel.Email, last ? 'failed' : 'retried');
+  }
+
+  /** Give back claims that were never used (the batch stopped before sending those rows): nothing was sent, nothing counted. */
+  private async releaseClaims(ids: string[]): Promise<void> {
+    if (!ids.length) return;
+    await retryTransient(
+      () =>
+        this.db.query(
+          `WITH locked AS (SELECT id FROM notifications WHERE id = ANY ($1::uuid[]) AND status <> 'sent' ORDER BY id FOR UPDATE)
+           UPDATE notifications n SET attempt_started_at = NULL FROM locked WHERE n.id = locked.id`,
+          [ids],
+        ),
+      MARK_SENT_RETRY_MS,
+    );
   }
 }
 
@@ -287,6 +491,11 @@ export function receiverMayHaveIt(err: unknown): boolean {
     if (/^webhook answered \d{3}/.test(message) || /ECONNREFUSED|ENOTFOUND|EHOSTUNREACH|closed before it was ready/.test(message)) return false;
   }
   return true;
+}
+
+/** A send that failed without reaching the server (no reply from it, connection refused or failed before the session): the server is away. */
+function neverReached(err: unknown): boolean {
+  return !(err instanceof PermanentDeliveryError) && typeof (err as { responseCode?: unknown }).responseCode !== 'number' && !receiverMayHaveIt(err);
 }
 
 /**
@@ -327,5 +536,49 @@ export class Slots {
       if (next) next();
       else this.free++;
     };
+  }
+}
+
+/**
+ * "Mark sent" for batch jobs, shared by all of them in a worker: rows the server accepted are
+ * written in one statement when `maxRows` have gathered or `maxMs` after the first of them,
+ * whichever comes first, each statement retried on a transient database error (retryTransient,
+ * MARK_SENT_RETRY_MS). `add` resolves once its row's statement has committed: with the time this
+ * call marked it sent, or undefined when another attempt had marked it first; it rejects only
+ * when the statement failed for good.
+ */
+export class SentMarks {
+  private pending: { id: string; resolve: (at: Date | undefined) => void; reject: (err: unknown) => void }[] = [];
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly write: (ids: string[]) => Promise<Map<string, Date>>,
+    private readonly maxRows: number,
+    private readonly maxMs: number,
+    private readonly onRetry?: (err: unknown, attempt: number) => void,
+  ) {}
+
+  add(id: string): Promise<Date | undefined> {
+    return new Promise((resolve, reject) => {
+      this.pending.push({ id, resolve, reject });
+      if (this.pending.length >= this.maxRows) this.flush();
+      else this.timer ??= setTimeout(() => this.flush(), this.maxMs);
+    });
+  }
+
+  private flush(): void {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    const batch = this.pending.splice(0, this.maxRows);
+    if (this.pending.length) this.timer = setTimeout(() => this.flush(), 0);
+    if (!batch.length) return;
+    retryTransient(() => this.write(batch.map((w) => w.id)), MARK_SENT_RETRY_MS, this.onRetry).then(
+      (marked) => {
+        for (const w of batch) w.resolve(marked.get(w.id));
+      },
+      (err: unknown) => {
+        for (const w of batch) w.reject(err);
+      },
+    );
   }
 }

@@ -3,9 +3,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { JobProducer } from '../queue/job-producer.service';
+import { deliveryJobs } from '../queue/queue.contract';
 import { OutboxRow as OutboxEvent, recordedEvent } from '../events/domain-event';
 import { NoticeRenderer } from './notice-renderer.service';
-import { CHANNEL_JOB, NotificationChannel } from './notification.types';
+import { NotificationChannel } from './notification.types';
 import { RecipientsService } from './recipients.service';
 import { withoutPersonalData } from './templates';
 
@@ -92,15 +93,18 @@ export class OutboxRelayService {
   }
 
   /**
-   * Put rows on their channel's queue (job id = row id: adding an id BullMQ already holds is a
-   * no-op) and mark the ones that made it queued (now). JobProducer.enqueueMany adds them with
+   * Put rows on their channel's queue (email rows in batch jobs of up to 100, others a job each;
+   * job ids from the row ids, so adding a job BullMQ already holds is a no-op: deliveryJobs in
+   * src/queue/queue.contract.ts) and mark the ones that made it queued (now). JobProducer.enqueueMany adds them with
    * one addBulk per channel: one Redis round trip for a whole batch.
    */
   async enqueue(rows: Enqueueable[]): Promise<number> {
     if (!rows.length) return 0;
-    const { enqueued: ok, error: failure } = await this.producer.enqueueMany(
-      rows.map((r) => ({ item: { name: CHANNEL_JOB[r.channel], data: { notificationId: r.id } }, jobId: r.id })),
-    );
+    // Email rows go in batch jobs (issue 20: one job per notice's recipients, not one per email).
+    const jobs = deliveryJobs(rows);
+    const { enqueued, error: failure } = await this.producer.enqueueMany(jobs.map(({ item, jobId }) => ({ item, jobId })));
+    const added = new Set(enqueued);
+    const ok = jobs.filter((j) => added.has(j.jobId)).flatMap((j) => j.rowIds);
     if (failure && Date.now() - this.lastEnqueueWarning > 10_000) {
       this.lastEnqueueWarning = Date.now();
       this.logger.warn(

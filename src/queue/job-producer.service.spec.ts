@@ -58,9 +58,10 @@ describe('the queue contract: schedulers and concurrency', () => {
     for (const s of specs) expect(JOB_QUEUE[s.job]).toBe(QueueName.NotifyMaintenance);
   });
 
-  it('runs the email queue at four jobs per SMTP connection (at least 10), the others at 10', () => {
-    expect(queueConcurrency(QueueName.NotifyEmail, { SMTP_POOL_SIZE: 5 })).toBe(20);
-    expect(queueConcurrency(QueueName.NotifyEmail, { SMTP_POOL_SIZE: 1 })).toBe(10);
+  it('runs the email queue at two batch jobs per SMTP connection (at least 2) unless EMAIL_JOB_CONCURRENCY says, the others at 10', () => {
+    expect(queueConcurrency(QueueName.NotifyEmail, { SMTP_POOL_SIZE: 5 })).toBe(10);
+    expect(queueConcurrency(QueueName.NotifyEmail, { SMTP_POOL_SIZE: 1 })).toBe(2);
+    expect(queueConcurrency(QueueName.NotifyEmail, { SMTP_POOL_SIZE: 5, EMAIL_JOB_CONCURRENCY: 7 })).toBe(7);
     expect(queueConcurrency(QueueName.NotifyWebhook, { SMTP_POOL_SIZE: 10 })).toBe(10);
   });
 });

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { JobsOptions } from 'bullmq';
 import type { AppConfig } from '../config/app-config';
 
@@ -25,6 +26,8 @@ export enum JobName {
   SystemSmoke = 'system.smoke',
   /** Deliver one notifications row (jobId = the row's id). */
   DeliverEmail = 'notification.deliver_email',
+  /** Deliver a batch of email rows, usually one notice's recipients (jobId = `emails-<digest of the ids>`; see emailBatchJobs). */
+  DeliverEmailBatch = 'notification.deliver_email_batch',
   DeliverWebhook = 'notification.deliver_webhook',
   DeliverInApp = 'notification.deliver_in_app',
   /** Re-enqueue deliveries that waited too long; relay events the relay loop has not reached. */
@@ -51,6 +54,12 @@ export interface SystemSmokeJob {
 export interface DeliveryJob<N extends JobName.DeliverEmail | JobName.DeliverWebhook | JobName.DeliverInApp> {
   name: N;
   data: { notificationId: string };
+}
+
+/** Up to EMAIL_BATCH_ROWS email rows, delivered over one SMTP connection with per-row recording (DeliveryService.deliverEmailBatch). */
+export interface EmailBatchJob {
+  name: JobName.DeliverEmailBatch;
+  data: { notificationIds: string[] };
 }
 
 /** Scheduled maintenance jobs carry nothing: they work from the database. */
@@ -87,6 +96,7 @@ export interface EvidencePackJob {
 export type JobItem =
   | SystemSmokeJob
   | DeliveryJob<JobName.DeliverEmail>
+  | EmailBatchJob
   | DeliveryJob<JobName.DeliverWebhook>
   | DeliveryJob<JobName.DeliverInApp>
   | MaintenanceJob<JobName.OutboxSweep>
@@ -103,6 +113,7 @@ export type JobData<N extends JobName> = Extract<JobItem, { name: N }>['data'];
 export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.SystemSmoke]: QueueName.System,
   [JobName.DeliverEmail]: QueueName.NotifyEmail,
+  [JobName.DeliverEmailBatch]: QueueName.NotifyEmail,
   [JobName.DeliverWebhook]: QueueName.NotifyWebhook,
   [JobName.DeliverInApp]: QueueName.NotifyInApp,
   [JobName.OutboxSweep]: QueueName.NotifyMaintenance,
@@ -151,6 +162,8 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
  */
 export const JOB_OPTIONS: Partial<Record<JobName, JobsOptions>> = {
   [JobName.DeliverEmail]: { attempts: 13, backoff: { type: CAPPED_EXPONENTIAL, delay: 5000 } },
+  // A batch is retried on the same schedule; each retry delivers only the rows not sent yet.
+  [JobName.DeliverEmailBatch]: { attempts: 13, backoff: { type: CAPPED_EXPONENTIAL, delay: 5000 } },
   [JobName.DeliverWebhook]: { attempts: 13, backoff: { type: CAPPED_EXPONENTIAL, delay: 5000 } },
   [JobName.DeliverInApp]: { attempts: 8, backoff: { type: CAPPED_EXPONENTIAL, delay: 1000 } },
   // A reset link lasts 30 minutes: retry for about 10, and keep no finished job around.
@@ -163,7 +176,7 @@ export const JOB_OPTIONS: Partial<Record<JobName, JobsOptions>> = {
 };
 
 /** Jobs whose retry schedule NOTIFY_RETRY_ATTEMPTS / NOTIFY_RETRY_BASE_MS change. */
-export const NOTIFY_RETRY_JOBS: ReadonlySet<JobName> = new Set([JobName.DeliverEmail, JobName.DeliverWebhook]);
+export const NOTIFY_RETRY_JOBS: ReadonlySet<JobName> = new Set([JobName.DeliverEmail, JobName.DeliverEmailBatch, JobName.DeliverWebhook]);
 
 export const LONDON = 'Europe/London';
 
@@ -190,14 +203,40 @@ export function jobSchedulers(config: Pick<AppConfig, 'OUTBOX_SWEEP_EVERY_MS' | 
 }
 
 /**
- * Jobs each worker process runs at once on a queue. The email queue runs four per SMTP
- * connection (SMTP_POOL_SIZE, at least 10 in all): a delivery mostly waits (for its row, the
- * SMTP server, its "sent" mark), and deliveries in flight together share their row loads,
- * "sent" marks and Redis round trips (see DeliveryService), so a few per connection keep every
- * connection busy (measured in docs/benchmarks.md). More would only wait for a connection, and a
- * worker told to stop finishes every job it holds. The other queues run 10.
+ * Jobs each worker process runs at once on a queue. The email queue runs EMAIL_JOB_CONCURRENCY
+ * (default 2 × SMTP_POOL_SIZE): a batch job holds one SMTP connection while it sends (so at most
+ * SMTP_POOL_SIZE send at once), and as many again load their rows and wait for a connection, so a
+ * connection is never idle between batches (measured in docs/benchmarks.md, issue 20). A worker told
+ * to stop finishes every job it holds. The other queues run 10.
  */
-export function queueConcurrency(queue: QueueName, config: Pick<AppConfig, 'SMTP_POOL_SIZE'>): number {
-  if (queue === QueueName.NotifyEmail) return Math.max(10, 4 * config.SMTP_POOL_SIZE);
+export function queueConcurrency(queue: QueueName, config: Pick<AppConfig, 'SMTP_POOL_SIZE'> & Partial<Pick<AppConfig, 'EMAIL_JOB_CONCURRENCY'>>): number {
+  if (queue === QueueName.NotifyEmail) return config.EMAIL_JOB_CONCURRENCY || Math.max(2, 2 * config.SMTP_POOL_SIZE);
   return 10;
+}
+
+/** Email rows in one batch job at most: a notice to a forum goes out as a few jobs rather than one per recipient. */
+export const EMAIL_BATCH_ROWS = 100;
+
+/**
+ * The delivery jobs for rows to enqueue: email rows in batch jobs of up to EMAIL_BATCH_ROWS, in
+ * the order given (the relay gives them notice by notice), each under an id made from its rows'
+ * ids (the same rows enqueued again make the same id: a no-op while BullMQ holds that job); a
+ * webhook or in-app row gets a job of its own under its row id. `rowIds` says which rows a job
+ * carries.
+ */
+export function deliveryJobs(
+  rows: readonly { id: string; channel: 'email' | 'webhook' | 'in_app' }[],
+): { item: JobItem; jobId: string; rowIds: string[] }[] {
+  const jobs: { item: JobItem; jobId: string; rowIds: string[] }[] = [];
+  const emails: string[] = [];
+  for (const r of rows) {
+    if (r.channel === 'email') emails.push(r.id);
+    else if (r.channel === 'webhook') jobs.push({ item: { name: JobName.DeliverWebhook, data: { notificationId: r.id } }, jobId: r.id, rowIds: [r.id] });
+    else jobs.push({ item: { name: JobName.DeliverInApp, data: { notificationId: r.id } }, jobId: r.id, rowIds: [r.id] });
+  }
+  for (let i = 0; i < emails.length; i += EMAIL_BATCH_ROWS) {
+    const ids = emails.slice(i, i + EMAIL_BATCH_ROWS);
+    jobs.push({ item: { name: JobName.DeliverEmailBatch, data: { notificationIds: ids } }, jobId: `emails-${createHash('sha1').update(ids.join(',')).digest('hex')}`, rowIds: ids });
+  }
+  return jobs;
 }

@@ -8,6 +8,7 @@ import MailComposer from 'nodemailer/lib/mail-composer';
 import { AppConfig } from '../../config/app-config';
 import type { NotificationRow } from '../notification.types';
 import { PermanentDeliveryError } from './delivery-errors';
+import { SmtpPool, type SmtpSession } from './smtp-pool';
 
 /** The domain part of an address in MAIL_FROM, for Message-IDs. */
 export function mailDomain(from: string): string {
@@ -49,12 +50,6 @@ export function mailOf(row: NotificationRow & { address: string }, from: string)
   };
 }
 
-/**
- * Email over SMTP through nodemailer's pooled transport (SMTP_POOL_SIZE connections, STARTTLS and
- * AUTH from SMTP_URL), or, when SMTP_URL is unset, as an .eml file per notification under MAIL_DIR
- * (named by the notification id, so a repeat overwrites instead of doubling). Every message carries
- * X-WTT-Notification-Id and a Message-ID that is the same on every attempt.
- */
 /** Stand-ins for the per-recipient values in a message composed once for all the recipients of a notice. */
 const TO_MARK = 'wtt-recipient@wtt.invalid';
 const ID_MARK = 'ffffffff-ffff-4fff-bfff-ffffffffffff';
@@ -93,9 +88,22 @@ export class MessageComposer {
   }
 }
 
+/** Sends one row's message; a batch gets one of these (see EmailChannel.withSender). */
+export type EmailSender = (row: NotificationRow) => Promise<void>;
+
+/**
+ * Email over SMTP: messages composed once per notice (MessageComposer) and sent as they are over a
+ * pool of SMTP_POOL_SIZE nodemailer SMTPConnections (STARTTLS and AUTH from SMTP_URL; `SmtpPool`),
+ * a batch of a notice's recipients over one warm connection. When SMTP_URL is unset, an .eml file
+ * per notification under MAIL_DIR (named by the notification id, so a repeat overwrites instead of
+ * doubling). Every message carries X-WTT-Notification-Id and a Message-ID that is the same on
+ * every attempt.
+ */
 @Injectable()
 export class EmailChannel implements OnApplicationShutdown {
   private readonly logger = new Logger('EmailChannel');
+  private readonly pool?: SmtpPool;
+  /** nodemailer's transport, for messages that nodemailer composes and sends itself (not the notices). */
   private readonly smtp?: Transporter;
   private readonly dir: string;
   private readonly composer: MessageComposer;
@@ -107,15 +115,10 @@ export class EmailChannel implements OnApplicationShutdown {
     this.composer = new MessageComposer(config.MAIL_FROM);
     this.envelopeFrom = addressparser(config.MAIL_FROM, { flatten: true })[0]?.address || config.MAIL_FROM;
     if (config.SMTP_URL) {
-      this.smtp = createTransport({
-        url: config.SMTP_URL,
-        pool: true,
-        maxConnections: config.SMTP_POOL_SIZE,
-        maxMessages: 1000,
-        connectionTimeout: 10_000,
-        greetingTimeout: 10_000,
-        socketTimeout: 30_000,
-      });
+      const timeouts = { connectionTimeout: 10_000, greetingTimeout: 10_000, socketTimeout: 30_000 };
+      this.pool = new SmtpPool(config.SMTP_URL, config.SMTP_POOL_SIZE, timeouts);
+      // (Pooled, so it opens a connection only when something is sent through it.)
+      this.smtp = createTransport({ url: config.SMTP_URL, pool: true, maxConnections: 1, ...timeouts });
     } else {
       this.logger.log(`SMTP_URL is not set: emails are written to ${this.dir}`);
     }
@@ -126,19 +129,55 @@ export class EmailChannel implements OnApplicationShutdown {
     return this.composer.compose(row);
   }
 
+  /** Send one row's message (on a pooled connection of its own). */
   async send(row: NotificationRow): Promise<void> {
+    if (!this.pool) return this.writeFile(row);
+    const { session, release } = await this.pool.lease();
+    try {
+      await this.sendOn(session, row);
+    } finally {
+      release();
+    }
+  }
+
+  /**
+   * Run `work` with a sender that sends rows one after another over one pooled connection, taken
+   * before `work` starts (so a server that cannot be reached fails here, before anything is
+   * claimed) and kept for the whole batch; when it breaks mid-batch, the next row goes over a fresh
+   * connection. Without SMTP, the sender writes .eml files.
+   */
+  async withSender<T>(work: (send: EmailSender) => Promise<T>): Promise<T> {
+    const pool = this.pool;
+    if (!pool) return work((row) => this.writeFile(row));
+    let lease = await pool.lease();
+    try {
+      return await work(async (row) => {
+        if (!lease.session.usable) {
+          lease.release();
+          lease = await pool.lease();
+        }
+        await this.sendOn(lease.session, row);
+      });
+    } finally {
+      lease.release();
+    }
+  }
+
+  private async sendOn(session: SmtpSession, row: NotificationRow): Promise<void> {
     const address = row.address;
     if (!address) throw new PermanentDeliveryError('no email address');
-    if (this.smtp) {
-      try {
-        // The message as composed once for the notice (raw: nodemailer sends it as it is).
-        await this.smtp.sendMail({ envelope: { from: this.envelopeFrom, to: [address] }, raw: await this.compose({ ...row, address }) });
-      } catch (err) {
-        if (isPermanentSmtpError(err)) throw new PermanentDeliveryError((err as Error).message);
-        throw err;
-      }
-      return;
+    const raw = await this.compose({ ...row, address });
+    try {
+      await session.send({ from: this.envelopeFrom, to: [address] }, raw);
+    } catch (err) {
+      if (isPermanentSmtpError(err)) throw new PermanentDeliveryError((err as Error).message);
+      throw err;
     }
+  }
+
+  private async writeFile(row: NotificationRow): Promise<void> {
+    const address = row.address;
+    if (!address) throw new PermanentDeliveryError('no email address');
     const raw = await this.compose({ ...row, address });
     await mkdir(this.dir, { recursive: true });
     const file = join(this.dir, `${row.id}.eml`);
@@ -148,6 +187,7 @@ export class EmailChannel implements OnApplicationShutdown {
   }
 
   onApplicationShutdown(): void {
+    this.pool?.close();
     this.smtp?.close();
   }
 }
