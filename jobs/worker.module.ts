@@ -22,6 +22,8 @@ import { WebhookDeliveryProcessor } from './processors/webhook-delivery.processo
 import { WorkerHost } from './worker-host.service';
 import { DocumentsWorkerModule } from '../src/documents/documents-worker.module';
 import { DocumentPdfProcessor } from './processors/document-pdf.processor';
+import { ImportsWorkerModule } from '../src/establishment/imports/imports-worker.module';
+import { PostsImportProcessor } from './processors/posts-import.processor';
 
 const processors = [
   SystemSmokeProcessor,
@@ -33,11 +35,12 @@ const processors = [
   OverdueDigestProcessor,
   PasswordResetProcessor,
   DocumentPdfProcessor,
+  PostsImportProcessor,
 ];
 
 /** The worker process: the same modules as the API, no HTTP. */
 @Module({
-  imports: [ConfigModule, LoggingModule, DatabaseModule, RedisModule, QueueModule, AuditModule, EventsModule, NotificationsWorkerModule, PasswordResetWorkerModule, DocumentsWorkerModule, TypeOrmModule.forFeature([SmokeJob])],
+  imports: [ConfigModule, LoggingModule, DatabaseModule, RedisModule, QueueModule, AuditModule, EventsModule, NotificationsWorkerModule, PasswordResetWorkerModule, DocumentsWorkerModule, ImportsWorkerModule, TypeOrmModule.forFeature([SmokeJob])],
   providers: [
     ...processors,
     { provide: JOB_PROCESSORS, inject: processors, useFactory: (...all: unknown[]) => all },

@@ -18,6 +18,8 @@ export enum QueueName {
   NotifyMaintenance = 'notify-maintenance',
   /** Issue 15: LibreOffice conversions (heavy, slow: kept off the notification queues). */
   Documents = 'documents',
+  /** Issue 20: posts imports (long, one transaction each: kept off every other queue). */
+  Imports = 'imports',
 }
 
 export enum JobName {
@@ -37,6 +39,8 @@ export enum JobName {
   SendPasswordReset = 'auth.send_password_reset',
   /** Issue 15: convert one generated document's DOCX to a tagged PDF (jobId = `pdf-<documentId>`). */
   DocumentPdf = 'document.pdf',
+  /** Issue 20: run one uploaded posts import (jobId = `import-<importId>`). */
+  PostsImport = 'posts.import',
 }
 
 export interface SystemSmokeJob {
@@ -67,6 +71,12 @@ export interface DocumentPdfJob {
   data: { documentId: string };
 }
 
+/** Issue 20: the import job carries the id of its `imports` row; the file is in import_chunks. */
+export interface PostsImportJob {
+  name: JobName.PostsImport;
+  data: { importId: string };
+}
+
 /** Every job the system knows. Add a member here, then a processor in jobs/. */
 export type JobItem =
   | SystemSmokeJob
@@ -77,7 +87,8 @@ export type JobItem =
   | MaintenanceJob<JobName.MilestoneReminders>
   | MaintenanceJob<JobName.OverdueDigest>
   | PasswordResetJob
-  | DocumentPdfJob;
+  | DocumentPdfJob
+  | PostsImportJob;
 
 export type JobData<N extends JobName> = Extract<JobItem, { name: N }>['data'];
 
@@ -92,6 +103,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.OverdueDigest]: QueueName.NotifyMaintenance,
   [JobName.SendPasswordReset]: QueueName.NotifyEmail,
   [JobName.DocumentPdf]: QueueName.Documents,
+  [JobName.PostsImport]: QueueName.Imports,
 };
 
 /**
@@ -137,6 +149,9 @@ export const JOB_OPTIONS: Partial<Record<JobName, JobsOptions>> = {
   [JobName.SendPasswordReset]: { attempts: 6, backoff: { type: CAPPED_EXPONENTIAL, delay: 5000 }, removeOnComplete: true, removeOnFail: { age: 3600 } },
   // Issue 15: a conversion that failed (LibreOffice timed out or crashed) is tried again a few times.
   [JobName.DocumentPdf]: { attempts: 4, backoff: { type: CAPPED_EXPONENTIAL, delay: 2000 } },
+  // Issue 20: an import is all or nothing, so a retry after a crash or a lost database starts again cleanly;
+  // a file with errors is a result, not a failure (the processor records it and completes the job).
+  [JobName.PostsImport]: { attempts: 3, backoff: { type: CAPPED_EXPONENTIAL, delay: 5000 } },
 };
 
 /** Jobs whose retry schedule NOTIFY_RETRY_ATTEMPTS / NOTIFY_RETRY_BASE_MS change. */
@@ -174,7 +189,9 @@ export function jobSchedulers(config: Pick<AppConfig, 'OUTBOX_SWEEP_EVERY_MS' | 
  * connection busy (measured in docs/benchmarks.md). More would only wait for a connection, and a
  * worker told to stop finishes every job it holds. The other queues run 10.
  */
-export function queueConcurrency(queue: QueueName, config: Pick<AppConfig, 'SMTP_POOL_SIZE'>): number {
+export function queueConcurrency(queue: QueueName, config: Pick<AppConfig, 'SMTP_POOL_SIZE'> & Partial<Pick<AppConfig, 'IMPORT_CONCURRENCY'>>): number {
   if (queue === QueueName.NotifyEmail) return Math.max(10, 4 * config.SMTP_POOL_SIZE);
+  // Issue 20: each import holds a connection and a long transaction, and uses a core while it parses.
+  if (queue === QueueName.Imports) return config.IMPORT_CONCURRENCY ?? 1;
   return 10;
 }
