@@ -1,4 +1,4 @@
-.PHONY: up down test build seed bench lint deps typecheck fuzz bench-http bench-scenarios faults
+.PHONY: up down test build seed bench lint deps typecheck fuzz bench-http bench-scenarios bench-import faults
 
 up:        ## run API and worker with Postgres and Redis, demo data loaded
 	@bash scripts/up.sh
@@ -23,5 +23,6 @@ bench-matrix-page: build ; @BENCH_COMMAND="make bench-matrix-page" node dist/ben
 bench-notifications: build ; @BENCH_COMMAND="make bench-notifications" node dist/bench/notifications.bench.js  ## email deliveries per second (BENCH_EMAILS=10000 BENCH_WORKERS=1,2 …): see docs/benchmarks.md
 bench-uploads: build ; @BENCH_COMMAND="make bench-uploads" node dist/bench/uploads.bench.js  ## /health/live latency while hostile 20 MiB uploads are processed: see docs/benchmarks.md
 bench-http: build ; @BENCH_COMMAND="make bench-http" node dist/bench/http.bench.js  ## list and /health/live vs bare Fastify + pg, 64 connections on the matrix, 1M-row import vs psql \copy (BENCH_POSTS, BENCH_SECONDS, BENCH_ROUNDS, BENCH_MATRIX_SECONDS, BENCH_IMPORT_ROWS): see docs/benchmarks.md
+bench-import: build ; @BENCH_COMMAND="make bench-import" node dist/bench/import.bench.js  ## 1M-row posts import through the API and the worker vs psql \copy, API RSS (BENCH_IMPORT_ROWS, BENCH_IMPORT_RUNS, BENCH_POSTS): see docs/benchmarks.md
 faults: ; @node -r @swc-node/register bench/faults/faults.ts  ## fault suite, NOT in make test: a storm of notices while workers are SIGKILLed, Redis and PostgreSQL restarted, SMTP stopped (FAULTS_EMAILS=20000 FAULTS_KILLS=20 …): see docs/faults.md
 bench-scenarios: build ; @BENCH_COMMAND="make bench-scenarios" node dist/bench/scenarios.bench.js  ## scenario matrix delta vs live matrix (BENCH_POSTS=1000000 BENCH_CHANGES=10000): see docs/benchmarks.md

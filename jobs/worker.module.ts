@@ -24,6 +24,8 @@ import { DocumentsWorkerModule } from '../src/documents/documents-worker.module'
 import { DocumentPdfProcessor } from './processors/document-pdf.processor';
 import { EliBuildProcessor } from './processors/eli-build.processor';
 import { EvidencePackProcessor } from './processors/evidence-pack.processor';
+import { ImportsWorkerModule } from '../src/establishment/imports/imports-worker.module';
+import { PostsImportProcessor } from './processors/posts-import.processor';
 
 const processors = [
   SystemSmokeProcessor,
@@ -38,11 +40,12 @@ const processors = [
   DocumentPdfProcessor,
   EliBuildProcessor,
   EvidencePackProcessor,
+  PostsImportProcessor,
 ];
 
 /** The worker process: the same modules as the API, no HTTP. */
 @Module({
-  imports: [ConfigModule, LoggingModule, DatabaseModule, RedisModule, QueueModule, AuditModule, EventsModule, NotificationsWorkerModule, PasswordResetWorkerModule, DocumentsWorkerModule, TypeOrmModule.forFeature([SmokeJob])],
+  imports: [ConfigModule, LoggingModule, DatabaseModule, RedisModule, QueueModule, AuditModule, EventsModule, NotificationsWorkerModule, PasswordResetWorkerModule, DocumentsWorkerModule, ImportsWorkerModule, TypeOrmModule.forFeature([SmokeJob])],
   providers: [
     ...processors,
     { provide: JOB_PROCESSORS, inject: processors, useFactory: (...all: unknown[]) => all },

@@ -133,19 +133,43 @@ export class AppConfig {
   @Max(120_000)
   REPORT_WAIT_MS = 10_000;
 
-  /** Data rows one posts import may hold (CSV or XLSX); more is 400. A 1,000,000-row CSV is about 90 MB: raise IMPORT_MAX_BYTES with it. */
+  /**
+   * Data rows one posts import may hold (CSV or XLSX) when it runs in the worker (POST /programmes/:id/imports,
+   * the import page); more fails the import with 400. A 1,000,000-row CSV is about 90 MB (see IMPORT_MAX_BYTES).
+   */
   @Transform(toInt)
   @IsInt()
   @Min(1)
   @Max(10_000_000)
-  IMPORT_MAX_ROWS = 100_000;
+  IMPORT_MAX_ROWS = 1_000_000;
 
-  /** Bytes one uploaded posts spreadsheet may hold (413 above). */
+  /** Bytes one uploaded posts spreadsheet may hold when the import runs in the worker (413 above). Stored in PostgreSQL until the job has read it. */
   @Transform(toInt)
   @IsInt()
   @Min(1024)
   @Max(2 * 1024 * 1024 * 1024)
-  IMPORT_MAX_BYTES = 20 * 1024 * 1024;
+  IMPORT_MAX_BYTES = 256 * 1024 * 1024;
+
+  /** Rows the synchronous import (POST /programmes/:id/posts/import, and its dry run) accepts: it runs in the request. */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  IMPORT_SYNC_MAX_ROWS = 100_000;
+
+  /** Bytes the synchronous import accepts (the file is held in memory in the request; 413 above). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1024)
+  @Max(256 * 1024 * 1024)
+  IMPORT_SYNC_MAX_BYTES = 20 * 1024 * 1024;
+
+  /** Uploads of imports run at once in the worker (each holds a database connection and a transaction). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(1)
+  @Max(16)
+  IMPORT_CONCURRENCY = 1;
 
   // --- notifications (see src/notifications) -------------------------------
   /** Outgoing mail server (smtp:// or smtps://, credentials in the URL). Unset: emails are written as .eml files under MAIL_DIR. */

@@ -8,6 +8,8 @@ import { Programme } from './entities/programme.entity';
 import { ScopeProposal } from './entities/scope-proposal.entity';
 import { ThematicArea } from './entities/thematic-area.entity';
 import { GradesController } from './grades.controller';
+import { ImportsController } from './imports/imports.controller';
+import { ImportsService } from './imports/imports.service';
 import { GradesService } from './grades.service';
 import { MatrixService } from './matrix.service';
 import { OrganisationsController } from './organisations.controller';
@@ -30,8 +32,8 @@ import { ThematicAreasService } from './thematic-areas.service';
  */
 @Module({
   imports: [TypeOrmModule.forFeature([Organisation, Programme, Grade, ThematicArea, Post, PostScopeHistory, ScopeProposal])],
-  controllers: [OrganisationsController, ProgrammesController, GradesController, ThematicAreasController, PostsController, ScopeProposalsController],
-  providers: [OrganisationsService, ProgrammesService, GradesService, ThematicAreasService, PostsService, ScopeProposalsService, MatrixService, PostsImportService, PostsExportService, ReportSlots],
-  exports: [ProgrammesService, PostsService, MatrixService, ScopeProposalsService, OrganisationsService, ThematicAreasService, GradesService, PostsImportService, PostsExportService],
+  controllers: [OrganisationsController, ProgrammesController, GradesController, ThematicAreasController, PostsController, ScopeProposalsController, ImportsController],
+  providers: [OrganisationsService, ProgrammesService, GradesService, ThematicAreasService, PostsService, ScopeProposalsService, MatrixService, PostsImportService, PostsExportService, ReportSlots, ImportsService],
+  exports: [ProgrammesService, PostsService, MatrixService, ScopeProposalsService, OrganisationsService, ThematicAreasService, GradesService, PostsImportService, PostsExportService, ImportsService],
 })
 export class EstablishmentModule {}

@@ -24,6 +24,29 @@ export interface UploadedSheet {
   filename: string;
 }
 
+/** A sheet to import, read as a stream of byte chunks (from memory, or from the stored upload). */
+export interface SheetSource {
+  filename: string;
+  /** The first bytes at least (the format is told from them). */
+  head: Buffer;
+  /** Size of the whole file. */
+  bytes: number;
+  chunks(): AsyncIterable<Buffer> | Iterable<Buffer>;
+}
+
+export interface RunHooks {
+  /** Row cap (default IMPORT_MAX_ROWS). */
+  maxRows?: number;
+  /** The import record this run belongs to (worker path): named in the audit row. */
+  importId?: string;
+  /** Rows and bytes read so far; called every few thousand rows, and once at the end. */
+  progress?: (rows: number, bytes: number) => Promise<void> | void;
+  /** The file has no errors and the merge begins. */
+  phase?: (phase: 'merging') => Promise<void> | void;
+  /** In the import's transaction, just before it commits (not for a dry run: it writes nothing). */
+  beforeCommit?: (em: EntityManager, result: ImportResult) => Promise<void>;
+}
+
 /** A row that passed validation, resolved to ids. */
 interface ValidRow {
   row: number;
@@ -66,6 +89,8 @@ const STAGE = 'posts_import_stage';
 const STAGE_COLUMNS = ['row', 'ok', 'organisation_id', 'reference', 'title', 'area_id', 'grade_id', 'fte', 'status', 'scope', 'reason'] as const;
 /** Rows of COPY text sent in one write. */
 const COPY_BATCH = 2000;
+/** Rows between two progress reports (about every 20,000). */
+const PROGRESS_EVERY = 20_000;
 
 /** A value in COPY's text format: \N for null; backslash, tab, CR and LF escaped. */
 function copyText(v: string | null): string {
@@ -94,26 +119,56 @@ export class PostsImportService {
     private readonly config: AppConfig,
   ) {}
 
-  /** The largest upload accepted (IMPORT_MAX_BYTES). */
+  /** The largest upload the worker path accepts (IMPORT_MAX_BYTES). */
   get maxBytes(): number {
     return this.config.IMPORT_MAX_BYTES;
   }
 
-  /** The most data rows a sheet may hold (IMPORT_MAX_ROWS). */
+  /** The largest upload the synchronous path accepts (IMPORT_SYNC_MAX_BYTES). */
+  get syncMaxBytes(): number {
+    return this.config.IMPORT_SYNC_MAX_BYTES;
+  }
+
+  /** The most data rows a sheet imported by the worker may hold (IMPORT_MAX_ROWS). */
   get maxRows(): number {
     return this.config.IMPORT_MAX_ROWS;
   }
 
+  /**
+   * The small synchronous path (POST /programmes/:id/posts/import): the file is in memory, capped at
+   * IMPORT_SYNC_MAX_ROWS rows and IMPORT_SYNC_MAX_BYTES bytes. Anything bigger goes through
+   * POST /programmes/:id/imports, which runs `run` in the worker.
+   */
   async import(user: AuthUser, programmeId: string, file: UploadedSheet, dryRun: boolean): Promise<ImportResult> {
-    const programme: { name: string }[] = await this.ds.query(`SELECT name FROM programmes WHERE id = $1`, [programmeId]);
-    if (!programme.length) throw notFound('Programme', programmeId);
+    const maxRows = this.config.IMPORT_SYNC_MAX_ROWS;
     const format = detectSheetFormat(file.buffer, file.filename);
-    const maxRows = this.maxRows;
     // A CSV that may be over the row cap is counted first (parse only), so it is refused as fast as before
     // staging began; below the cap (fewer lines than rows allowed) nothing is read twice.
     if (format === 'csv' && lineCount(file.buffer) > maxRows + 1) for await (const _ of csvRows(file.buffer, maxRows)) void _;
+    return this.run(user, programmeId, { filename: file.filename, head: file.buffer, bytes: file.buffer.length, chunks: () => [file.buffer] }, dryRun, { maxRows });
+  }
+
+  /**
+   * One import, all or nothing: the sheet streamed from `source` (never held whole, but for XLSX,
+   * bounded by its unzipped-size cap) into the staging table, checked, then merged. `hooks.progress`
+   * hears rows and bytes read as it goes, `hooks.phase` when it starts merging, and
+   * `hooks.beforeCommit` runs in the import's transaction (the worker marks its import done there).
+   */
+  async run(user: Pick<AuthUser, 'id' | 'email'>, programmeId: string, source: SheetSource, dryRun: boolean, hooks: RunHooks = {}): Promise<ImportResult> {
+    const programme: { name: string }[] = await this.ds.query(`SELECT name FROM programmes WHERE id = $1`, [programmeId]);
+    if (!programme.length) throw notFound('Programme', programmeId);
+    const format = detectSheetFormat(source.head, source.filename);
+    const maxRows = hooks.maxRows ?? this.maxRows;
+    let bytesRead = 0;
+    const counted = async function* (): AsyncGenerator<Buffer> {
+      for await (const b of source.chunks()) {
+        bytesRead += b.length;
+        yield b;
+      }
+    };
     // XLSX is read whole (bounded by its unzipped-size cap); CSV row by row.
-    const rows: AsyncIterable<SheetRow> = format === 'xlsx' ? sheetRows(await parseXlsx(file.buffer, maxRows)) : csvRows(file.buffer, maxRows);
+    const rows: AsyncIterable<SheetRow> = format === 'xlsx' ? sheetRows(await parseXlsx(await gather(counted()), maxRows)) : csvRows(counted(), maxRows);
+    const progress = hooks.progress ? (n: number) => hooks.progress!(n, bytesRead) : undefined;
 
     const qr = this.ds.createQueryRunner();
     await qr.connect();
@@ -122,7 +177,8 @@ export class PostsImportService {
       const em = qr.manager;
       // One import per programme at a time; the posts it changes are locked by its UPDATE.
       if (!dryRun) await em.query(`SELECT pg_advisory_xact_lock(hashtext('posts-import'), hashtext($1))`, [programmeId]);
-      const counts = await this.stageAndCheck(qr, programmeId, rows, maxRows);
+      const counts = await this.stageAndCheck(qr, programmeId, rows, maxRows, progress);
+      await progress?.(counts.rows);
       if (dryRun) {
         await qr.rollbackTransaction();
         return result(counts, format, true);
@@ -135,16 +191,20 @@ export class PostsImportService {
           counts.errors.map((e) => ({ field: `row[${e.row}].${e.column}`, reason: e.message, row: e.row, column: e.column, ...(e.relatedRows ? { relatedRows: e.relatedRows } : {}) })),
         );
       }
-      await this.merge(em, user, programmeId, file.filename);
+      await hooks.phase?.('merging');
+      await this.merge(em, user, programmeId, source.filename);
       await this.audit.record(em, {
         action: AuditAction.Import,
         entityType: 'post_import',
         entityId: programmeId,
         after: { created: counts.created, updated: counts.updated, unchanged: counts.unchanged },
-        metadata: { programmeId, fileName: file.filename, format, rows: counts.rows, bytes: file.buffer.length },
+        metadata: { programmeId, fileName: source.filename, format, rows: counts.rows, bytes: source.bytes, ...(hooks.importId ? { importId: hooks.importId } : {}) },
+        ...(hooks.importId ? { actor: user } : {}),
       });
+      const done = result(counts, format, false);
+      await hooks.beforeCommit?.(em, done);
       await qr.commitTransaction();
-      return result(counts, format, false);
+      return done;
     } catch (err) {
       if (qr.isTransactionActive) await qr.rollbackTransaction().catch(() => undefined);
       throw err;
@@ -157,7 +217,13 @@ export class PostsImportService {
    * Reads the sheet into the staging table (COPY), then finds the errors only the whole file or
    * the database can show, and counts what a merge would do.
    */
-  private async stageAndCheck(qr: QueryRunner, programmeId: string, rows: AsyncIterable<SheetRow>, maxRows: number): Promise<Counts> {
+  private async stageAndCheck(
+    qr: QueryRunner,
+    programmeId: string,
+    rows: AsyncIterable<SheetRow>,
+    maxRows: number,
+    progress?: (rows: number) => Promise<void> | void,
+  ): Promise<Counts> {
     const em = qr.manager;
     const maxErrors = IMPORT_MAX_ERRORS;
     const rowErrors: ImportRowError[] = [];
@@ -211,6 +277,7 @@ export class PostsImportService {
         if (batch.length >= COPY_BATCH) {
           yield batch.join('');
           batch = [];
+          if (progress && dataRows % PROGRESS_EVERY < COPY_BATCH) await progress(dataRows);
         }
       }
       if (batch.length) yield batch.join('');
@@ -261,7 +328,7 @@ export class PostsImportService {
   }
 
   /** One UPDATE of the posts that change, then one INSERT of the new ones (the file has no errors). */
-  private async merge(em: EntityManager, user: AuthUser, programmeId: string, filename: string): Promise<void> {
+  private async merge(em: EntityManager, user: Pick<AuthUser, 'id'>, programmeId: string, filename: string): Promise<void> {
     const defaultReason = `Imported from ${filename}`.slice(0, 2000);
     await em.query(
       `UPDATE posts p SET title = s.title, thematic_area_id = s.area_id, grade_id = s.grade_id, fte = s.fte, establishment_status = s.status,
@@ -448,6 +515,12 @@ function lineCount(buf: Buffer): number {
   let n = 1;
   for (let at = buf.indexOf(10); at !== -1; at = buf.indexOf(10, at + 1)) n++;
   return n;
+}
+
+async function gather(chunks: AsyncIterable<Buffer>): Promise<Buffer> {
+  const all: Buffer[] = [];
+  for await (const c of chunks) all.push(c);
+  return Buffer.concat(all);
 }
 
 async function* sheetRows(sheet: Sheet): AsyncGenerator<SheetRow> {

@@ -124,7 +124,7 @@ export class ProgrammesController {
     summary: 'Import posts from a CSV or XLSX file (multipart field `file`)',
     description:
       'Columns as in GET /posts/import-template. `?dryRun=true` validates every row and writes nothing. A real import writes every row or none ' +
-      '(422 with the row errors) and is audited as one event. Files over IMPORT_MAX_BYTES (default 20 MiB): 413; over IMPORT_MAX_ROWS rows (default 100,000): 400.',
+      '(422 with the row errors) and is audited as one event. Runs in the request: files over IMPORT_SYNC_MAX_BYTES (default 20 MiB): 413; over IMPORT_SYNC_MAX_ROWS rows (default 100,000): 400. Bigger files: POST /programmes/{id}/imports (the worker).',
   })
   @ApiConsumes('multipart/form-data')
   @ApiBody({ schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary' } } } })
@@ -132,7 +132,7 @@ export class ProgrammesController {
   @ApiPayloadTooLargeResponse({ type: ErrorResponse })
   @ApiUnprocessableEntityResponse({ type: ErrorResponse, description: 'Row errors (real import): errors[] as in a dry run' })
   async importPosts(@CurrentUser() user: AuthUser, @UuidParam('id') id: string, @Query() q: ImportQuery, @Req() req: FastifyRequest): Promise<ImportResult> {
-    const file = await readUpload(req, this.importer.maxBytes);
+    const file = await readUpload(req, this.importer.syncMaxBytes);
     return this.importer.import(user, id, file, q.dryRun === 'true');
   }
 

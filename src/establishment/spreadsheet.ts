@@ -126,19 +126,29 @@ const notCsv = (reason: string) => ApiException.validation([{ field: 'file', rea
 
 const notUtf8 = () => ApiException.validation([{ field: 'file', reason: 'is not UTF-8 text: save the sheet as "CSV UTF-8" or .xlsx' }], 'The file is not UTF-8 CSV');
 
-/** The bytes decoded as UTF-8 (refusing anything else) in 64 KiB chunks, with a turn of the event loop between them. */
-async function* utf8Chunks(buf: Buffer, size = 16 * 1024): AsyncGenerator<string> {
+/** The bytes decoded as UTF-8 (refusing anything else) in 16 KiB chunks, with a turn of the event loop between them. */
+async function* utf8Chunks(source: Buffer | AsyncIterable<Buffer>, size = 16 * 1024): AsyncGenerator<string> {
   const decoder = new TextDecoder('utf-8', { fatal: true });
-  for (let i = 0; i < buf.length; i += size) {
-    let text: string;
-    try {
-      text = decoder.decode(buf.subarray(i, i + size), { stream: i + size < buf.length });
-    } catch {
-      throw notUtf8();
+  const pieces: AsyncIterable<Buffer> | Buffer[] = Buffer.isBuffer(source) ? [source] : source;
+  for await (const buf of pieces) {
+    for (let i = 0; i < buf.length; i += size) {
+      let text: string;
+      try {
+        text = decoder.decode(buf.subarray(i, i + size), { stream: true });
+      } catch {
+        throw notUtf8();
+      }
+      if (text) yield text;
+      await nextTurn();
     }
-    if (text) yield text;
-    await nextTurn();
   }
+  let rest: string;
+  try {
+    rest = decoder.decode();
+  } catch {
+    throw notUtf8();
+  }
+  if (rest) yield rest;
 }
 
 /**
@@ -155,7 +165,7 @@ export async function parseCsv(buf: Buffer, maxRows = Number.MAX_SAFE_INTEGER): 
  * The rows of a CSV one at a time, as parseCsv reads them (same caps, same errors), for readers
  * that never hold the whole sheet: the import streams them into PostgreSQL COPY.
  */
-export async function* csvRows(buf: Buffer, maxRows = Number.MAX_SAFE_INTEGER): AsyncGenerator<SheetRow> {
+export async function* csvRows(buf: Buffer | AsyncIterable<Buffer>, maxRows = Number.MAX_SAFE_INTEGER): AsyncGenerator<SheetRow> {
   const parser = parseStream({ bom: true, relax_column_count: true, skip_empty_lines: false, max_record_size: SHEET_LIMITS.maxCellChars * 4 });
   const source = Readable.from(utf8Chunks(buf));
   let sourceError: unknown;

@@ -19,6 +19,8 @@ export enum QueueName {
   NotifyMaintenance = 'notify-maintenance',
   /** Issue 15: LibreOffice conversions (heavy, slow: kept off the notification queues). */
   Documents = 'documents',
+  /** Issue 20: posts imports (long, one transaction each: kept off every other queue). */
+  Imports = 'imports',
 }
 
 export enum JobName {
@@ -44,6 +46,8 @@ export enum JobName {
   EliBuild = 'eli.build',
   /** Issue 15: build a consultation's evidence pack, both copies (jobId = `evidence-<packId>`). */
   EvidencePack = 'evidence.pack',
+  /** Issue 20: run one uploaded posts import (jobId = `import-<importId>`). */
+  PostsImport = 'posts.import',
 }
 
 export interface SystemSmokeJob {
@@ -92,6 +96,12 @@ export interface EvidencePackJob {
   data: { packId: string };
 }
 
+/** Issue 20: the import job carries the id of its `imports` row; the file is in import_chunks. */
+export interface PostsImportJob {
+  name: JobName.PostsImport;
+  data: { importId: string };
+}
+
 /** Every job the system knows. Add a member here, then a processor in jobs/. */
 export type JobItem =
   | SystemSmokeJob
@@ -105,7 +115,8 @@ export type JobItem =
   | PasswordResetJob
   | DocumentPdfJob
   | EliBuildJob
-  | EvidencePackJob;
+  | EvidencePackJob
+  | PostsImportJob;
 
 export type JobData<N extends JobName> = Extract<JobItem, { name: N }>['data'];
 
@@ -123,6 +134,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.DocumentPdf]: QueueName.Documents,
   [JobName.EliBuild]: QueueName.Documents,
   [JobName.EvidencePack]: QueueName.Documents,
+  [JobName.PostsImport]: QueueName.Imports,
 };
 
 /**
@@ -173,6 +185,9 @@ export const JOB_OPTIONS: Partial<Record<JobName, JobsOptions>> = {
   [JobName.EliBuild]: { attempts: 4, backoff: { type: CAPPED_EXPONENTIAL, delay: 2000 } },
   // Issue 15: a pack build that failed (LibreOffice, the database) is tried again twice, then recorded as failed.
   [JobName.EvidencePack]: { attempts: 3, backoff: { type: CAPPED_EXPONENTIAL, delay: 2000 } },
+  // Issue 20: an import is all or nothing, so a retry after a crash or a lost database starts again cleanly;
+  // a file with errors is a result, not a failure (the processor records it and completes the job).
+  [JobName.PostsImport]: { attempts: 3, backoff: { type: CAPPED_EXPONENTIAL, delay: 5000 } },
 };
 
 /** Jobs whose retry schedule NOTIFY_RETRY_ATTEMPTS / NOTIFY_RETRY_BASE_MS change. */
@@ -207,10 +222,15 @@ export function jobSchedulers(config: Pick<AppConfig, 'OUTBOX_SWEEP_EVERY_MS' | 
  * (default 2 × SMTP_POOL_SIZE): a batch job holds one SMTP connection while it sends (so at most
  * SMTP_POOL_SIZE send at once), and as many again load their rows and wait for a connection, so a
  * connection is never idle between batches (measured in docs/benchmarks.md, issue 20). A worker told
- * to stop finishes every job it holds. The other queues run 10.
+ * to stop finishes every job it holds. Imports run IMPORT_CONCURRENCY (1). The other queues run 10.
  */
-export function queueConcurrency(queue: QueueName, config: Pick<AppConfig, 'SMTP_POOL_SIZE'> & Partial<Pick<AppConfig, 'EMAIL_JOB_CONCURRENCY'>>): number {
+export function queueConcurrency(
+  queue: QueueName,
+  config: Pick<AppConfig, 'SMTP_POOL_SIZE'> & Partial<Pick<AppConfig, 'EMAIL_JOB_CONCURRENCY' | 'IMPORT_CONCURRENCY'>>,
+): number {
   if (queue === QueueName.NotifyEmail) return config.EMAIL_JOB_CONCURRENCY || Math.max(2, 2 * config.SMTP_POOL_SIZE);
+  // Issue 20: each import holds a connection and a long transaction, and uses a core while it parses.
+  if (queue === QueueName.Imports) return config.IMPORT_CONCURRENCY ?? 1;
   return 10;
 }
 

@@ -23,7 +23,7 @@ describe('pages: posts, a post, proposing a change of scope, import', () => {
   const tableRows = (page: Page, selector = 'table.govuk-table tbody tr') => page.locator(selector);
 
   beforeAll(async () => {
-    web = await startWebApp();
+    web = await startWebApp({ worker: true }); // imports run in the worker
     programmeId = (await web.ctx.sql.query(`SELECT id FROM programmes ORDER BY created_at LIMIT 1`)).rows[0].id;
   });
   afterAll(async () => {
@@ -226,28 +226,45 @@ describe('pages: posts, a post, proposing a change of scope, import', () => {
     };
     const count = async () => (await web.ctx.sql.query(`SELECT count(*)::int AS n FROM posts`)).rows[0].n as number;
 
-    it('shows each row error (row, column, message) in the error summary and imports nothing', async () => {
+    /** The import's own page, refreshed by its "Refresh" link (no script) until it has finished. */
+    const waitForImport = async (page: Page) => {
+      await page.waitForURL((u) => /\/imports\/[0-9a-f-]{36}$/.test(u.pathname));
+      for (let i = 0; i < 300 && (await page.locator('#refresh').count()); i++) {
+        expect(await page.locator('.app-import-progress').textContent()).toMatch(/rows read, \d+% of the file/);
+        await page.waitForTimeout(200);
+        await page.locator('#refresh').click();
+      }
+    };
+
+    it('shows each row error (row, column, message) in the error summary, offers the error report, and imports nothing', async () => {
       const page = await web.page();
       await signIn(page, web, DEMO.hr);
       const before = await count();
       await page.goto(`/programmes/${programmeId}/import`);
       expect(await page.locator('h1').textContent()).toBe('Import posts');
       await expectAccessible(page, 'import');
-      await page.getByRole('button', { name: 'Check the file' }).click();
+      await page.getByRole('button', { name: 'Import the file' }).click();
       expect(await page.locator('.govuk-error-summary').textContent()).toContain('Select a CSV or XLSX file');
       await page.getByLabel('Spreadsheet of posts').setInputFiles(
         csv('bad.csv', ['MCC-VCS-901,VCS Officer,MCC,VCS,G7,1,filled,,', 'MCC-VCS-902,VCS Officer,MCC,VCS,G99,1.5,filled,,']),
       );
-      await page.getByRole('button', { name: 'Check the file' }).click();
+      await page.getByRole('button', { name: 'Import the file' }).click();
+      await waitForImport(page);
+      expect(await page.locator('h1').textContent()).toBe('bad.csv was not imported');
       const summary = await page.locator('.govuk-error-summary').textContent();
       expect(summary).toContain('Row 3, column “grade”');
       expect(summary).toContain('Row 3, column “fte”');
-      expect(await page.locator('#file-error').textContent()).toContain('nothing was imported');
       await expectAccessible(page, 'import-errors');
+      const report = await page.request.get(await page.locator('#error-report').getAttribute('href') as string);
+      expect(report.status()).toBe(200);
+      expect(report.headers()['content-type']).toBe('text/csv; charset=utf-8');
+      const lines = (await report.text()).replace(/^\uFEFF/, '').trim().split(/\r\n/);
+      expect(lines[0]).toBe('row,column,message,related_rows');
+      expect(lines.slice(1).map((l) => l.split(',').slice(0, 2).join(','))).toEqual(['3,grade', '3,fte']);
       expect(await count()).toBe(before);
     });
 
-    it('imports N posts after the dry run and "Import N posts", and serves the template', async () => {
+    it('imports the posts through the worker without JavaScript, shows progress then what was created, and serves the template', async () => {
       const page = await web.page({ javaScript: false });
       await signIn(page, web, DEMO.hr);
       const before = await count();
@@ -260,29 +277,27 @@ describe('pages: posts, a post, proposing a change of scope, import', () => {
       await page.getByLabel('Spreadsheet of posts').setInputFiles(
         csv('good.csv', ['MCC-VCS-911,VCS Development Officer,MCC,VCS,G7,1,vacant,,', 'MCC-VCS-912,VCS Development Officer,MCC,VCS,G7,0.5,vacant,,']),
       );
-      await page.getByRole('button', { name: 'Check the file' }).click();
-      await page.waitForURL((u) => u.pathname.endsWith('/import/confirm'));
-      expect(await page.locator('.app-import-summary').textContent()).toContain('2 posts to create, 0 to update');
-      expect(await count()).toBe(before); // a dry run writes nothing
-      await page.getByRole('button', { name: 'Import 2 posts' }).click();
-      await page.waitForURL((u) => u.pathname === `/programmes/${programmeId}/import`);
-      expect(await page.locator('.govuk-notification-banner--success').textContent()).toContain('Imported 2 posts from good.csv: 2 created, 0 updated');
-      expect(await count()).toBe(before + 2);
-      // The file was kept only until the import: confirming again imports nothing more.
-      const again = await page.goto(`/programmes/${programmeId}/import/confirm`);
-      expect(new URL(again!.url()).pathname).toBe(`/programmes/${programmeId}/import`);
+      await page.getByRole('button', { name: 'Import the file' }).click();
+      await waitForImport(page);
+      expect(await page.locator('.govuk-panel').textContent()).toContain('Posts imported');
+      const result = await page.locator('.app-import-result').textContent();
+      expect(result?.replace(/\s+/g, ' ')).toContain('Posts created 2 Posts updated 0 Rows unchanged 0');
       expect(await count()).toBe(before + 2);
     });
 
-    it('has an accessible confirmation step', async () => {
+    it('has an accessible progress page, reached and used by keyboard alone', async () => {
       const page = await web.page();
       await signIn(page, web, DEMO.admin);
       await page.goto(`/programmes/${programmeId}/import`);
       await page.getByLabel('Spreadsheet of posts').setInputFiles(csv('one.csv', ['MCC-VCS-921,VCS Officer,MCC,VCS,G7,1,vacant,,']));
-      await page.getByRole('button', { name: 'Check the file' }).click();
-      await page.waitForURL((u) => u.pathname.endsWith('/import/confirm'));
-      expect(await page.getByRole('button', { name: 'Import 1 post' }).count()).toBe(1);
-      await expectAccessible(page, 'import-confirm');
+      await tabTo(page, (el) => el.tag === 'button' && el.text.includes('Import the file'));
+      await page.keyboard.press('Enter');
+      await page.waitForURL((u) => /\/imports\/[0-9a-f-]{36}$/.test(u.pathname));
+      // Whatever phase it is in when the page is drawn (queued, checking, saving, imported), it is accessible.
+      await expectAccessible(page, 'import-status');
+      await waitForImport(page);
+      expect(await page.locator('.govuk-panel').textContent()).toContain('Posts imported');
+      await expectAccessible(page, 'import-done');
     });
 
     it('refuses the import pages to managers', async () => {

@@ -1,0 +1,231 @@
+/**
+ * Issue 20: a posts import of BENCH_IMPORT_ROWS rows (default 1,000,000) through the product —
+ * multipart upload to POST /api/v1/programmes/:id/imports, stored in import_chunks, the posts.import
+ * job in a real worker process, polled until done — against psql `\copy` of the same file into a
+ * staging table plus the same staging → posts INSERT … SELECT, on the same database, interleaved
+ * (the order swapped every run). Also the API's resident memory (RSS, /proc) before the first
+ * import and after each, and the API's event-loop delay during the upload (GET /health/live
+ * latency sampled every 50 ms while it runs).
+ *
+ *   make bench-import                       # BENCH_IMPORT_ROWS=1000000 BENCH_IMPORT_RUNS=1 BENCH_POSTS=10000
+ *   BENCH_IMPORT_ROWS=100000 make bench-import
+ */
+import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, totalmem } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { Client } from 'pg';
+import { runMigrations } from '../src/database/migrate';
+import { POST_COLUMNS } from '../src/establishment/post-columns';
+import { hashPassword } from '../src/users/password';
+import { freePort, startPostgres, startRedis } from '../test/support/servers';
+import { BENCH_AREAS, generatePosts } from './generate-posts';
+
+const run = promisify(execFile);
+const env = (k: string, d: number) => (process.env[k] ? Number(process.env[k]) : d);
+const ROWS = env('BENCH_IMPORT_ROWS', 1_000_000);
+const RUNS = env('BENCH_IMPORT_RUNS', 1);
+const POSTS = env('BENCH_POSTS', 10_000);
+
+const log = (l: string) => console.log(`[bench] ${l}`);
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const load = () => loadavg().map((x) => x.toFixed(2)).join(' / ');
+const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-GB') : n.toFixed(1));
+const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
+
+async function waitUp(url: string, child: ChildProcess): Promise<void> {
+  const until = Date.now() + 90_000;
+  while (Date.now() < until) {
+    if (child.exitCode !== null) throw new Error(`${url}: process exited with ${child.exitCode}`);
+    try {
+      if ((await fetch(url)).ok) return;
+    } catch {
+      /* not yet */
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  throw new Error(`${url} did not come up`);
+}
+
+async function main(): Promise<void> {
+  const root = resolve(__dirname, '..', '..');
+  const outDir = join(root, 'bench', 'out');
+  mkdirSync(outDir, { recursive: true });
+  const temps: string[] = [];
+  log(`import ${ROWS} rows × ${RUNS} runs over ${POSTS} existing posts; load ${load()}`);
+  const pg = await startPostgres();
+  const redis = await startRedis();
+  const children: ChildProcess[] = [];
+  try {
+    const admin = new Client({ connectionString: pg.url });
+    await admin.connect();
+    await admin.query('CREATE DATABASE wtt_bench');
+    const pgVersion = (await admin.query('SHOW server_version')).rows[0].server_version as string;
+    await admin.end();
+    const u = new URL(pg.url);
+    u.pathname = '/wtt_bench';
+    const dbUrl = u.toString();
+    await runMigrations(dbUrl);
+    const data = await generatePosts(dbUrl, { posts: POSTS, programmes: 1, log });
+    const programmeId = data.programmeIds[0];
+    const sql = new Client({ connectionString: dbUrl });
+    await sql.connect();
+    const password = `bench-${randomBytes(8).toString('hex')}`;
+    await sql.query(`INSERT INTO users (email, display_name, role, password_hash) VALUES ('hr@bench.example', 'Bench HR', 'hr_officer', $1)`, [await hashPassword(password)]);
+    await sql.query('VACUUM ANALYZE');
+
+    const apiPort = await freePort();
+    const api = `http://127.0.0.1:${apiPort}`;
+    const common = {
+      ...process.env,
+      NODE_ENV: 'development',
+      DATABASE_URL: dbUrl,
+      REDIS_URL: redis.url,
+      LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'warn',
+      THROTTLE_LIMIT: '100000000',
+      IMPORT_MAX_ROWS: String(Math.max(1_000_000, ROWS)),
+      IMPORT_MAX_BYTES: String(1024 * 1024 * 1024),
+    };
+    const apiProc = spawn(process.execPath, [join(root, 'dist', 'src', 'main.js')], { env: { ...common, PORT: String(apiPort) }, stdio: ['ignore', 'inherit', 'inherit'] });
+    children.push(apiProc);
+    const workerProc = spawn(process.execPath, [join(root, 'dist', 'jobs', 'main.js')], { env: common, stdio: ['ignore', 'inherit', 'inherit'] });
+    children.push(workerProc);
+    await waitUp(`${api}/health/ready`, apiProc);
+    const signIn = await fetch(`${api}/api/v1/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'hr@bench.example', password }) });
+    if (!signIn.ok) throw new Error(`sign-in failed: ${signIn.status}`);
+    const auth = { authorization: `Bearer ${((await signIn.json()) as { accessToken: string }).accessToken}` };
+
+    // The file: the header and ROWS rows, streamed to disk (never one string of it all).
+    const header = POST_COLUMNS.map((c) => c.key).join(',');
+    const csvPath = join(outDir, `import-${ROWS}.csv`);
+    temps.push(csvPath);
+    const parts: string[] = [`${header}\r\n`];
+    for (let i = 0; i < ROWS; i++) {
+      const grade = data.councilGradeCodes[3 + (i % 10)];
+      parts.push(`IMP-${String(i).padStart(7, '0')},"Imported post ${i}, bench",${data.councilShort},${BENCH_AREAS[i % 12]},${grade},${i % 9 === 0 ? '0.5' : '1'},${i % 7 === 0 ? 'vacant' : 'filled'},,\r\n`);
+    }
+    const csv = Buffer.from(parts.join(''));
+    parts.length = 0;
+    writeFileSync(csvPath, csv);
+    log(`file: ${(csv.length / 1024 / 1024).toFixed(1)} MiB`);
+    const scriptPath = join(outDir, `import-${randomBytes(4).toString('hex')}.sql`);
+    temps.push(scriptPath);
+    writeFileSync(
+      scriptPath,
+      `BEGIN;
+CREATE TEMP TABLE stage (reference text, title text, organisation text, thematic_area text, grade text, fte text, establishment_status text, scope text, scope_reason text) ON COMMIT DROP;
+\\copy stage FROM '${csvPath}' WITH (FORMAT csv, HEADER true)
+INSERT INTO posts (programme_id, organisation_id, reference, title, thematic_area_id, grade_id, fte, establishment_status, scope, scope_reason, scope_decided_at)
+SELECT '${programmeId}', o.id, s.reference, s.title, a.id, g.id, s.fte::numeric, s.establishment_status, COALESCE(NULLIF(s.scope, ''), a.default_scope), COALESCE(NULLIF(s.scope_reason, ''), 'Default scope of the thematic area'), now()
+FROM stage s JOIN organisations o ON o.short_name = s.organisation
+JOIN thematic_areas a ON a.programme_id = '${programmeId}' AND a.name = s.thematic_area
+JOIN grades g ON g.organisation_id = o.id AND g.code = s.grade;
+COMMIT;
+`,
+    );
+    const clean = async () => {
+      await sql.query(`DELETE FROM posts WHERE reference LIKE 'IMP-%'`);
+      await sql.query('VACUUM ANALYZE posts');
+      await sql.query('VACUUM ANALYZE post_scope_history');
+    };
+    const timeIt = async (fn: () => Promise<unknown>) => {
+      const t = process.hrtime.bigint();
+      await fn();
+      return Number(process.hrtime.bigint() - t) / 1e6;
+    };
+    const loadBefore = load();
+    const rss: string[] = [`before: ${fmt(rssMiB(apiProc.pid!))} MiB`];
+    const apiMs: number[] = [];
+    const uploadMs: number[] = [];
+    const psqlMs: number[] = [];
+    const liveMs: number[] = [];
+    const viaPsql = async () => {
+      await clean();
+      psqlMs.push(await timeIt(() => run('psql', ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-d', dbUrl, '-f', scriptPath])));
+      const n = Number((await sql.query(`SELECT count(*) FROM posts WHERE reference LIKE 'IMP-%'`)).rows[0].count);
+      if (n !== ROWS) throw new Error(`psql loaded ${n} rows`);
+    };
+    const viaApi = async () => {
+      await clean();
+      let final: { status: string; result?: { created: number }; error?: unknown } = { status: 'queued' };
+      // The API's event loop while the file streams in: /health/live every 50 ms.
+      let sampling = true;
+      const sampler = (async () => {
+        while (sampling) {
+          const t = Date.now();
+          await fetch(`${api}/health/live`).catch(() => undefined);
+          liveMs.push(Date.now() - t);
+          await new Promise((r) => setTimeout(r, 50));
+        }
+      })();
+      apiMs.push(
+        await timeIt(async () => {
+          const t = Date.now();
+          const form = new FormData();
+          form.append('file', new Blob([csv], { type: 'text/csv' }), 'bench.csv');
+          const r = await fetch(`${api}/api/v1/programmes/${programmeId}/imports`, { method: 'POST', body: form, headers: auth });
+          const body = (await r.json()) as { id: string };
+          uploadMs.push(Date.now() - t);
+          sampling = false;
+          if (r.status !== 202) throw new Error(`upload: ${r.status} ${JSON.stringify(body).slice(0, 500)}`);
+          const location = r.headers.get('location')!;
+          while (final.status !== 'done' && final.status !== 'failed') {
+            await new Promise((res) => setTimeout(res, 100));
+            final = (await (await fetch(`${api}${new URL(location).pathname}`, { headers: auth })).json()) as typeof final;
+          }
+        }),
+      );
+      sampling = false;
+      await sampler;
+      if (final.status !== 'done' || final.result?.created !== ROWS) throw new Error(`import: ${JSON.stringify(final).slice(0, 800)}`);
+      await new Promise((r) => setTimeout(r, 2000));
+      rss.push(`after run ${apiMs.length}: ${fmt(rssMiB(apiProc.pid!))} MiB`);
+    };
+    for (let i = 0; i < RUNS; i++) {
+      if (i % 2 === 0) {
+        await viaApi();
+        await viaPsql();
+      } else {
+        await viaPsql();
+        await viaApi();
+      }
+      log(`  run ${i + 1}: API ${fmt(apiMs[i])} ms (upload ${fmt(uploadMs[i])} ms), psql ${fmt(psqlMs[i])} ms; API RSS ${rss[rss.length - 1]}`);
+    }
+    await clean();
+    await sql.end();
+    const ratio = median(apiMs) / median(psqlMs);
+    const live = [...liveMs].sort((a, b) => a - b);
+    const cpu = cpus();
+    const report = `### Import run of ${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC
+
+Command: \`${process.env.BENCH_COMMAND ?? 'make bench-import'}\` (BENCH_IMPORT_ROWS=${ROWS}, BENCH_IMPORT_RUNS=${RUNS}, BENCH_POSTS=${POSTS}); file ${(csv.length / 1024 / 1024).toFixed(1)} MiB
+
+Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${Math.round(totalmem() / 2 ** 30)} GiB RAM, Linux ${release()}, Node ${process.version}, PostgreSQL ${pgVersion} (throwaway server, fsync off); API, worker, PostgreSQL and psql on the same machine, shared with other work.
+
+| measure | product | baseline | ratio | target | load before → after |
+|---|---|---|---|---|---|
+| import ${ROWS.toLocaleString('en-GB')} rows (median of ${RUNS}) | upload + job until done ${fmt(median(apiMs))} ms (upload alone ${fmt(median(uploadMs))} ms) | psql \\copy + insert ${fmt(median(psqlMs))} ms | ${ratio.toFixed(2)}× | ≤ 1.5× — ${ratio <= 1.5 ? 'met' : '**missed**'} | ${loadBefore} → ${load()} |
+| API /health/live while the file uploads | median ${live[Math.floor(live.length / 2)] ?? 0} ms, max ${live[live.length - 1] ?? 0} ms (${live.length} samples) | | | event loop free | |
+| API resident memory (RSS) | ${rss.join('; ')} | | | | |
+`;
+    const out = join(outDir, `import-${new Date().toISOString().replace(/[:.]/g, '-')}.md`);
+    writeFileSync(out, report);
+    console.log(`\n${report}\n(written to ${out})`);
+  } finally {
+    for (const t of temps) rmSync(t, { force: true });
+    for (const c of children) c.kill('SIGTERM');
+    for (const c of children) if (c.exitCode === null) await new Promise((r) => c.once('exit', r));
+    await redis.stop();
+    await pg.stop();
+  }
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
