@@ -2,10 +2,11 @@ import { Module } from '@nestjs/common';
 import { CasesModule } from '../../cases/cases.module';
 import { DocumentsModule } from '../documents.module';
 import { CaseDocumentsPage } from './case-documents.page';
+import { TemplatesPage } from './templates.page';
 
 /** The pages of letters (issue 15): a case's letters, a document, issuing it. */
 @Module({
   imports: [DocumentsModule, CasesModule],
-  controllers: [CaseDocumentsPage],
+  controllers: [CaseDocumentsPage, TemplatesPage],
 })
 export class DocumentsPagesModule {}
