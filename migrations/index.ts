@@ -20,6 +20,7 @@ import { DocumentsIssuedPdfLater1764300100000 } from './1764300100000-DocumentsI
 import { AddDeliveryAttemptRecord1764200200000 } from './1764200200000-AddDeliveryAttemptRecord';
 import { CreateScopeScenarios1764400000000 } from './1764400000000-CreateScopeScenarios';
 import { TuneScenarioMatrixDelta1764400001000 } from './1764400001000-TuneScenarioMatrixDelta';
+import { CreateDocumentDeliveries1764620000000 } from './1764620000000-CreateDocumentDeliveries';
 
 export const migrations = [
   CreateSmokeJobs1763800000000,
@@ -40,5 +41,6 @@ export const migrations = [
   CreateScopeScenarios1764400000000,
   TuneScenarioMatrixDelta1764400001000,
   CreateSingleSignOn1764500000000,
+  CreateDocumentDeliveries1764620000000,
   // add new migrations above this line, in timestamp order
 ];

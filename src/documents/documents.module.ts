@@ -4,13 +4,15 @@ import { CasesModule } from '../cases/cases.module';
 import { missingCaseLetter } from './case-letter-guard';
 import { DocumentsController } from './documents.controller';
 import { DocumentsService } from './documents.service';
+import { DocumentRegisterController } from './register.controller';
+import { DocumentRegisterService } from './register.service';
 
 /** Letters and their register (issue 15). The PDFs are made by the worker (DocumentsWorkerModule). */
 @Module({
   imports: [CasesModule],
-  controllers: [DocumentsController],
-  providers: [DocumentsService],
-  exports: [DocumentsService],
+  controllers: [DocumentsController, DocumentRegisterController],
+  providers: [DocumentsService, DocumentRegisterService],
+  exports: [DocumentsService, DocumentRegisterService],
 })
 export class DocumentsModule implements OnModuleInit {
   constructor(private readonly caseChecks: CaseTransitionChecks) {}
