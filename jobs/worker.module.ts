@@ -22,6 +22,8 @@ import { WebhookDeliveryProcessor } from './processors/webhook-delivery.processo
 import { WorkerHost } from './worker-host.service';
 import { DocumentsWorkerModule } from '../src/documents/documents-worker.module';
 import { DocumentPdfProcessor } from './processors/document-pdf.processor';
+import { DocumentEmailProcessor } from './processors/document-email.processor';
+import { DocumentSweepProcessor } from './processors/document-sweep.processor';
 
 const processors = [
   SystemSmokeProcessor,
@@ -33,6 +35,8 @@ const processors = [
   OverdueDigestProcessor,
   PasswordResetProcessor,
   DocumentPdfProcessor,
+  DocumentEmailProcessor,
+  DocumentSweepProcessor,
 ];
 
 /** The worker process: the same modules as the API, no HTTP. */
