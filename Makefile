@@ -1,4 +1,4 @@
-.PHONY: up down test build seed bench lint deps typecheck fuzz bench-http bench-scenarios faults
+.PHONY: up down test build seed bench lint deps typecheck fuzz bench-http bench-scenarios bench-letters faults
 
 up:        ## run API and worker with Postgres and Redis, demo data loaded
 	@bash scripts/up.sh
@@ -25,3 +25,4 @@ bench-uploads: build ; @BENCH_COMMAND="make bench-uploads" node dist/bench/uploa
 bench-http: build ; @BENCH_COMMAND="make bench-http" node dist/bench/http.bench.js  ## list and /health/live vs bare Fastify + pg, 64 connections on the matrix, 1M-row import vs psql \copy (BENCH_POSTS, BENCH_SECONDS, BENCH_ROUNDS, BENCH_MATRIX_SECONDS, BENCH_IMPORT_ROWS): see docs/benchmarks.md
 faults: ; @node -r @swc-node/register bench/faults/faults.ts  ## fault suite, NOT in make test: a storm of notices while workers are SIGKILLed, Redis and PostgreSQL restarted, SMTP stopped (FAULTS_EMAILS=20000 FAULTS_KILLS=20 …): see docs/faults.md
 bench-scenarios: build ; @BENCH_COMMAND="make bench-scenarios" node dist/bench/scenarios.bench.js  ## scenario matrix delta vs live matrix (BENCH_POSTS=1000000 BENCH_CHANGES=10000): see docs/benchmarks.md
+bench-letters: build ; @BENCH_COMMAND="make bench-letters" node dist/bench/letters.bench.js  ## 500 transfer letters by one worker: render, LibreOffice, store, vs soffice directly (BENCH_LETTERS=500 BENCH_ROUND=50): see docs/benchmarks.md

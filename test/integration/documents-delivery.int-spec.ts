@@ -111,9 +111,10 @@ describe('documents: issued letters by email with the PDF attached, and the pend
     const [row] = await eventually(() => q(`SELECT status, message_id, sent_at, attempts, address FROM document_deliveries WHERE document_id = $1`, [id]), (r) => r[0]?.status === 'sent', 20_000);
     expect(row).toMatchObject({ status: 'sent', address: c.email, attempts: 1, message_id: mail.messageId });
     expect(row.sent_at).toBeInstanceOf(Date);
-    const audits = await q(`SELECT after FROM audit_log WHERE entity_id = $1 AND action = 'document.email_sent'`, [id]);
+    const audits = await q(`SELECT changes, actor_label FROM audit_log WHERE entity_id = $1 AND action = 'document.email_sent'`, [id]);
     expect(audits).toHaveLength(1);
-    expect(audits[0].after.pdfSha256).toBe(stored.sha256);
+    expect(audits[0].changes.pdfSha256.to).toBe(stored.sha256);
+    expect(audits[0].changes.messageId.to).toBe(mail.messageId);
     // The register shows the delivery beside its recipient.
     const reg = await ctx.api.get(`/api/v1/programmes/${programmeId}/document-register?caseId=${c.id}`, { headers: hr.headers });
     expect(reg.body.items[0].recipients[0].emailDelivery).toMatchObject({ status: 'sent', attempts: 1 });
