@@ -14,7 +14,7 @@
  * writes bench/out/letters-<time>.md (copy the figures into docs/benchmarks.md, "Letters").
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -102,7 +102,8 @@ async function main(): Promise<void> {
       `raw baseline, soffice --convert-to of the same files in one batch per round: ${(t.raw / 1000).toFixed(1)} s; product convert / raw = ${(t.convert / t.raw).toFixed(2)}; whole product path / raw = ${(product / t.raw).toFixed(2)}`,
     ];
     for (const l of lines) log(l);
-    const out = resolve(__dirname, '..', '..', 'bench', 'out');
+    const root = existsSync(join(__dirname, '..', 'package.json')) ? resolve(__dirname, '..') : resolve(__dirname, '..', '..');
+    const out = join(root, 'bench', 'out');
     mkdirSync(out, { recursive: true });
     writeFileSync(join(out, `letters-${Date.now()}.md`), lines.map((l) => `- ${l}`).join('\n') + '\n');
   } finally {
