@@ -15,7 +15,7 @@ const PROPOSALS: NavItem = { text: 'Your proposals', href: '/scope-proposals', m
 const CASES: NavItem = { text: 'Cases', href: '/cases', match: ['/cases', '/people', '/pipeline', '/programmes/*/cases', '/programmes/*/pipeline'] };
 const CONSULTATIONS: NavItem = { text: 'Consultation', href: '/consultations', match: ['/consultations', '/forum', '/representations', '/meetings'] };
 const SCENARIOS: NavItem = { text: 'Scenarios', href: '/scenarios', match: ['/scenarios', '/programmes/*/scenarios'] };
-const LETTERS: NavItem = { text: 'Letters', href: '/documents', match: ['/documents', '/document-templates', '/programmes/*/documents'] };
+const LETTERS: NavItem = { text: 'Documents', href: '/documents', match: ['/documents', '/document-templates', '/programmes/*/documents'] };
 const ADMIN: NavItem = { text: 'Admin', href: '/admin', match: ['/admin'] };
 
 /** What each role's service navigation offers (pages beyond it are reached from these). */

@@ -40,10 +40,10 @@ describe('pages: the register of issued documents', () => {
   it('an HR officer reaches the register by keyboard and sees each letter with its person, version, issuer, delivery and hash', async () => {
     const page = await web.page();
     await signIn(page, web, DEMO.hr);
-    await tabTo(page, (el) => el.tag === 'a' && el.text === 'Letters');
+    await tabTo(page, (el) => el.tag === 'a' && el.text === 'Documents');
     await page.keyboard.press('Enter');
     await page.waitForURL((u) => u.pathname === '/documents');
-    await tabTo(page, (el) => el.tag === 'a' && el.text.length > 0 && el.text !== 'Letters' && el.text !== 'Letter templates' && /Manchester/.test(el.text));
+    await tabTo(page, (el) => el.tag === 'a' && el.text.length > 0 && el.text !== 'Documents' && el.text !== 'Letter templates' && /Manchester/.test(el.text));
     await page.keyboard.press('Enter');
     await page.waitForURL((u) => u.pathname === `/programmes/${programmeId}/documents`);
     expect(await page.locator('h1').textContent()).toBe('Register of issued documents');

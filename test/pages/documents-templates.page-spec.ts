@@ -35,7 +35,7 @@ describe('pages: letter templates', () => {
   it('an HR officer reaches a template by keyboard, sees its versions and fields, and downloads a version', async () => {
     const page = await web.page();
     await signIn(page, web, DEMO.hr);
-    await tabTo(page, (el) => el.tag === 'a' && el.text === 'Letters');
+    await tabTo(page, (el) => el.tag === 'a' && el.text === 'Documents');
     await page.keyboard.press('Enter');
     await page.waitForURL((u) => u.pathname === '/documents');
     await expectAccessible(page, 'letters-landing');
