@@ -1,4 +1,4 @@
-.PHONY: up down test build seed bench lint deps typecheck fuzz bench-http bench-scenarios bench-import faults
+.PHONY: up down test build seed bench lint deps typecheck fuzz bench-http bench-scenarios bench-import bench-letters faults
 
 up:        ## run API and worker with Postgres and Redis, demo data loaded
 	@bash scripts/up.sh
@@ -26,3 +26,4 @@ bench-http: build ; @BENCH_COMMAND="make bench-http" node dist/bench/http.bench.
 bench-import: build ; @BENCH_COMMAND="make bench-import" node dist/bench/import.bench.js  ## 1M-row posts import through the API and the worker vs psql \copy, API RSS (BENCH_IMPORT_ROWS, BENCH_IMPORT_RUNS, BENCH_POSTS): see docs/benchmarks.md
 faults: ; @node -r @swc-node/register bench/faults/faults.ts  ## fault suite, NOT in make test: a storm of notices while workers are SIGKILLed, Redis and PostgreSQL restarted, SMTP stopped (FAULTS_EMAILS=20000 FAULTS_KILLS=20 …): see docs/faults.md
 bench-scenarios: build ; @BENCH_COMMAND="make bench-scenarios" node dist/bench/scenarios.bench.js  ## scenario matrix delta vs live matrix (BENCH_POSTS=1000000 BENCH_CHANGES=10000): see docs/benchmarks.md
+bench-letters: build ; @BENCH_COMMAND="make bench-letters" node dist/bench/letters.bench.js  ## 500 transfer letters by one worker: render, LibreOffice, store, vs soffice directly (BENCH_LETTERS=500 BENCH_ROUND=50): see docs/benchmarks.md

@@ -26,6 +26,8 @@ import { EliBuildProcessor } from './processors/eli-build.processor';
 import { EvidencePackProcessor } from './processors/evidence-pack.processor';
 import { ImportsWorkerModule } from '../src/establishment/imports/imports-worker.module';
 import { PostsImportProcessor } from './processors/posts-import.processor';
+import { DocumentEmailProcessor } from './processors/document-email.processor';
+import { DocumentSweepProcessor } from './processors/document-sweep.processor';
 
 const processors = [
   SystemSmokeProcessor,
@@ -41,6 +43,8 @@ const processors = [
   EliBuildProcessor,
   EvidencePackProcessor,
   PostsImportProcessor,
+  DocumentEmailProcessor,
+  DocumentSweepProcessor,
 ];
 
 /** The worker process: the same modules as the API, no HTTP. */

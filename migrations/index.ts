@@ -24,6 +24,7 @@ import { CreateScopeScenarios1764400000000 } from './1764400000000-CreateScopeSc
 import { TuneScenarioMatrixDelta1764400001000 } from './1764400001000-TuneScenarioMatrixDelta';
 import { CreateEliBuilds1764600000000 } from './1764600000000-CreateEliBuilds';
 import { CreateImports1764650000000 } from './1764650000000-CreateImports';
+import { CreateDocumentDeliveries1764620000000 } from './1764620000000-CreateDocumentDeliveries';
 
 export const migrations = [
   CreateSmokeJobs1763800000000,
@@ -46,6 +47,7 @@ export const migrations = [
   CreateSingleSignOn1764500000000,
   CreateEliBuilds1764600000000,
   ExtendEvidencePacks1764610000000,
+  CreateDocumentDeliveries1764620000000,
   CreateImports1764650000000,
   NotifyIdentityChanges1764660000000,
   // add new migrations above this line, in timestamp order

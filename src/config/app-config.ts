@@ -220,6 +220,12 @@ export class AppConfig {
   @Min(500)
   OUTBOX_SWEEP_EVERY_MS = 60_000;
 
+  /** Issue 15: how often the worker re-enqueues documents whose PDF is still pending and document emails not sent (it also does at start). */
+  @Transform(toInt)
+  @IsInt()
+  @Min(500)
+  DOCUMENT_SWEEP_EVERY_MS = 5 * 60_000;
+
   /** Time limit of one Redis command on a request path (rate limits, sign-in throttling, health); past it the limiter lets the request through. */
   @Transform(toInt)
   @IsInt()

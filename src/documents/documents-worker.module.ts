@@ -2,10 +2,12 @@ import { Module } from '@nestjs/common';
 import { DocumentPdfService } from './document-pdf.service';
 import { EliBuildService } from './eli/eli-build.service';
 import { EvidencePackBuilder } from './evidence/evidence-builder.service';
+import { DocumentMailer } from './delivery/document-mailer';
+import { DocumentSweep } from './delivery/document-sweep';
 
 /** What the worker needs to make documents: PDFs (one LibreOffice converter per worker process), ELI schedules, evidence packs. */
 @Module({
-  providers: [DocumentPdfService, EliBuildService, EvidencePackBuilder],
-  exports: [DocumentPdfService, EliBuildService, EvidencePackBuilder],
+  providers: [DocumentPdfService, EliBuildService, EvidencePackBuilder, DocumentMailer, DocumentSweep],
+  exports: [DocumentPdfService, EliBuildService, EvidencePackBuilder, DocumentMailer, DocumentSweep],
 })
 export class DocumentsWorkerModule {}

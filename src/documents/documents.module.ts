@@ -8,13 +8,15 @@ import { EliController } from './eli/eli.controller';
 import { EliService } from './eli/eli.service';
 import { EvidencePacksController } from './evidence/evidence-packs.controller';
 import { EvidencePacksService } from './evidence/evidence-packs.service';
+import { DocumentRegisterController } from './register.controller';
+import { DocumentRegisterService } from './register.service';
 
 /** Letters and their register (issue 15). The PDFs are made by the worker (DocumentsWorkerModule). */
 @Module({
   imports: [CasesModule],
-  controllers: [DocumentsController, EliController, EvidencePacksController],
-  providers: [DocumentsService, EliService, EvidencePacksService],
-  exports: [DocumentsService, EliService, EvidencePacksService],
+  controllers: [DocumentsController, EliController, EvidencePacksController, DocumentRegisterController],
+  providers: [DocumentsService, EliService, EvidencePacksService, DocumentRegisterService],
+  exports: [DocumentsService, EliService, EvidencePacksService, DocumentRegisterService],
 })
 export class DocumentsModule implements OnModuleInit {
   constructor(private readonly caseChecks: CaseTransitionChecks) {}

@@ -16,6 +16,7 @@ import { MEDIA, PostgresDocumentStore, StoredFile } from './document-store';
 import type { DocumentDetailResponse, DocumentResponse, GenerateConsultationDocumentDto, IssueDocumentDto, TemplateVersionResponse } from './dto/document.dto';
 import { caseLetterData, consultationLetterData, loadCaseLetterFacts, loadConsultationFacts, loadRepresentatives } from './letter-data';
 import { inspectTemplate, renderTemplate, TemplateError } from './template-render';
+import { DeliveryView, deliveriesOf, emailRecipients, enqueueEmailDeliveries, recordEmailDeliveries } from './delivery/document-deliveries';
 
 export const DOCUMENT_ENTITY = 'document';
 export const TEMPLATE_ENTITY = 'document_template';
@@ -245,6 +246,7 @@ export class DocumentsService implements OnModuleInit, OnApplicationBootstrap {
    * (or consultation) has one issued document of a kind: issuing again returns that one.
    */
   async issue(user: AuthUser, id: string, dto: IssueDocumentDto): Promise<DocumentResponse> {
+    let emails: string[] = [];
     const issuedId = await this.db.transaction(async (em) => {
       const row = await this.row(em, user, id, true);
       if (row.issued_at) return row.id;
@@ -259,6 +261,7 @@ export class DocumentsService implements OnModuleInit, OnApplicationBootstrap {
         throw new ApiException(HttpStatus.CONFLICT, 'The document cannot be issued before its PDF is ready', [{ field: 'pdfStatus', reason: `is ${row.pdf_status}` }]);
       }
       const recipients = await this.recipientsOf(em, row);
+      const toEmail = emailRecipients(row.kind, dto.delivery, recipients);
       await em.query(
         `UPDATE documents SET issued_at = now(), issued_by = $2, issued_by_label = $3, delivery = $4, recipients = $5 WHERE id = $1`,
         [id, user.id, user.email, dto.delivery, JSON.stringify(recipients)],
@@ -270,8 +273,10 @@ export class DocumentsService implements OnModuleInit, OnApplicationBootstrap {
         after: { kind: row.kind, caseId: row.case_id, consultationId: row.consultation_id, delivery: dto.delivery, recipients: recipients.length, pdfSha256: row.pdf_sha256, docxSha256: row.docx_sha256 },
         metadata: dto.note ? { note: dto.note } : undefined,
       });
+      emails = await recordEmailDeliveries(em, id, toEmail);
       return id;
     });
+    await enqueueEmailDeliveries(this.jobs, emails).catch((err: Error) => this.logger.warn({ id, err: err.message }, 'could not enqueue the emails: the sweep will'));
     const [row]: DocumentRow[] = await this.db.query(`${DOC_SELECT} WHERE d.id = $1`, [issuedId]);
     return toResponse(row);
   }
@@ -292,6 +297,11 @@ export class DocumentsService implements OnModuleInit, OnApplicationBootstrap {
       return reps.map((r) => ({ name: r.name, email: r.email, role: `representative (${r.union})` }));
     }
     return [];
+  }
+
+  /** The email deliveries of documents the caller has already read (their access was checked loading them). */
+  emailDeliveries(documentIds: string[]): Promise<DeliveryView[]> {
+    return deliveriesOf(this.db.manager, documentIds);
   }
 
   /** Documents of a case, newest first. */

@@ -49,13 +49,14 @@ describe('JobProducer job options', () => {
 
 describe('the queue contract: schedulers and concurrency', () => {
   it('schedules the sweeper every OUTBOX_SWEEP_EVERY_MS and the reminders and digest on Europe/London crons', () => {
-    const specs = jobSchedulers({ OUTBOX_SWEEP_EVERY_MS: 1000, MILESTONE_REMINDER_CRON: '0 7 * * *', OVERDUE_DIGEST_CRON: '0 8 * * *' });
+    const specs = jobSchedulers({ OUTBOX_SWEEP_EVERY_MS: 1000, MILESTONE_REMINDER_CRON: '0 7 * * *', OVERDUE_DIGEST_CRON: '0 8 * * *', DOCUMENT_SWEEP_EVERY_MS: 2000 });
     expect(specs.map((s) => [s.id, s.job, s.repeat])).toEqual([
       ['outbox-sweep', JobName.OutboxSweep, { every: 1000 }],
       ['milestone-reminders', JobName.MilestoneReminders, { pattern: '0 7 * * *', tz: 'Europe/London' }],
       ['overdue-digest', JobName.OverdueDigest, { pattern: '0 8 * * *', tz: 'Europe/London' }],
+      ['document-sweep', JobName.DocumentSweep, { every: 2000 }],
     ]);
-    for (const s of specs) expect(JOB_QUEUE[s.job]).toBe(QueueName.NotifyMaintenance);
+    for (const s of specs) expect(JOB_QUEUE[s.job]).toBe(s.job === JobName.DocumentSweep ? QueueName.Documents : QueueName.NotifyMaintenance);
   });
 
   it('runs the email queue at two batch jobs per SMTP connection (at least 2) unless EMAIL_JOB_CONCURRENCY says, the others at 10', () => {

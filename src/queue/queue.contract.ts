@@ -48,6 +48,10 @@ export enum JobName {
   EvidencePack = 'evidence.pack',
   /** Issue 20: run one uploaded posts import (jobId = `import-<importId>`). */
   PostsImport = 'posts.import',
+  /** Issue 15: email one issued document's PDF to one recipient (jobId = `doc-email-<deliveryId>`). */
+  DocumentEmail = 'document.email',
+  /** Issue 15: re-enqueue every document whose PDF is still pending, and every email not sent (worker start, and every DOCUMENT_SWEEP_EVERY_MS). */
+  DocumentSweep = 'document.sweep',
 }
 
 export interface SystemSmokeJob {
@@ -67,7 +71,7 @@ export interface EmailBatchJob {
 }
 
 /** Scheduled maintenance jobs carry nothing: they work from the database. */
-export interface MaintenanceJob<N extends JobName.OutboxSweep | JobName.MilestoneReminders | JobName.OverdueDigest> {
+export interface MaintenanceJob<N extends JobName.OutboxSweep | JobName.MilestoneReminders | JobName.OverdueDigest | JobName.DocumentSweep> {
   name: N;
   data: Record<string, never>;
 }
@@ -102,6 +106,12 @@ export interface PostsImportJob {
   data: { importId: string };
 }
 
+/** Issue 15: one row of document_deliveries to send. */
+export interface DocumentEmailJob {
+  name: JobName.DocumentEmail;
+  data: { deliveryId: string };
+}
+
 /** Every job the system knows. Add a member here, then a processor in jobs/. */
 export type JobItem =
   | SystemSmokeJob
@@ -116,7 +126,9 @@ export type JobItem =
   | DocumentPdfJob
   | EliBuildJob
   | EvidencePackJob
-  | PostsImportJob;
+  | PostsImportJob
+  | DocumentEmailJob
+  | MaintenanceJob<JobName.DocumentSweep>;
 
 export type JobData<N extends JobName> = Extract<JobItem, { name: N }>['data'];
 
@@ -135,6 +147,8 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.EliBuild]: QueueName.Documents,
   [JobName.EvidencePack]: QueueName.Documents,
   [JobName.PostsImport]: QueueName.Imports,
+  [JobName.DocumentEmail]: QueueName.Documents,
+  [JobName.DocumentSweep]: QueueName.Documents,
 };
 
 /**
@@ -188,17 +202,19 @@ export const JOB_OPTIONS: Partial<Record<JobName, JobsOptions>> = {
   // Issue 20: an import is all or nothing, so a retry after a crash or a lost database starts again cleanly;
   // a file with errors is a result, not a failure (the processor records it and completes the job).
   [JobName.PostsImport]: { attempts: 3, backoff: { type: CAPPED_EXPONENTIAL, delay: 5000 } },
+  // Issue 15: an issued document's email outlasts a mail server's outage as a notification's does.
+  [JobName.DocumentEmail]: { attempts: 13, backoff: { type: CAPPED_EXPONENTIAL, delay: 5000 } },
 };
 
 /** Jobs whose retry schedule NOTIFY_RETRY_ATTEMPTS / NOTIFY_RETRY_BASE_MS change. */
-export const NOTIFY_RETRY_JOBS: ReadonlySet<JobName> = new Set([JobName.DeliverEmail, JobName.DeliverEmailBatch, JobName.DeliverWebhook]);
+export const NOTIFY_RETRY_JOBS: ReadonlySet<JobName> = new Set([JobName.DeliverEmail, JobName.DeliverEmailBatch, JobName.DeliverWebhook, JobName.DocumentEmail]);
 
 export const LONDON = 'Europe/London';
 
 /** A BullMQ job scheduler: a maintenance job repeated every n ms or on a cron pattern (Europe/London). */
 export interface JobSchedulerSpec {
   id: string;
-  job: MaintenanceJob<JobName.OutboxSweep | JobName.MilestoneReminders | JobName.OverdueDigest>['name'];
+  job: MaintenanceJob<JobName.OutboxSweep | JobName.MilestoneReminders | JobName.OverdueDigest | JobName.DocumentSweep>['name'];
   repeat: { every: number } | { pattern: string; tz: string };
   opts: JobsOptions;
 }
@@ -209,11 +225,12 @@ const SCHEDULED_JOB_OPTIONS: JobsOptions = { attempts: 3, backoff: { type: 'expo
  * The job schedulers: the sweeper (every OUTBOX_SWEEP_EVERY_MS), milestone reminders and the
  * overdue digest (cron, Europe/London). JobProducer.ensureSchedulers keeps BullMQ in step.
  */
-export function jobSchedulers(config: Pick<AppConfig, 'OUTBOX_SWEEP_EVERY_MS' | 'MILESTONE_REMINDER_CRON' | 'OVERDUE_DIGEST_CRON'>): JobSchedulerSpec[] {
+export function jobSchedulers(config: Pick<AppConfig, 'OUTBOX_SWEEP_EVERY_MS' | 'MILESTONE_REMINDER_CRON' | 'OVERDUE_DIGEST_CRON' | 'DOCUMENT_SWEEP_EVERY_MS'>): JobSchedulerSpec[] {
   return [
     { id: 'outbox-sweep', job: JobName.OutboxSweep, repeat: { every: config.OUTBOX_SWEEP_EVERY_MS }, opts: SCHEDULED_JOB_OPTIONS },
     { id: 'milestone-reminders', job: JobName.MilestoneReminders, repeat: { pattern: config.MILESTONE_REMINDER_CRON, tz: LONDON }, opts: SCHEDULED_JOB_OPTIONS },
     { id: 'overdue-digest', job: JobName.OverdueDigest, repeat: { pattern: config.OVERDUE_DIGEST_CRON, tz: LONDON }, opts: SCHEDULED_JOB_OPTIONS },
+    { id: 'document-sweep', job: JobName.DocumentSweep, repeat: { every: config.DOCUMENT_SWEEP_EVERY_MS }, opts: SCHEDULED_JOB_OPTIONS },
   ];
 }
 

@@ -16,12 +16,13 @@ const CASES: NavItem = { text: 'Cases', href: '/cases', match: ['/cases', '/peop
 const CONSULTATIONS: NavItem = { text: 'Consultation', href: '/consultations', match: ['/consultations', '/forum', '/representations', '/meetings'] };
 const SCENARIOS: NavItem = { text: 'Scenarios', href: '/scenarios', match: ['/scenarios', '/programmes/*/scenarios'] };
 const ELI: NavItem = { text: 'ELI', href: '/eli', match: ['/eli', '/programmes/*/eli'] };
+const LETTERS: NavItem = { text: 'Documents', href: '/documents', match: ['/documents', '/document-templates', '/programmes/*/documents'] };
 const ADMIN: NavItem = { text: 'Admin', href: '/admin', match: ['/admin'] };
 
 /** What each role's service navigation offers (pages beyond it are reached from these). */
 export const NAVIGATION: Record<Role, NavItem[]> = {
-  [Role.Admin]: [HOME, ESTABLISHMENT, POSTS, DECISIONS, SCENARIOS, CASES, ELI, CONSULTATIONS, ADMIN],
-  [Role.HrOfficer]: [HOME, ESTABLISHMENT, POSTS, DECISIONS, SCENARIOS, CASES, ELI, CONSULTATIONS],
+  [Role.Admin]: [HOME, ESTABLISHMENT, POSTS, DECISIONS, SCENARIOS, CASES, ELI, CONSULTATIONS, LETTERS, ADMIN],
+  [Role.HrOfficer]: [HOME, ESTABLISHMENT, POSTS, DECISIONS, SCENARIOS, CASES, ELI, CONSULTATIONS, LETTERS],
   [Role.Manager]: [HOME, ESTABLISHMENT, POSTS, PROPOSALS, SCENARIOS, CASES],
   [Role.TuRep]: [HOME, CONSULTATIONS, ESTABLISHMENT, SCENARIOS],
 };

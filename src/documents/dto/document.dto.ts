@@ -55,9 +55,9 @@ export class GenerateConsultationDocumentDto {
 }
 
 export class IssueDocumentDto {
-  @ApiProperty({ enum: ['handed_over'], description: 'How it reached its recipients: handed over (in person or by HR outside the system)' })
-  @IsIn(['handed_over'])
-  delivery: 'handed_over';
+  @ApiProperty({ enum: ['email', 'handed_over'], description: 'How it reaches its recipients: email (the worker sends the PDF to each, recorded on its delivery), or handed over (in person or by HR outside the system). The reg. 13 information and measures letter are emailed to the forum\'s union members either way.' })
+  @IsIn(['email', 'handed_over'])
+  delivery: 'email' | 'handed_over';
 
   @ApiPropertyOptional({ description: 'A note on the hand-over (when, how)' })
   @IsOptional()

@@ -15,6 +15,7 @@ import { DocumentDetailResponse, IssueDocumentDto } from '../dto/document.dto';
 
 export const DELIVERY_LABELS: Record<string, string> = {
   handed_over: 'Handed over (in person, or sent by HR outside this service)',
+  email: 'Send by email, with the PDF attached',
 };
 
 const asciiName = (s: string) => s.replace(/[^A-Za-z0-9._ -]+/g, '_').slice(0, 150);
@@ -50,6 +51,7 @@ export class CaseDocumentsPage {
     const docs = await this.documents.forCase(user, id);
     const kind = caseLetterKind(c.route);
     const issued = kind ? docs.find((d) => d.kind === kind && d.status === 'issued') : undefined;
+    const emails = await this.documents.emailDeliveries(docs.filter((d) => d.status === 'issued').map((d) => d.id));
     await renderPage(
       req,
       reply,
@@ -62,6 +64,7 @@ export class CaseDocumentsPage {
         kindTitle: kind ? KIND_TITLE[kind] : null,
         issued,
         titles: KIND_TITLE,
+        emails,
         errors,
       },
       errors?.status ?? 200,
@@ -90,6 +93,7 @@ export class CaseDocumentsPage {
       d,
       back: backOf(d),
       deliveryLabels: DELIVERY_LABELS,
+      emails: d.status === 'issued' ? await this.documents.emailDeliveries([d.id]) : [],
       canIssue: d.status === 'draft' && d.pdfStatus === 'ready',
     });
   }
