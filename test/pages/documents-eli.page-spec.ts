@@ -15,13 +15,22 @@ describe('pages: the ELI schedule', () => {
   let programmeId: string;
   const sql = async <T = Record<string, any>>(text: string, params: unknown[] = []): Promise<T[]> => (await web.ctx.sql.query(text, params)).rows as T[];
 
-  /** "Check again" until the newest build is made by the worker (no JavaScript needed). */
+  /**
+   * Follow the page's "Check again" link (as a person without JavaScript would) until the newest
+   * build is made by the worker. (Going to the page's own address plus "#builds" would only scroll:
+   * the browser does not load a page again for a change of fragment.)
+   */
   async function waitForBuild(page: Page): Promise<string> {
     for (let i = 0; i < 360; i++) {
       const row = page.locator('.app-eli-builds tbody tr').first();
       if ((await row.textContent())?.includes('Ready')) return (await row.getAttribute('data-build-id'))!;
       await page.waitForTimeout(1000);
-      await page.goto(`/programmes/${programmeId}/eli#builds`);
+      const again = page.locator('a.app-eli-check-again');
+      expect(await again.count()).toBe(1);
+      const href = (await again.getAttribute('href'))!;
+      await again.click();
+      await page.waitForURL((u) => `${u.pathname}${u.search}${u.hash}` === href);
+      await page.waitForLoadState('domcontentloaded');
     }
     throw new Error('the ELI build was not made');
   }
