@@ -35,6 +35,16 @@ describe('pages: the ELI schedule', () => {
     throw new Error('the ELI build was not made');
   }
 
+  /**
+   * After Enter on a form's button, the page the POST answered with. (waitForLoadState alone returns
+   * at once, on the page still showing: the keyboard does not wait for the navigation it starts.)
+   * The pages here answer a refused form with its page again, led by the GOV.UK error summary.
+   */
+  const answered = async (page: Page) => {
+    await page.locator('.govuk-error-summary').waitFor({ state: 'visible', timeout: 60_000 });
+    await page.waitForLoadState('domcontentloaded');
+  };
+
   /** Set the session's "view as at" date through the /as-at page. */
   const viewAsAt = async (page: Page, day: string, month: string, year: string) => {
     await page.goto('/as-at');
@@ -80,7 +90,7 @@ describe('pages: the ELI schedule', () => {
     // Nothing chosen: the error summary, nothing queued.
     await tabTo(page, (el) => el.tag === 'button' && el.text === 'Build the schedule', 200);
     await page.keyboard.press('Enter');
-    await page.waitForLoadState('domcontentloaded');
+    await answered(page);
     expect(await page.locator('.govuk-error-summary').textContent()).toContain('Select a draft or the final schedule');
     await expectAccessible(page, 'eli-build-error');
     const [{ n: none }] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM eli_builds WHERE requested_by_label = $1`, [DEMO.hr]);
@@ -104,7 +114,7 @@ describe('pages: the ELI schedule', () => {
     await expectAccessible(page, 'eli-release');
     await tabTo(page, (el) => el.tag === 'button' && el.text === 'Record the release');
     await page.keyboard.press('Enter');
-    await page.waitForLoadState('domcontentloaded');
+    await answered(page);
     expect(await page.locator('.govuk-error-summary').count()).toBe(1);
     expect(await page.locator('#recipientName-error').count()).toBe(1);
     await expectAccessible(page, 'eli-release-error');
