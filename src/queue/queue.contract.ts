@@ -172,6 +172,9 @@ export const DEFAULT_JOB_OPTIONS: JobsOptions = {
   removeOnFail: { age: 30 * 24 * 3600 },
 };
 
+/** BullMQ priority of bulk PDF conversions: a job without one (priority 0) is taken before any job with one. */
+export const DOCUMENTS_BULK_PRIORITY = 10;
+
 /**
  * Per-job options on top of DEFAULT_JOB_OPTIONS (5 attempts, exponential from 1 s, kept a
  * day when completed and 30 days when failed); JobProducer.enqueue/enqueueMany apply them.
@@ -195,7 +198,12 @@ export const JOB_OPTIONS: Partial<Record<JobName, JobsOptions>> = {
   // A reset link lasts 30 minutes: retry for about 10, and keep no finished job around.
   [JobName.SendPasswordReset]: { attempts: 6, backoff: { type: CAPPED_EXPONENTIAL, delay: 5000 }, removeOnComplete: true, removeOnFail: { age: 3600 } },
   // Issue 15: a conversion that failed (LibreOffice timed out or crashed) is tried again a few times.
-  [JobName.DocumentPdf]: { attempts: 4, backoff: { type: CAPPED_EXPONENTIAL, delay: 2000 } },
+  // PDF conversions come in bulk (every demo letter after a seed), so they carry a BullMQ priority
+  // (DOCUMENTS_BULK_PRIORITY): the documents queue hands out the jobs without one first, so an ELI
+  // build or an evidence pack someone is waiting for takes the next free slot instead of queueing
+  // behind hundreds of letters. Conversions keep their order among themselves (FIFO within a priority).
+  [JobName.DocumentPdf]: { attempts: 4, backoff: { type: CAPPED_EXPONENTIAL, delay: 2000 }, priority: DOCUMENTS_BULK_PRIORITY },
+  // ELI builds and evidence packs: no priority, i.e. ahead of every prioritised (bulk) job on the queue.
   [JobName.EliBuild]: { attempts: 4, backoff: { type: CAPPED_EXPONENTIAL, delay: 2000 } },
   // Issue 15: a pack build that failed (LibreOffice, the database) is tried again twice, then recorded as failed.
   [JobName.EvidencePack]: { attempts: 3, backoff: { type: CAPPED_EXPONENTIAL, delay: 2000 } },

@@ -1,6 +1,8 @@
 import ExcelJS from 'exceljs';
 import { Role } from '../../src/common/access/role.enum';
 import { sha256 } from '../../src/documents/document-store';
+import { DOCUMENTS_BULK_PRIORITY, JobName } from '../../src/queue/queue.contract';
+import { JobProducer } from '../../src/queue/job-producer.service';
 import { DEMO_PROGRAMME_NAME, seedDemo } from '../../src/seed/seed';
 import { createUser, TestUser } from '../support/auth';
 import { eventually, expectErrorShape, startTestApp, TestContext } from '../support/test-app';
@@ -169,6 +171,32 @@ describe('documents: the ELI schedule and its releases', () => {
       ['eli.download', hr.id],
     ]);
   }, 180_000);
+
+  it('adds ELI builds without a BullMQ priority and PDF conversions with the bulk one (so BullMQ hands out ELI builds first)', async () => {
+    // Both jobs as the API adds them: an ELI build, and a transfer letter's draft (its PDF job).
+    const eli = await ctx.api.post(url(), { kind: 'draft' }, { headers: hr.headers });
+    expect(eli.statusCode).toBe(202);
+    const [kase] = (
+      await ctx.sql.query(
+        `SELECT c.id FROM transition_cases c JOIN posts p ON p.id = c.post_id
+          WHERE c.programme_id = $1 AND c.route = 'tupe_transfer' AND c.state = 'agreed' AND c.pension_arrangement IS NOT NULL ORDER BY p.reference LIMIT 1`,
+        [programmeId],
+      )
+    ).rows;
+    const letter = await ctx.api.post(`/api/v1/cases/${kase.id}/documents`, { kind: 'transfer_letter' }, { headers: hr.headers });
+    expect(letter.statusCode).toBe(201);
+    const producer = ctx.app.get(JobProducer);
+    const pdfOpts = await eventually(
+      () => producer.jobOptions(JobName.DocumentPdf, `pdf-${letter.body.id}`),
+      (o) => o !== undefined,
+      10_000,
+      100,
+    );
+    // BullMQ hands out a job without a priority before any job with one; among conversions, FIFO.
+    expect(pdfOpts!.priority).toBe(DOCUMENTS_BULK_PRIORITY);
+    expect((await producer.jobOptions(JobName.EliBuild, eli.body.jobId))!.priority ?? 0).toBe(0);
+    expect(producer.optionsFor(JobName.EvidencePack).priority ?? 0).toBe(0);
+  }, 120_000);
 
   it('refuses what a client gets wrong with 4xx in the one error shape', async () => {
     const bad = await ctx.api.post(url(), { kind: 'final', caseIds: ['7f0c1d52-2c7a-4b7e-9b6f-0a2f3c4d5e6f'] }, { headers: hr.headers });

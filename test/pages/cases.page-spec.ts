@@ -189,6 +189,10 @@ describe('pages: transition cases, bulk changes, the pipeline, a person', () => 
       const eli = await page.locator('.app-deadline', { hasText: 'Employee liability information' }).textContent();
       expect(eli).toContain('Overdue');
       expect(eli).not.toContain('Done on');
+      // The page says so beside the deadline, with the way to the programme's ELI page.
+      expect(eli).toContain('Only a final ELI release that covers this case meets this deadline; ticking “ELI sent” does not.');
+      const eliLink = page.locator('.app-deadline', { hasText: 'Employee liability information' }).getByRole('link', { name: 'the programme’s ELI page' });
+      expect(await eliLink.getAttribute('href')).toBe(`/programmes/${programmeId}/eli`);
       const [item] = await sql(`SELECT done_on::text AS done_on, done_by_label FROM case_checklist_items WHERE case_id = $1 AND item = 'eli_sent'`, [target.id]);
       expect(item).toEqual({ done_on: '2017-03-09', done_by_label: DEMO.hr });
 
@@ -392,6 +396,7 @@ describe('pages: transition cases, bulk changes, the pipeline, a person', () => 
       expect(await page.locator('.moj-timeline').count()).toBe(1);
       expect(await page.locator('.app-case-moves').count()).toBe(0);
       expect(await page.locator('main a[href^="/people/"]').count()).toBe(0);
+      expect(await page.locator('main a[href$="/eli"]').count()).toBe(0); // the ELI pages are HR's and admins'
       await expectAccessible(page, 'case-manager');
 
       const res = await page.goto(`/cases/${other.id}`);

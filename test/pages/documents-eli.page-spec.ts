@@ -15,16 +15,35 @@ describe('pages: the ELI schedule', () => {
   let programmeId: string;
   const sql = async <T = Record<string, any>>(text: string, params: unknown[] = []): Promise<T[]> => (await web.ctx.sql.query(text, params)).rows as T[];
 
-  /** "Check again" until the newest build is made by the worker (no JavaScript needed). */
+  /**
+   * Follow the page's "Check again" link (as a person without JavaScript would) until the newest
+   * build is made by the worker. (Going to the page's own address plus "#builds" would only scroll:
+   * the browser does not load a page again for a change of fragment.)
+   */
   async function waitForBuild(page: Page): Promise<string> {
     for (let i = 0; i < 360; i++) {
       const row = page.locator('.app-eli-builds tbody tr').first();
       if ((await row.textContent())?.includes('Ready')) return (await row.getAttribute('data-build-id'))!;
       await page.waitForTimeout(1000);
-      await page.goto(`/programmes/${programmeId}/eli#builds`);
+      const again = page.locator('a.app-eli-check-again');
+      expect(await again.count()).toBe(1);
+      const href = (await again.getAttribute('href'))!;
+      await again.click();
+      await page.waitForURL((u) => `${u.pathname}${u.search}${u.hash}` === href);
+      await page.waitForLoadState('domcontentloaded');
     }
     throw new Error('the ELI build was not made');
   }
+
+  /**
+   * After Enter on a form's button, the page the POST answered with. (waitForLoadState alone returns
+   * at once, on the page still showing: the keyboard does not wait for the navigation it starts.)
+   * The pages here answer a refused form with its page again, led by the GOV.UK error summary.
+   */
+  const answered = async (page: Page) => {
+    await page.locator('.govuk-error-summary').waitFor({ state: 'visible', timeout: 60_000 });
+    await page.waitForLoadState('domcontentloaded');
+  };
 
   /** Set the session's "view as at" date through the /as-at page. */
   const viewAsAt = async (page: Page, day: string, month: string, year: string) => {
@@ -71,7 +90,7 @@ describe('pages: the ELI schedule', () => {
     // Nothing chosen: the error summary, nothing queued.
     await tabTo(page, (el) => el.tag === 'button' && el.text === 'Build the schedule', 200);
     await page.keyboard.press('Enter');
-    await page.waitForLoadState('domcontentloaded');
+    await answered(page);
     expect(await page.locator('.govuk-error-summary').textContent()).toContain('Select a draft or the final schedule');
     await expectAccessible(page, 'eli-build-error');
     const [{ n: none }] = await sql<{ n: number }>(`SELECT count(*)::int AS n FROM eli_builds WHERE requested_by_label = $1`, [DEMO.hr]);
@@ -95,7 +114,7 @@ describe('pages: the ELI schedule', () => {
     await expectAccessible(page, 'eli-release');
     await tabTo(page, (el) => el.tag === 'button' && el.text === 'Record the release');
     await page.keyboard.press('Enter');
-    await page.waitForLoadState('domcontentloaded');
+    await answered(page);
     expect(await page.locator('.govuk-error-summary').count()).toBe(1);
     expect(await page.locator('#recipientName-error').count()).toBe(1);
     await expectAccessible(page, 'eli-release-error');

@@ -38,12 +38,12 @@ describe('pages: the consultation evidence pack', () => {
     const page = await web.page({ javaScript: false });
     await signIn(page, web, DEMO.hr);
     await page.goto(`/consultations/${consultationId}`);
-    await tabTo(page, (el) => el.tag === 'A' && el.text.includes('Evidence pack of this consultation'));
+    await tabTo(page, (el) => el.tag === 'a' && el.text.includes('Evidence pack of this consultation'));
     await page.keyboard.press('Enter');
     await page.waitForURL(`**/consultations/${consultationId}/evidence-pack`);
     expect(await page.locator('h1').textContent()).toBe('Evidence pack');
     expect(await page.locator('main').textContent()).toContain('No evidence pack has been built yet');
-    await tabTo(page, (el) => el.tag === 'BUTTON' && el.text.includes('Build the evidence pack'));
+    await tabTo(page, (el) => el.tag === 'button' && el.text.includes('Build the evidence pack'));
     await page.keyboard.press('Enter');
     await page.waitForLoadState();
     expect(await page.locator('.govuk-notification-banner--success').textContent()).toContain('The evidence pack is being built');

@@ -94,6 +94,7 @@ export class CasePage {
       personHref: staff ? `/people/${c.employee.id}` : null,
       moves: staff ? c.allowedTransitions.map((s) => ({ state: s, text: MOVE_LABELS[s], href: `/cases/${c.id}/move/${s}`, warning: s === CaseState.Withdrawn })) : [],
       listHref: `/programmes/${c.programmeId}/cases`,
+      eliHref: staff ? `/programmes/${c.programmeId}/eli` : null,
     });
   }
 

@@ -67,6 +67,9 @@ export class EliPage {
         releases: overview.releases,
         builds: overview.builds,
         pending: overview.builds.some((b) => b.status === 'queued'),
+        // A link that differs from this page's address only by its #fragment only scrolls (the
+        // browser does not load the page again), so "Check again" carries a query of its own.
+        checkAgainHref: `/programmes/${id}/eli?checked=${Date.now()}#builds`,
         kindLabels: ELI_KIND_LABELS,
         values: extra.values ?? {},
         errors: extra.errors,
