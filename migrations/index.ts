@@ -16,6 +16,7 @@ import { AddStatutoryClock1764000100000 } from './1764000100000-AddStatutoryCloc
 import { GrantRuntimeRole1764100000000 } from './1764100000000-GrantRuntimeRole';
 import { CreateSingleSignOn1764500000000 } from './1764500000000-CreateSingleSignOn';
 import { NotifyIdentityChanges1764660000000 } from './1764660000000-NotifyIdentityChanges';
+import { KeepStoredFilesInObjectStore1764670000000 } from './1764670000000-KeepStoredFilesInObjectStore';
 import { ExtendEvidencePacks1764610000000 } from './1764610000000-ExtendEvidencePacks';
 import { CreateDocuments1764300000000 } from './1764300000000-CreateDocuments';
 import { DocumentsIssuedPdfLater1764300100000 } from './1764300100000-DocumentsIssuedPdfLater';
@@ -46,5 +47,6 @@ export const migrations = [
   CreateEliBuilds1764600000000,
   ExtendEvidencePacks1764610000000,
   NotifyIdentityChanges1764660000000,
+  KeepStoredFilesInObjectStore1764670000000,
   // add new migrations above this line, in timestamp order
 ];
