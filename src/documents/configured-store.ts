@@ -1,6 +1,6 @@
 import type { Provider } from '@nestjs/common';
 import { AppConfig, loadConfig } from '../config/app-config';
-import { DOCUMENT_STORE, DocumentStore, PostgresDocumentStore } from './document-store';
+import { DOCUMENT_STORE, DocumentStore, PostgresDocumentStore, useS3ReaderForProcess } from './document-store';
 import { S3DocumentStore, s3OptionsFrom } from './s3-document-store';
 
 const stores = new WeakMap<AppConfig, DocumentStore>();
@@ -14,9 +14,11 @@ const stores = new WeakMap<AppConfig, DocumentStore>();
 export function documentStoreFor(config: AppConfig): DocumentStore {
   let store = stores.get(config);
   if (!store) {
-    const s3 = s3OptionsFrom(config);
+    const options = s3OptionsFrom(config);
     // loadConfig refuses DOCUMENT_STORE=s3 without S3_BUCKET.
-    store = config.DOCUMENT_STORE === 's3' ? new S3DocumentStore(s3!) : new PostgresDocumentStore(s3 ? new S3DocumentStore(s3) : undefined);
+    const s3 = options ? new S3DocumentStore(options) : undefined;
+    if (s3) useS3ReaderForProcess(s3);
+    store = config.DOCUMENT_STORE === 's3' ? s3! : new PostgresDocumentStore(s3);
     stores.set(config, store);
   }
   return store;

@@ -72,8 +72,17 @@ export class StoredFileUnreadable extends ApiException {
   }
 }
 
+/**
+ * The process's S3 reader, set by documentStoreFor when a bucket is configured, so that any
+ * PostgresDocumentStore (one made with `new` included) reads a row kept in S3 from the bucket.
+ */
+let processS3Reader: StoredObjectReader | undefined;
+export function useS3ReaderForProcess(reader: StoredObjectReader): void {
+  processS3Reader = reader;
+}
+
 export class PostgresDocumentStore implements DocumentStore {
-  /** `s3`: reads the rows kept in S3 before DOCUMENT_STORE went back to postgres (configured-store.ts). */
+  /** `s3`: reads the rows kept in S3 (written while DOCUMENT_STORE=s3); default: the process's (configured-store.ts). */
   constructor(private readonly s3?: StoredObjectReader) {}
 
   async save(em: EntityManager, file: StoredFileInput): Promise<StoredFile> {
@@ -89,8 +98,9 @@ export class PostgresDocumentStore implements DocumentStore {
     const row = await readStoredFileRow(em, id);
     if (!row) return null;
     if (row.store === 'postgres') return fileOf(row, row.content!);
-    if (!this.s3) throw new StoredFileUnreadable(row, 'is kept in S3 but no S3 bucket is configured (S3_BUCKET)');
-    return fileOf(row, await this.s3.readObject(row));
+    const s3 = this.s3 ?? processS3Reader;
+    if (!s3) throw new StoredFileUnreadable(row, 'is kept in S3 but no S3 bucket is configured (S3_BUCKET)');
+    return fileOf(row, await s3.readObject(row));
   }
 }
 
