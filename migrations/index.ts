@@ -16,6 +16,7 @@ import { AddStatutoryClock1764000100000 } from './1764000100000-AddStatutoryCloc
 import { GrantRuntimeRole1764100000000 } from './1764100000000-GrantRuntimeRole';
 import { CreateSingleSignOn1764500000000 } from './1764500000000-CreateSingleSignOn';
 import { NotifyIdentityChanges1764660000000 } from './1764660000000-NotifyIdentityChanges';
+import { KeepStoredFilesInObjectStore1764670000000 } from './1764670000000-KeepStoredFilesInObjectStore';
 import { ExtendEvidencePacks1764610000000 } from './1764610000000-ExtendEvidencePacks';
 import { CreateDocuments1764300000000 } from './1764300000000-CreateDocuments';
 import { DocumentsIssuedPdfLater1764300100000 } from './1764300100000-DocumentsIssuedPdfLater';
@@ -50,5 +51,6 @@ export const migrations = [
   CreateDocumentDeliveries1764620000000,
   CreateImports1764650000000,
   NotifyIdentityChanges1764660000000,
+  KeepStoredFilesInObjectStore1764670000000,
   // add new migrations above this line, in timestamp order
 ];

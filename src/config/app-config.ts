@@ -366,9 +366,43 @@ export class AppConfig {
   @Max(600_000)
   LIBREOFFICE_TIMEOUT_MS = 120_000;
 
-  /** Where documents are kept: `postgres` (bytea). The store is behind DocumentStore (src/documents/document-store.ts); no S3 store is written yet. */
-  @IsIn(['postgres'])
+  /**
+   * Where new documents are kept: `postgres` (bytea in stored_files) or `s3` (an S3-compatible
+   * bucket, S3_*). Files already stored stay readable after a change: each row says where its bytes
+   * are (src/documents/configured-store.ts, docs/documents.md "Storage").
+   */
+  @IsIn(['postgres', 's3'])
   DOCUMENT_STORE = 'postgres';
+
+  /** S3 endpoint for a non-AWS store (MinIO, Ceph, a cloud's S3 API), e.g. https://s3.example.net. Unset: AWS S3 of S3_REGION. */
+  @IsOptional()
+  @Matches(/^https?:\/\/[^\s/?#]+\/?$/, { message: 'must be an http:// or https:// URL with no path or query' })
+  S3_ENDPOINT?: string;
+
+  @Matches(/^[a-z0-9-]{2,40}$/, { message: 'must be a region name such as eu-west-2' })
+  S3_REGION = 'eu-west-2';
+
+  /** The bucket documents go to (it must exist; the product never creates or deletes buckets). Required with DOCUMENT_STORE=s3. */
+  @IsOptional()
+  @Matches(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, { message: 'must be an S3 bucket name (3-63 lower-case letters, digits, dots and hyphens)' })
+  S3_BUCKET?: string;
+
+  /** Key prefix inside the bucket; objects are `<prefix>/sha256/<hash>`. */
+  @Matches(/^[A-Za-z0-9._-]+(\/[A-Za-z0-9._-]+)*$/, { message: 'must be path segments of letters, digits, ., _ and - without leading or trailing /' })
+  S3_PREFIX = 'documents';
+
+  /** Static credentials; required in production with DOCUMENT_STORE=s3. Unset elsewhere: the AWS SDK's default chain. */
+  @IsOptional()
+  @Matches(/^\S{3,128}$/, { message: 'must be an access key id without spaces' })
+  S3_ACCESS_KEY_ID?: string;
+
+  @IsOptional()
+  @Matches(/^\S{8,256}$/, { message: 'must be a secret of 8 or more characters without spaces' })
+  S3_SECRET_ACCESS_KEY?: string;
+
+  /** `true` for path-style URLs (endpoint/bucket/key), which MinIO and most non-AWS stores need. */
+  @IsIn(['true', 'false'])
+  S3_FORCE_PATH_STYLE = 'false';
 
   get docsEnabled(): boolean {
     return this.DOCS_ENABLED === undefined ? !this.isProduction : this.DOCS_ENABLED === 'true';
@@ -381,6 +415,9 @@ export class AppConfig {
 
 export class ConfigError extends Error {}
 
+/** Settings whose value a configuration error never echoes. */
+const SECRET_SETTINGS = new Set(['OIDC_PROVIDERS', 'S3_SECRET_ACCESS_KEY', 'S3_ACCESS_KEY_ID']);
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   // Every property with a validation decorator is a setting (optional ones included).
   const known = new Set(getMetadataStorage().getTargetValidationMetadatas(AppConfig, '', true, false).map((m) => m.propertyName));
@@ -391,7 +428,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   if (errors.length > 0) {
     const e = errors[0];
     // Never echo a value that holds secrets (client secrets in OIDC_PROVIDERS).
-    const value = e.value === undefined ? 'missing' : e.property === 'OIDC_PROVIDERS' ? 'value not shown' : `got ${JSON.stringify(e.value)}`;
+    const value = e.value === undefined ? 'missing' : SECRET_SETTINGS.has(e.property) ? 'value not shown' : `got ${JSON.stringify(e.value)}`;
     const reason = Object.values(e.constraints ?? {})[0] ?? 'is invalid';
     throw new ConfigError(`Invalid configuration: ${e.property} ${reason.replace(`${e.property} `, '')} (${value})`);
   }
@@ -401,6 +438,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   // Every absolute link (emails, calendar feeds) is built from it: in production there is no safe default.
   if (config.isProduction && !raw.PUBLIC_BASE_URL) {
     throw new ConfigError('Invalid configuration: PUBLIC_BASE_URL must be set (e.g. https://transition.example.gov.uk) when NODE_ENV=production (missing)');
+  }
+  if (config.DOCUMENT_STORE === 's3') {
+    if (!config.S3_BUCKET) throw new ConfigError('Invalid configuration: S3_BUCKET must be set when DOCUMENT_STORE=s3 (missing)');
+    if (config.isProduction && (!config.S3_ACCESS_KEY_ID || !config.S3_SECRET_ACCESS_KEY)) {
+      const missing = !config.S3_ACCESS_KEY_ID ? 'S3_ACCESS_KEY_ID' : 'S3_SECRET_ACCESS_KEY';
+      throw new ConfigError(`Invalid configuration: ${missing} must be set when DOCUMENT_STORE=s3 and NODE_ENV=production (missing)`);
+    }
+  }
+  if (!config.S3_ACCESS_KEY_ID !== !config.S3_SECRET_ACCESS_KEY) {
+    const missing = !config.S3_ACCESS_KEY_ID ? 'S3_ACCESS_KEY_ID' : 'S3_SECRET_ACCESS_KEY';
+    throw new ConfigError(`Invalid configuration: ${missing} must be set with ${missing === 'S3_ACCESS_KEY_ID' ? 'S3_SECRET_ACCESS_KEY' : 'S3_ACCESS_KEY_ID'} (missing)`);
   }
   return config;
 }

@@ -2,7 +2,8 @@ import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
-import { MEDIA, PostgresDocumentStore } from './document-store';
+import { documentStoreFor } from './configured-store';
+import { DocumentStore, MEDIA } from './document-store';
 import { LibreOfficeConverter } from './libreoffice';
 
 export class DocumentGone extends Error {}
@@ -11,12 +12,13 @@ export class DocumentGone extends Error {}
 @Injectable()
 export class DocumentPdfService implements OnApplicationShutdown {
   readonly converter: LibreOfficeConverter;
-  private readonly store = new PostgresDocumentStore();
+  private readonly store: DocumentStore;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     config: AppConfig,
   ) {
+    this.store = documentStoreFor(config);
     this.converter = new LibreOfficeConverter({ sofficePath: config.SOFFICE_PATH, timeoutMs: config.LIBREOFFICE_TIMEOUT_MS });
   }
 

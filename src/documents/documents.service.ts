@@ -1,4 +1,4 @@
-import { HttpStatus, Injectable, Logger, NotFoundException, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
+import { Inject, HttpStatus, Injectable, Logger, NotFoundException, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { readFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
@@ -12,7 +12,7 @@ import { JobProducer } from '../queue/job-producer.service';
 import { JobName } from '../queue/queue.contract';
 import { assertProgrammeVisible } from '../cases/case-access';
 import { caseLetterKind, DOCUMENT_KINDS, DocumentKind, KIND_SUBJECT, KIND_TITLE } from './document-kinds';
-import { MEDIA, PostgresDocumentStore, StoredFile } from './document-store';
+import { DOCUMENT_STORE, DocumentStore, MEDIA, StoredFile } from './document-store';
 import type { DocumentDetailResponse, DocumentResponse, GenerateConsultationDocumentDto, IssueDocumentDto, TemplateVersionResponse } from './dto/document.dto';
 import { caseLetterData, consultationLetterData, loadCaseLetterFacts, loadConsultationFacts, loadRepresentatives } from './letter-data';
 import { inspectTemplate, renderTemplate, TemplateError } from './template-render';
@@ -92,7 +92,7 @@ export function toResponse(r: DocumentRow): DocumentResponse {
 @Injectable()
 export class DocumentsService implements OnModuleInit, OnApplicationBootstrap {
   private readonly logger = new Logger('Documents');
-  readonly store = new PostgresDocumentStore();
+  @Inject(DOCUMENT_STORE) readonly store!: DocumentStore;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -340,7 +340,7 @@ export function checkTemplate(kind: DocumentKind, bytes: Buffer): string[] {
 }
 
 /** Version 1 of each kind from src/documents/templates, inserted once (the API at start, the demo seed). */
-export async function ensureDefaultTemplates(manager: EntityManager, store: PostgresDocumentStore): Promise<void> {
+export async function ensureDefaultTemplates(manager: EntityManager, store: DocumentStore): Promise<void> {
   const dir = defaultTemplatesDir();
   const inTransaction = manager.queryRunner?.isTransactionActive === true;
   for (const kind of DOCUMENT_KINDS) {
@@ -370,7 +370,7 @@ export interface DraftInput {
   data: Record<string, unknown>;
 }
 
-async function currentTemplate(em: EntityManager, store: PostgresDocumentStore, kind: DocumentKind): Promise<{ id: string; version: number; file: StoredFile }> {
+async function currentTemplate(em: EntityManager, store: DocumentStore, kind: DocumentKind): Promise<{ id: string; version: number; file: StoredFile }> {
   const [row]: { id: string; version: number; file_id: string }[] = await em.query(
     `SELECT id, version, file_id FROM document_templates WHERE kind = $1 ORDER BY version DESC LIMIT 1`,
     [kind],
@@ -383,7 +383,7 @@ async function currentTemplate(em: EntityManager, store: PostgresDocumentStore, 
  * A draft from the kind's current template and the data it is made from (422 naming the field or
  * part when the template cannot be rendered); audited. `actor.id` null: the system (the demo seed).
  */
-export async function createDraft(em: EntityManager, audit: AuditService, store: PostgresDocumentStore, actor: { id: string | null; email: string }, d: DraftInput): Promise<string> {
+export async function createDraft(em: EntityManager, audit: AuditService, store: DocumentStore, actor: { id: string | null; email: string }, d: DraftInput): Promise<string> {
   const template = await currentTemplate(em, store, d.kind);
   let bytes: Buffer;
   try {
@@ -416,7 +416,7 @@ export async function createDraft(em: EntityManager, audit: AuditService, store:
 export async function issueHistoricCaseLetter(
   em: EntityManager,
   audit: AuditService,
-  store: PostgresDocumentStore,
+  store: DocumentStore,
   c: { caseId: string; issuedAt: string; actorLabel: string; today: string; signatory: string },
 ): Promise<string | null> {
   const facts = await loadCaseLetterFacts(em, c.caseId);

@@ -1,5 +1,5 @@
 import { AuditService } from '../audit/audit.service';
-import { PostgresDocumentStore } from '../documents/document-store';
+import { documentStoreFromEnv } from '../documents/configured-store';
 import { makeEliFile } from '../documents/eli/eli-build.service';
 import { recordRelease } from '../documents/eli/eli.service';
 import { EliKind, eligibleCaseIds } from '../documents/eli/eli-schedule';
@@ -25,7 +25,7 @@ export const eliDemoStep: SeedStep = {
     const { em, log, demo } = ctx;
     if (!demo.programmeId) return;
     const programmeId = demo.programmeId as string;
-    const store = new PostgresDocumentStore();
+    const store = documentStoreFromEnv();
     const audit = new AuditService(em.connection);
     const [{ destination_organisation_id: recipientOrganisationId }]: { destination_organisation_id: string }[] = await em.query(
       `SELECT destination_organisation_id FROM programmes WHERE id = $1`,

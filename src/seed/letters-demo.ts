@@ -1,5 +1,5 @@
 import { AuditService } from '../audit/audit.service';
-import { PostgresDocumentStore } from '../documents/document-store';
+import { documentStoreFromEnv } from '../documents/configured-store';
 import { ensureDefaultTemplates, issueHistoricCaseLetter } from '../documents/documents.service';
 import type { SeedContext, SeedStep } from './seed-step';
 
@@ -17,7 +17,7 @@ export const lettersDemoStep: SeedStep = {
   async run(ctx: SeedContext) {
     const { em, log, demo } = ctx;
     if (!demo.programmeId) return;
-    const store = new PostgresDocumentStore();
+    const store = documentStoreFromEnv();
     await ensureDefaultTemplates(em, store);
     const audit = new AuditService(em.connection);
     const cases: { id: string }[] = await em.query(

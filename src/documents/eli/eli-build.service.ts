@@ -1,8 +1,8 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { todayInLondon } from '../../common/dates';
-import { MEDIA, PostgresDocumentStore, StoredFile } from '../document-store';
+import { DOCUMENT_STORE, DocumentStore, MEDIA, StoredFile } from '../document-store';
 import { EliKind, eliWorkbook, loadEliFacts } from './eli-schedule';
 
 export class EliBuildGone extends Error {}
@@ -13,7 +13,7 @@ export class EliBuildGone extends Error {}
  */
 export async function makeEliFile(
   em: EntityManager,
-  store: PostgresDocumentStore,
+  store: DocumentStore,
   b: { programmeId: string; kind: EliKind; caseIds: string[]; requestedBy: string; builtOn: string },
 ): Promise<{ file: StoredFile; rows: number }> {
   const [programme]: { name: string }[] = await em.query(`SELECT name FROM programmes WHERE id = $1`, [b.programmeId]);
@@ -26,7 +26,7 @@ export async function makeEliFile(
 /** The worker's side of the ELI schedule: one queued build becomes its XLSX (idempotent: a ready build is left as it is). */
 @Injectable()
 export class EliBuildService {
-  private readonly store = new PostgresDocumentStore();
+  @Inject(DOCUMENT_STORE) private readonly store!: DocumentStore;
 
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 

@@ -1,4 +1,4 @@
-import { HttpStatus, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { Inject, HttpStatus, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
@@ -8,7 +8,7 @@ import { ApiException } from '../../common/errors/api-error';
 import { assertProgrammeVisible } from '../../cases/case-access';
 import { JobProducer } from '../../queue/job-producer.service';
 import { JobName } from '../../queue/queue.contract';
-import { PostgresDocumentStore, StoredFile } from '../document-store';
+import { DOCUMENT_STORE, DocumentStore, StoredFile } from '../document-store';
 import { EliBuildAccepted, EliBuildResponse, EliOverviewResponse, EliReleaseResponse, RecordEliReleaseDto, RequestEliBuildDto } from './dto/eli.dto';
 import { eligibleCaseIds, EliKind } from './eli-schedule';
 
@@ -101,7 +101,7 @@ const toRelease = (r: ReleaseRow): EliReleaseResponse => ({
 @Injectable()
 export class EliService {
   private readonly logger = new Logger('Eli');
-  private readonly store = new PostgresDocumentStore();
+  @Inject(DOCUMENT_STORE) private readonly store!: DocumentStore;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,

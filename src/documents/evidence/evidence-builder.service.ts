@@ -1,9 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
 import { DocumentPdfService } from '../document-pdf.service';
-import { MEDIA, PostgresDocumentStore } from '../document-store';
+import { DOCUMENT_STORE, DocumentStore, MEDIA } from '../document-store';
 import { EvidenceContent, forCopy, loadEvidence } from './evidence-data';
 import { evidenceDocx } from './evidence-docx';
 import { evidenceZip } from './evidence-zip';
@@ -50,7 +50,7 @@ export function contentsOf(e: EvidenceContent): PackContents {
 @Injectable()
 export class EvidencePackBuilder {
   private readonly logger = new Logger('EvidencePack');
-  private readonly store = new PostgresDocumentStore();
+  @Inject(DOCUMENT_STORE) private readonly store!: DocumentStore;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,

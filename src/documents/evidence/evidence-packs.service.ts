@@ -1,4 +1,4 @@
-import { HttpStatus, Injectable, Logger, NotFoundException } from '@nestjs/common';
+import { Inject, HttpStatus, Injectable, Logger, NotFoundException } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { AuditService } from '../../audit/audit.service';
@@ -9,7 +9,7 @@ import { ApiException } from '../../common/errors/api-error';
 import { assertProgrammeVisible } from '../../cases/case-access';
 import { JobProducer } from '../../queue/job-producer.service';
 import { JobName } from '../../queue/queue.contract';
-import { PostgresDocumentStore, StoredFile } from '../document-store';
+import { DOCUMENT_STORE, DocumentStore, StoredFile } from '../document-store';
 import { EVIDENCE_PACK_ENTITY, PackContents } from './evidence-builder.service';
 import type { PackCopy } from './evidence-data';
 import type { EvidencePackResponse, EvidencePackStatusResponse, PackFileResponse } from './evidence-pack.dto';
@@ -61,7 +61,7 @@ export function copyFor(user: Pick<AuthUser, 'role'>, asked: PackCopy | undefine
 @Injectable()
 export class EvidencePacksService {
   private readonly logger = new Logger('EvidencePacks');
-  private readonly store = new PostgresDocumentStore();
+  @Inject(DOCUMENT_STORE) private readonly store!: DocumentStore;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
