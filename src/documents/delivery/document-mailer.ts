@@ -1,4 +1,4 @@
-import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -10,7 +10,7 @@ import { AppConfig } from '../../config/app-config';
 import { isPermanentSmtpError, mailDomain } from '../../notifications/channels/email.channel';
 import { govDate } from '../../web/filters';
 import { KIND_TITLE, type DocumentKind } from '../document-kinds';
-import { PostgresDocumentStore } from '../document-store';
+import { DOCUMENT_STORE, DocumentStore } from '../document-store';
 import { DOCUMENT_ENTITY } from '../documents.service';
 
 /** Thrown when the delivery's row (or its document) has gone: the job ends without retrying. */
@@ -46,9 +46,8 @@ interface DeliveryRow {
 export class DocumentMailer implements OnApplicationShutdown {
   private readonly logger = new Logger('DocumentMailer');
   private readonly smtp?: Transporter;
-  private readonly store = new PostgresDocumentStore();
-
   constructor(
+    @Inject(DOCUMENT_STORE) private readonly store: DocumentStore,
     @InjectDataSource() private readonly db: DataSource,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
