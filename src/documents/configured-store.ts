@@ -24,7 +24,7 @@ export function documentStoreFor(config: AppConfig): DocumentStore {
   return store;
 }
 
-/** The DOCUMENT_STORE provider (ConfigModule, global): `@Inject(DOCUMENT_STORE) store: DocumentStore`. */
+/** The DOCUMENT_STORE provider (DocumentStoreModule): `@Inject(DOCUMENT_STORE) store: DocumentStore`. */
 export const documentStoreProvider: Provider = { provide: DOCUMENT_STORE, useFactory: documentStoreFor, inject: [AppConfig] };
 
 /**

@@ -1,3 +1,4 @@
+import { DocumentStoreModule } from './document-store.module';
 import { Module } from '@nestjs/common';
 import { DocumentPdfService } from './document-pdf.service';
 import { EliBuildService } from './eli/eli-build.service';
@@ -7,6 +8,7 @@ import { DocumentSweep } from './delivery/document-sweep';
 
 /** What the worker needs to make documents: PDFs (one LibreOffice converter per worker process), ELI schedules, evidence packs. */
 @Module({
+  imports: [DocumentStoreModule],
   providers: [DocumentPdfService, EliBuildService, EvidencePackBuilder, DocumentMailer, DocumentSweep],
   exports: [DocumentPdfService, EliBuildService, EvidencePackBuilder, DocumentMailer, DocumentSweep],
 })

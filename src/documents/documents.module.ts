@@ -1,3 +1,4 @@
+import { DocumentStoreModule } from './document-store.module';
 import { Module, OnModuleInit } from '@nestjs/common';
 import { CaseTransitionChecks } from '../cases/case-transition-checks';
 import { CasesModule } from '../cases/cases.module';
@@ -13,7 +14,7 @@ import { DocumentRegisterService } from './register.service';
 
 /** Letters and their register (issue 15). The PDFs are made by the worker (DocumentsWorkerModule). */
 @Module({
-  imports: [CasesModule],
+  imports: [CasesModule, DocumentStoreModule],
   controllers: [DocumentsController, EliController, EvidencePacksController, DocumentRegisterController],
   providers: [DocumentsService, EliService, EvidencePacksService, DocumentRegisterService],
   exports: [DocumentsService, EliService, EvidencePacksService, DocumentRegisterService],
