@@ -1,7 +1,7 @@
 import { ALL_ROLES, Role } from '../../src/common/access/role.enum';
 import { createUser, createUsersForAllRoles, expectInvisible, expectNoPersonalData, expectRouteAllows, TestUser } from '../support/auth';
 import { createEstablishment, createHolder, insertCase, TestEstablishment, TestHolder, walkCase } from '../support/factories/cases-factory';
-import { expectErrorShape, startTestApp, TestContext } from '../support/test-app';
+import { eventually, expectErrorShape, startTestApp, TestContext } from '../support/test-app';
 
 describe('cases: the pipeline of a programme, JSON and CSV, per role', () => {
   let ctx: TestContext;
@@ -14,7 +14,7 @@ describe('cases: the pipeline of a programme, JSON and CSV, per role', () => {
   let pipelineUrl: string;
 
   beforeAll(async () => {
-    ctx = await startTestApp();
+    ctx = await startTestApp({ worker: true });
     est = await createEstablishment(ctx.sql);
     pipelineUrl = `/api/v1/programmes/${est.programmeId}/pipeline`;
     hr = await createUser(ctx, Role.HrOfficer);
@@ -44,10 +44,21 @@ describe('cases: the pipeline of a programme, JSON and CSV, per role', () => {
       );
       await walkCase(ctx.sql, id, ['in_consultation', 'agreed']);
     }
-    // ELI sent for one transfer: its deadline is done, not overdue.
-    await ctx.sql.query(`UPDATE case_checklist_items SET done_on = '2017-03-01', done_by_label = 'test', recorded_at = now() WHERE case_id = $1 AND item = 'eli_sent'`, [
-      transfers[0],
-    ]);
+    // A final ELI schedule released for one transfer on 1 March 2017 (built by the worker, the release
+    // recorded through the API, as HR does on the ELI page): its deadline is met, not overdue. Only a
+    // final release meets the ELI deadline (issue 15); ticking "ELI sent" does not.
+    const eli = `/api/v1/programmes/${est.programmeId}/eli`;
+    const asked = await ctx.api.post(eli, { kind: 'final', caseIds: [transfers[0]] }, { headers: hr.headers });
+    expect(asked.statusCode).toBe(202);
+    const built = await eventually(
+      async () => (await ctx.api.get(`${eli}/builds/${asked.body.build.id}`, { headers: hr.headers })).body,
+      (b) => b.status !== 'queued',
+      60_000,
+      200,
+    );
+    expect(built.status).toBe('ready');
+    const released = await ctx.api.post(`${eli}/releases`, { buildId: built.id, recipientName: 'Transferee HR', releasedOn: '2017-03-01' }, { headers: hr.headers });
+    expect(released.statusCode).toBe(201);
   });
   afterAll(async () => ctx?.close());
 
@@ -63,7 +74,7 @@ describe('cases: the pipeline of a programme, JSON and CSV, per role', () => {
     expect(res.body.total).toEqual({ cases: 9, fte: 8.1 });
     expect(res.body.upcomingEffective).toEqual([{ date: '2017-04-01', cases: 8, fte: 7.5, caseIds: expect.any(Array) }]);
     expect(res.body.upcomingEffective[0].caseIds).toHaveLength(8);
-    // ELI was due on 2017-03-04 for the five transfers whose ELI is not sent; the TUPE reg. 13
+    // ELI was due on 2017-03-04 for the five transfers with no final ELI release; the TUPE reg. 13
     // information (no consultation linked) 30 days before the transfer, 2017-03-02, for all six.
     const overdue = (kind: string) => res.body.overdueDeadlines.filter((d: { kind: string }) => d.kind === kind);
     expect(res.body.overdueDeadlines).toHaveLength(11);
