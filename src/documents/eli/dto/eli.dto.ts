@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsEmail, IsIn, IsOptional, IsString, IsUUID, Length } from 'class-validator';
+import { ArrayMaxSize, ArrayMinSize, IsArray, IsEmail, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Length, MaxLength } from 'class-validator';
 import { IsDateOnly } from '../../../common/validation';
 import { ELI_KINDS, EliKind } from '../eli-schedule';
 
@@ -24,7 +24,8 @@ export class RecordEliReleaseDto {
 
   @ApiProperty({ description: "The transferee's named contact who received it" })
   @IsString()
-  @Length(1, 200)
+  @IsNotEmpty({ message: 'must be entered' })
+  @MaxLength(200, { message: 'must be 200 characters or fewer' })
   recipientName: string;
 
   @ApiPropertyOptional({ description: "The contact's email address" })
