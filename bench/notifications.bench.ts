@@ -26,7 +26,7 @@
  */
 import { ChildProcess, fork, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release, totalmem } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Job, Queue, Worker } from 'bullmq';
@@ -71,6 +71,7 @@ const upcomingPayload = (i: number): MilestoneUpcomingPayload => ({
   daysLeft: 7,
   offsetDays: 7,
 });
+const STATEMENTS = process.env.BENCH_PG_STATEMENTS === '1';
 const log = (l: string) => console.log(`[bench] ${l}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -85,6 +86,36 @@ function machineCpu(): { busy: number; total: number } {
 function processCpu(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
+/** CPU seconds of a process and of its children: the live ones, and those it has reaped (cutime + cstime). */
+function treeCpu(pid: number): number {
+  let total = 0;
+  try {
+    const f = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    total += (Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14])) / 100;
+  } catch {
+    return 0;
+  }
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    try {
+      const f = readFileSync(`/proc/${d}/stat`, 'utf8').split(') ')[1].split(' ');
+      if (Number(f[1]) === pid) total += (Number(f[11]) + Number(f[12])) / 100;
+    } catch {
+      // (gone meanwhile)
+    }
+  }
+  return total;
+}
+
+/** PostgreSQL's postmaster (first line of postmaster.pid) and Redis's process id (INFO server). */
+async function serverPids(dataDir: string, redisUrl: string): Promise<{ postgres: number; redis: number }> {
+  const postgres = Number(readFileSync(join(dataDir, 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const r = new Redis(redisUrl);
+  const info = await r.info('server');
+  r.disconnect();
+  return { postgres, redis: Number(/process_id:(\d+)/.exec(info)?.[1] ?? 0) };
 }
 
 interface SinkProcess {
@@ -165,22 +196,29 @@ interface EmailRun {
   workerCpu: number;
   sinkCpu: number;
   machineBusy: number;
+  /** CPU seconds of PostgreSQL (all its processes) and Redis during the run. */
+  postgresCpu: number;
+  redisCpu: number;
+  /** CPU seconds of the whole machine during the run. */
+  machineCpuSeconds: number;
   pgPerDelivery: number;
 }
 
-async function emailRun(sql: Client, sink: SinkProcess, programme: string, workers: number, env: Record<string, string>): Promise<EmailRun> {
+async function emailRun(sql: Client, sink: SinkProcess, programme: string, workers: number, env: Record<string, string>, servers: { postgres: number; redis: number }): Promise<EmailRun> {
   await sql.query('TRUNCATE notification_feed, notifications, domain_events');
   await sink.ask('reset');
   const procs: ChildProcess[] = [];
   for (let i = 0; i < workers; i++) procs.push(await startWorkerProcess(env));
   await sleep(1000);
   const commits = async () => Number((await sql.query(`SELECT xact_commit::float8 AS c FROM pg_stat_database WHERE datname = current_database()`)).rows[0].c);
+  if (STATEMENTS) await sql.query('SELECT pg_stat_statements_reset()');
   const commitsBefore = await commits();
   const sinkBefore = await sink.ask<{ cpuMs: number }>('count');
   const cpuBefore = procs.map((p) => processCpu(p.pid!));
   const machineBefore = machineCpu();
+  const serversBefore = { postgres: treeCpu(servers.postgres), redis: treeCpu(servers.redis) };
 
-  const t0 = performance.now();
+  const t0 = Date.now();
   await sql.query('BEGIN');
   for (let i = 0; i < EVENTS; i++) {
     await sql.query(
@@ -190,17 +228,30 @@ async function emailRun(sql: Client, sink: SinkProcess, programme: string, worke
     );
   }
   await sql.query('COMMIT');
-  let relayedAt = 0;
+  // Polled slowly (a count over the table costs PostgreSQL CPU the product is being measured for); the times come from the rows.
   for (;;) {
-    const [{ rows, done }] = (await sql.query(`SELECT count(*)::int AS rows, count(*) FILTER (WHERE status IN ('sent', 'failed'))::int AS done FROM notifications`)).rows;
-    if (!relayedAt && rows >= TOTAL) relayedAt = performance.now();
+    const [{ done }] = (await sql.query(`SELECT count(*) FILTER (WHERE status IN ('sent', 'failed'))::int AS done FROM notifications`)).rows;
     if (done >= TOTAL) break;
-    await sleep(20);
+    await sleep(250);
   }
-  const seconds = (performance.now() - t0) / 1000;
+  const [times] = (
+    await sql.query(
+      `SELECT extract(epoch FROM max(coalesce(sent_at, failed_at)))::float8 * 1000 AS done_at, extract(epoch FROM max(queued_at))::float8 * 1000 AS relayed_at FROM notifications`,
+    )
+  ).rows as { done_at: number; relayed_at: number }[];
+  const seconds = (times.done_at - t0) / 1000;
+  const relayedAt = times.relayed_at;
   const machineAfter = machineCpu();
+  const serversAfter = { postgres: treeCpu(servers.postgres), redis: treeCpu(servers.redis) };
   const workerCpu = procs.reduce((a, p, i) => a + processCpu(p.pid!) - cpuBefore[i], 0);
   const commitsAfter = await commits();
+  if (STATEMENTS) {
+    const top = await sql.query(
+      `SELECT round(total_exec_time)::int AS ms, calls, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 140) AS query
+       FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12`,
+    );
+    for (const t of top.rows as { ms: number; calls: number; rows: number; query: string }[]) log(`  pg ${String(t.ms).padStart(6)} ms ${String(t.calls).padStart(6)} calls ${String(t.rows).padStart(7)} rows  ${t.query}`);
+  }
   const [db] = (
     await sql.query(
       `SELECT count(*) FILTER (WHERE status = 'sent')::int AS sent, count(*) FILTER (WHERE status = 'failed')::int AS failed,
@@ -228,13 +279,17 @@ async function emailRun(sql: Client, sink: SinkProcess, programme: string, worke
     workerCpu,
     sinkCpu: (received.cpuMs - sinkBefore.cpuMs) / 1000,
     machineBusy: (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total),
+    postgresCpu: serversAfter.postgres - serversBefore.postgres,
+    redisCpu: serversAfter.redis - serversBefore.redis,
+    machineCpuSeconds: (machineAfter.busy - machineBefore.busy) / 100,
     pgPerDelivery: (commitsAfter - commitsBefore) / TOTAL,
   };
 }
 
 async function main(): Promise<void> {
   log(`starting PostgreSQL, Redis and the SMTP sink`);
-  const pg = await startPostgres();
+  // BENCH_PG_STATEMENTS=1: pg_stat_statements on, and the statements that cost PostgreSQL most printed after each run.
+  const pg = await startPostgres(STATEMENTS ? { shared_preload_libraries: 'pg_stat_statements' } : {});
   const redis = await startRedis();
   const sink = await startSinkProcess();
   try {
@@ -245,6 +300,12 @@ async function main(): Promise<void> {
     const dbUrl = new URL(pg.url);
     dbUrl.pathname = '/wtt_bench';
     await runMigrations(dbUrl.toString());
+    if (STATEMENTS) {
+      const c = new Client({ connectionString: dbUrl.toString() });
+      await c.connect();
+      await c.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+      await c.end();
+    }
     const sql = new Client({ connectionString: dbUrl.toString() });
     await sql.connect();
 
@@ -272,6 +333,7 @@ async function main(): Promise<void> {
       EMAIL_JOB_CONCURRENCY: String(EMAIL_CONCURRENCY),
       OUTBOX_POLL_MS: '50',
     };
+    const servers = await serverPids(pg.dataDir, redis.url);
     const loadStart = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' ');
     const runs: (EmailRun & { round: number; noop: number })[] = [];
     for (let round = 1; round <= ROUNDS; round++) {
@@ -280,7 +342,7 @@ async function main(): Promise<void> {
       log(`  ${noop.toFixed(0)} jobs/s`);
       for (const workers of WORKER_COUNTS) {
         log(`round ${round}: ${EVENTS} events x ${RECIPIENTS} forum members = ${TOTAL} emails, ${workers} worker process(es), SMTP pool ${POOL} each`);
-        const r = await emailRun(sql, sink, programme, workers, env);
+        const r = await emailRun(sql, sink, programme, workers, env, servers);
         log(`  ${r.rate.toFixed(0)} emails/s end to end (${(r.rate / noop).toFixed(2)} x no-op), ${((r.workerCpu * 1000) / TOTAL).toFixed(2)} ms worker CPU per email`);
         runs.push({ ...r, round, noop });
       }
@@ -309,6 +371,11 @@ async function main(): Promise<void> {
       `| relay fan-out (events → ${TOTAL} rows, enqueued) | ${runs.map((r) => `${r.relaySeconds.toFixed(2)} s`).join(' | ')} |`,
       `| **worker CPU per email** | ${runs.map((r) => `**${((r.workerCpu * 1000) / TOTAL).toFixed(2)} ms**`).join(' | ')} |`,
       `| SMTP sink CPU per email | ${runs.map((r) => `${((r.sinkCpu * 1000) / TOTAL).toFixed(2)} ms`).join(' | ')} |`,
+      `| PostgreSQL CPU per email (all its processes) | ${runs.map((r) => `${((r.postgresCpu * 1000) / TOTAL).toFixed(2)} ms`).join(' | ')} |`,
+      `| Redis CPU per email | ${runs.map((r) => `${((r.redisCpu * 1000) / TOTAL).toFixed(2)} ms`).join(' | ')} |`,
+      `| rest of the machine per email (this script, the kernel, other users) | ${runs
+        .map((r) => `${(((r.machineCpuSeconds - r.workerCpu - r.sinkCpu - r.postgresCpu - r.redisCpu) * 1000) / TOTAL).toFixed(2)} ms`)
+        .join(' | ')} |`,
       `| whole machine busy during the run | ${runs.map((r) => `${(r.machineBusy * 100).toFixed(0)} % of ${cpus().length} cores`).join(' | ')} |`,
       `| PostgreSQL transactions per email | ${runs.map((r) => r.pgPerDelivery.toFixed(2)).join(' | ')} |`,
       `| check: rows sent / failed; max attempts | ${runs.map((r) => `${r.sent} / ${r.failed}; ${r.maxAttempts}`).join(' | ')} |`,

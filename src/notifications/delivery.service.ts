@@ -240,26 +240,29 @@ export class DeliveryService implements BeforeApplicationShutdown {
               }
             }
             skip(sentMeanwhile);
+            if (this.stopping) {
+              // Told to stop: the rest of the batch is handed back (claims returned) for the next worker.
+              handedBack = true;
+              await this.releaseClaims(mine.map((r) => r.id));
+              break;
+            }
+            // The chunk's messages go out pipelined on the connection (one round trip each); outcomes are taken in order.
+            const outcomes = mine.map((row) => send(row).then(() => undefined, (err: unknown) => ({ err })));
+            const unreached: string[] = [];
             for (let j = 0; j < mine.length; j++) {
               const row = mine[j];
-              if (this.stopping) {
-                // Told to stop: the rest of the batch is handed back (claims returned) for the next worker.
-                handedBack = true;
-                await this.releaseClaims(mine.slice(j).map((r) => r.id));
-                break;
-              }
-              try {
-                await send(row);
-              } catch (err) {
+              const outcome = await outcomes[j];
+              if (outcome) {
+                const err = outcome.err;
+                if (neverReached(err)) {
+                  // The server cannot be reached now (a fresh connection failed): its claim goes back, and the batch stops after this chunk.
+                  retryError ??= err;
+                  unreached.push(row.id);
+                  continue;
+                }
                 const { permanent, last } = await this.recordAttemptFailure(row, err, job);
                 if (last) result.failed++;
                 if (!permanent && !last) retryError ??= err;
-                if (neverReached(err)) {
-                  // The server cannot be reached now (a fresh connection failed): stop here, give back the claims not used.
-                  retryError ??= err;
-                  await this.releaseClaims(mine.slice(j + 1).map((r) => r.id));
-                  break;
-                }
                 continue;
               }
               marks.push(
@@ -272,6 +275,10 @@ export class DeliveryService implements BeforeApplicationShutdown {
                   (err: unknown) => void (markError ??= err),
                 ),
               );
+            }
+            if (unreached.length) {
+              await this.releaseClaims(unreached);
+              break;
             }
           }
         })
@@ -472,7 +479,7 @@ export class DeliveryService implements BeforeApplicationShutdown {
 }
 
 /** Socket errors of a receiver that was never reached: it cannot have the message. */
-const UNREACHED_CODES = new Set(['ECONNREFUSED', 'ECONNECTION', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EDNS', 'ETLS', 'EAUTH']);
+const UNREACHED_CODES = new Set(['ENOTSENT', 'ECONNREFUSED', 'ECONNECTION', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EDNS', 'ETLS', 'EAUTH']);
 
 /**
  * Whether a failed send may nonetheless have reached the receiver: false when the receiver answered

@@ -65,7 +65,8 @@ export interface RunningPostgres {
   stop(): Promise<void>;
 }
 
-export async function startPostgres(): Promise<RunningPostgres> {
+/** A throwaway PostgreSQL; `settings` adds server settings (e.g. shared_preload_libraries for a bench). */
+export async function startPostgres(settings: Record<string, string> = {}): Promise<RunningPostgres> {
   const bin = pgBinDir();
   const owner = pgUid();
   const root = mkdtempSync(join(tmpdir(), 'wtt-pg-'));
@@ -79,7 +80,8 @@ export async function startPostgres(): Promise<RunningPostgres> {
   const child: ChildProcess = spawn(
     join(bin, 'postgres'),
     ['-D', dataDir, '-p', String(port), '-k', root, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off',
-      '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=300', '-c', 'shared_buffers=256MB'],
+      '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=300', '-c', 'shared_buffers=256MB',
+      ...Object.entries(settings).flatMap(([k, v]) => ['-c', `${k}=${v}`])],
     { stdio: 'ignore', ...(owner ? { uid: owner.uid, gid: owner.gid } : {}) },
   );
   const url = `postgres://wtt@127.0.0.1:${port}/postgres`;

@@ -67,7 +67,8 @@ const COMPOSED_CACHE_SIZE = 64;
  * that is not plain ASCII gets a message of its own.
  */
 export class MessageComposer {
-  private readonly composed = new Map<string, { head: string; body: Buffer }>();
+  /** Templates by content; the promise is kept, so rows of one notice composed at the same moment build it once. */
+  private readonly composed = new Map<string, Promise<{ head: string; body: Buffer }>>();
 
   constructor(private readonly from: string) {}
 
@@ -76,14 +77,20 @@ export class MessageComposer {
     const key = createHash('sha256')
       .update(JSON.stringify([row.event_id, row.event_type, String(row.event_occurred_at), row.subject, row.body_text, row.body_html, row.payload]))
       .digest('base64');
-    let t = this.composed.get(key);
-    if (!t) {
-      const raw = await new MailComposer(mailOf({ ...row, id: ID_MARK, address: TO_MARK }, this.from)).compile().build();
-      const end = raw.indexOf('\r\n\r\n');
-      t = { head: raw.subarray(0, end).toString('latin1'), body: raw.subarray(end) };
+    let template = this.composed.get(key);
+    if (!template) {
+      template = new MailComposer(mailOf({ ...row, id: ID_MARK, address: TO_MARK }, this.from))
+        .compile()
+        .build()
+        .then((raw) => {
+          const end = raw.indexOf('\r\n\r\n');
+          return { head: raw.subarray(0, end).toString('latin1'), body: raw.subarray(end) };
+        });
+      template.catch(() => this.composed.delete(key));
       if (this.composed.size >= COMPOSED_CACHE_SIZE) this.composed.delete(this.composed.keys().next().value!);
-      this.composed.set(key, t);
+      this.composed.set(key, template);
     }
+    const t = await template;
     return Buffer.concat([Buffer.from(t.head.replaceAll(TO_MARK, row.address).replaceAll(ID_MARK, row.id), 'latin1'), t.body]);
   }
 }
@@ -130,35 +137,53 @@ export class EmailChannel implements OnApplicationShutdown {
   }
 
   /** Send one row's message (on a pooled connection of its own). */
-  async send(row: NotificationRow): Promise<void> {
-    if (!this.pool) return this.writeFile(row);
-    const { session, release } = await this.pool.lease();
-    try {
-      await this.sendOn(session, row);
-    } finally {
-      release();
-    }
+  send(row: NotificationRow): Promise<void> {
+    return this.withSender((send) => send(row));
   }
 
   /**
-   * Run `work` with a sender that sends rows one after another over one pooled connection, taken
-   * before `work` starts (so a server that cannot be reached fails here, before anything is
-   * claimed) and kept for the whole batch; when it breaks mid-batch, the next row goes over a fresh
-   * connection. Without SMTP, the sender writes .eml files.
+   * Run `work` with a sender for rows over one pooled connection, taken before `work` starts (so a
+   * server that cannot be reached fails here, before anything is claimed) and kept for the whole
+   * batch. Rows sent without waiting for the one before are pipelined on the connection, in the
+   * order given. When the connection breaks, the rows whose data had not gone out (ENOTSENT) go
+   * over a fresh connection, in their order; a row caught mid-message fails with ESENDLOST (the
+   * server may have it). Without SMTP, the sender writes .eml files.
    */
   async withSender<T>(work: (send: EmailSender) => Promise<T>): Promise<T> {
     const pool = this.pool;
     if (!pool) return work((row) => this.writeFile(row));
     let lease = await pool.lease();
-    try {
-      return await work(async (row) => {
-        if (!lease.session.usable) {
-          lease.release();
-          lease = await pool.lease();
-        }
-        await this.sendOn(lease.session, row);
+    /** The next connection, once one is being opened (shared by every row that needs it). */
+    let next: Promise<typeof lease> | undefined;
+    const fresh = (broken: typeof lease): Promise<typeof lease> => {
+      if (lease !== broken) return Promise.resolve(lease);
+      next ??= pool.lease().then((l) => {
+        broken.release();
+        lease = l;
+        next = undefined;
+        return l;
+      }, (err: unknown) => {
+        next = undefined;
+        throw err;
       });
+      return next;
+    };
+    const send = async (row: NotificationRow): Promise<void> => {
+      for (let tries = 0; ; tries++) {
+        const on = lease.session.usable ? lease : await fresh(lease);
+        try {
+          return await this.sendOn(on.session, row);
+        } catch (err) {
+          // Not written before the connection went: nothing reached the server; once more on another connection.
+          if ((err as { code?: string }).code !== 'ENOTSENT' || tries >= 2) throw err;
+          await fresh(on);
+        }
+      }
+    };
+    try {
+      return await work(send);
     } finally {
+      await next?.catch(() => undefined);
       lease.release();
     }
   }
