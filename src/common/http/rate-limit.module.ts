@@ -1,37 +1,18 @@
-import { Module } from '@nestjs/common';
+import { Inject, Module, OnModuleDestroy } from '@nestjs/common';
 import { APP_GUARD } from '@nestjs/core';
 import { ThrottlerGuard, ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
-import type { ThrottlerStorageRecord } from '@nestjs/throttler/dist/throttler-storage-record.interface';
-import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import Redis from 'ioredis';
 import { AppConfig } from '../../config/app-config';
 import { REDIS } from '../../redis/redis.module';
 import { RedisDegradation } from '../../redis/redis-degradation';
+import { BatchedThrottlerStorage } from './batched-throttler-storage';
 
 /**
- * Rate-limit counters live in Redis so every API instance shares them. While Redis is
- * unreachable, or does not answer within REDIS_COMMAND_TIMEOUT_MS (hung), the limiter lets
- * requests through: an outage of the counter store must not take the API down with it. After
- * one failure it stops asking Redis for a few seconds (RedisDegradation's breaker), so a hung
- * Redis costs one request a timeout, not each; every request let through unchecked is counted
- * in wtt_redis_fail_open_total{source="rate_limit"} and logged; /health/ready reports it.
+ * Rate limiting per client address and route (THROTTLE_LIMIT per THROTTLE_TTL_SECONDS), shared
+ * by every API instance through Redis without a round trip per request, failing open while
+ * Redis is unreachable or hung: see BatchedThrottlerStorage for how, its overshoot bound and the
+ * fail-open rules (wtt_redis_fail_open_total{source="rate_limit"}, /health/ready).
  */
-export class SharedThrottlerStorage implements ThrottlerStorage {
-  constructor(
-    private readonly inner: ThrottlerStorage,
-    private readonly prefix: string,
-    private readonly degradation: RedisDegradation = new RedisDegradation(),
-  ) {}
-
-  async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string): Promise<ThrottlerStorageRecord> {
-    return this.degradation.guard(
-      'rate_limit',
-      () => this.inner.increment(`${this.prefix}:throttle:${key}`, ttl, limit, blockDuration, throttlerName),
-      { totalHits: 0, timeToExpire: 0, isBlocked: false, timeToBlockExpire: 0 },
-    );
-  }
-}
-
 @Module({
   imports: [
     ThrottlerModule.forRootAsync({
@@ -39,7 +20,7 @@ export class SharedThrottlerStorage implements ThrottlerStorage {
       useFactory: (config: AppConfig, redis: Redis, degradation: RedisDegradation) => {
         return {
           throttlers: [{ name: 'default', ttl: config.THROTTLE_TTL_SECONDS * 1000, limit: config.THROTTLE_LIMIT }],
-          storage: new SharedThrottlerStorage(new ThrottlerStorageRedisService(redis), config.REDIS_PREFIX, degradation),
+          storage: new BatchedThrottlerStorage(redis, config.REDIS_PREFIX, degradation),
           errorMessage: 'Too many requests; slow down and retry after the time in the Retry-After header',
         };
       },
@@ -47,4 +28,11 @@ export class SharedThrottlerStorage implements ThrottlerStorage {
   ],
   providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }],
 })
-export class RateLimitModule {}
+export class RateLimitModule implements OnModuleDestroy {
+  constructor(@Inject(ThrottlerStorage) private readonly storage: ThrottlerStorage) {}
+
+  /** Sends the hits counted since the last flush before the Redis client closes. */
+  async onModuleDestroy(): Promise<void> {
+    if (this.storage instanceof BatchedThrottlerStorage) await this.storage.close();
+  }
+}
