@@ -230,8 +230,13 @@ async function emailRun(sql: Client, sink: SinkProcess, programme: string, worke
   await sql.query('COMMIT');
   // Polled slowly (a count over the table costs PostgreSQL CPU the product is being measured for); the times come from the rows.
   for (;;) {
-    const [{ done }] = (await sql.query(`SELECT count(*) FILTER (WHERE status IN ('sent', 'failed'))::int AS done FROM notifications`)).rows;
-    if (done >= TOTAL) break;
+    // Done: every event fanned out (its rows are written in the same transaction) and no row open (the partial index on open rows).
+    const [{ open }] = (
+      await sql.query(
+        `SELECT (SELECT count(*) FROM domain_events WHERE dispatched_at IS NULL)::int + (SELECT count(*) FROM notifications WHERE status IN ('pending', 'queued'))::int AS open`,
+      )
+    ).rows;
+    if (open === 0) break;
     await sleep(250);
   }
   const [times] = (
@@ -250,6 +255,8 @@ async function emailRun(sql: Client, sink: SinkProcess, programme: string, worke
       `SELECT round(total_exec_time)::int AS ms, calls, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 140) AS query
        FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12`,
     );
+    const size = (await sql.query(`SELECT round(avg(pg_column_size(n.*)))::int AS row_bytes, pg_size_pretty(pg_total_relation_size('notifications')) AS table_size FROM notifications n`)).rows[0];
+    log(`  notifications: ${size.row_bytes} bytes a row on average, ${size.table_size} with its indexes and TOAST`);
     for (const t of top.rows as { ms: number; calls: number; rows: number; query: string }[]) log(`  pg ${String(t.ms).padStart(6)} ms ${String(t.calls).padStart(6)} calls ${String(t.rows).padStart(7)} rows  ${t.query}`);
   }
   const [db] = (

@@ -17,6 +17,7 @@ import { GrantRuntimeRole1764100000000 } from './1764100000000-GrantRuntimeRole'
 import { CreateSingleSignOn1764500000000 } from './1764500000000-CreateSingleSignOn';
 import { NotifyIdentityChanges1764660000000 } from './1764660000000-NotifyIdentityChanges';
 import { KeepStoredFilesInObjectStore1764670000000 } from './1764670000000-KeepStoredFilesInObjectStore';
+import { AddNotificationJobId1764680000000 } from './1764680000000-AddNotificationJobId';
 import { ExtendEvidencePacks1764610000000 } from './1764610000000-ExtendEvidencePacks';
 import { CreateDocuments1764300000000 } from './1764300000000-CreateDocuments';
 import { DocumentsIssuedPdfLater1764300100000 } from './1764300100000-DocumentsIssuedPdfLater';
@@ -52,5 +53,6 @@ export const migrations = [
   CreateImports1764650000000,
   NotifyIdentityChanges1764660000000,
   KeepStoredFilesInObjectStore1764670000000,
+  AddNotificationJobId1764680000000,
   // add new migrations above this line, in timestamp order
 ];

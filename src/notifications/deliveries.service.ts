@@ -55,7 +55,8 @@ export class DeliveriesService {
           { field: 'status', reason: `is ${locked.status}, not failed` },
         ], { currentStatus: locked.status });
       }
-      await em.query(`UPDATE notifications SET status = 'queued', failed_at = NULL, queued_at = clock_timestamp() WHERE id = $1`, [id]);
+      // Its job is now the one named by the row id (below).
+      await em.query(`UPDATE notifications SET status = 'queued', failed_at = NULL, queued_at = clock_timestamp(), job_id = id::text WHERE id = $1`, [id]);
       await this.audit.record(em, {
         action: 'notification.retry',
         entityType: 'notification',

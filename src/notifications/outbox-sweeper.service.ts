@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { AppConfig } from '../config/app-config';
 import { JobProducer } from '../queue/job-producer.service';
+import { EMAIL_BATCH_JOB_PREFIX, JobName } from '../queue/queue.contract';
 import { CHANNEL_JOB, NotificationChannel } from './notification.types';
 import { OutboxRelayService, RELAY_BATCH_SIZE } from './outbox-relay.service';
 
@@ -83,8 +84,8 @@ export class OutboxSweeper {
       if (n < RELAY_BATCH_SIZE) break;
     }
 
-    const stale: { id: string; channel: NotificationChannel }[] = await this.db.query(
-      `SELECT id, channel FROM notifications
+    const stale: { id: string; channel: NotificationChannel; job_id: string | null }[] = await this.db.query(
+      `SELECT id, channel, job_id FROM notifications
        WHERE status IN ('pending', 'queued')
          AND coalesce(queued_at, created_at) < clock_timestamp() - make_interval(secs => CASE status WHEN 'pending' THEN least($1::int, $3::int) ELSE $1::int END)
        ORDER BY coalesce(queued_at, created_at) LIMIT $2`,
@@ -93,17 +94,19 @@ export class OutboxSweeper {
     const alive: string[] = [];
     const again: typeof stale = [];
     for (const row of stale) {
-      const job = CHANNEL_JOB[row.channel];
-      const state = await this.producer.jobState(job, row.id);
+      // The job that carries the row: an email row's batch job (job_id), or the job named by the row id (an admin's retry, older rows).
+      const job = row.job_id?.startsWith(EMAIL_BATCH_JOB_PREFIX) ? JobName.DeliverEmailBatch : CHANNEL_JOB[row.channel];
+      const jobId = row.job_id ?? row.id;
+      const state = await this.producer.jobState(job, jobId);
       if (ALIVE.has(state)) {
         alive.push(row.id);
         continue;
       }
-      if (state === 'completed' || state === 'failed') await this.producer.removeJob(job, row.id);
+      if (state === 'completed' || state === 'failed') await this.producer.removeJob(job, jobId);
       again.push(row);
     }
     // Still on its way: look again one interval later rather than on every sweep.
-    if (alive.length) await this.relay.markQueued(alive);
+    if (alive.length) await this.relay.markQueued(alive.map((id) => ({ id })));
     const requeued = await this.relay.enqueue(again);
     if (requeued || relayed) this.logger.log({ relayed, requeued, checked: stale.length }, 'sweep');
     return { relayed, checked: stale.length, requeued };

@@ -262,6 +262,9 @@ export function queueConcurrency(
 /** Email rows in one batch job at most: a notice to a forum goes out as a few jobs rather than one per recipient. */
 export const EMAIL_BATCH_ROWS = 100;
 
+/** How an email batch job's id starts (deliveryJobs). */
+export const EMAIL_BATCH_JOB_PREFIX = 'emails-';
+
 /**
  * The delivery jobs for rows to enqueue: email rows in batch jobs of up to EMAIL_BATCH_ROWS, in
  * the order given (the relay gives them notice by notice), each under an id made from its rows'
@@ -281,7 +284,7 @@ export function deliveryJobs(
   }
   for (let i = 0; i < emails.length; i += EMAIL_BATCH_ROWS) {
     const ids = emails.slice(i, i + EMAIL_BATCH_ROWS);
-    jobs.push({ item: { name: JobName.DeliverEmailBatch, data: { notificationIds: ids } }, jobId: `emails-${createHash('sha1').update(ids.join(',')).digest('hex')}`, rowIds: ids });
+    jobs.push({ item: { name: JobName.DeliverEmailBatch, data: { notificationIds: ids } }, jobId: `${EMAIL_BATCH_JOB_PREFIX}${createHash('sha1').update(ids.join(',')).digest('hex')}`, rowIds: ids });
   }
   return jobs;
 }

@@ -259,7 +259,7 @@ describe('under faults: hung Redis, PostgreSQL away, deadlocks, a failed "mark s
     try {
       await tx.query('BEGIN');
       await tx.query(`UPDATE notifications SET last_error = last_error WHERE id = $1`, [b.id]);
-      const relayDone = relay.markQueued([a.id, b.id]).then(() => 'done');
+      const relayDone = relay.markQueued([{ id: a.id }, { id: b.id }]).then(() => 'done');
       // Before the fix the relay locked A and waited for B; this UPDATE then waited for A: "deadlock detected".
       const oursDone = tx.query(`UPDATE notifications SET last_error = last_error WHERE id = $1`, [a.id]).then(() => 'done');
       expect(await Promise.all([relayDone, oursDone])).toEqual(['done', 'done']);

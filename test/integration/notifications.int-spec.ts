@@ -513,6 +513,37 @@ describe('notifications: every event delivered to the right people, exactly once
       await eventually(async () => (await ctx.sql.query(`SELECT status FROM notifications WHERE id = $1`, [email.id])).rows[0].status, (s) => s === 'sent');
       expect(emailsOf([email])).toHaveLength(before + 1);
     });
+
+    it("the sweeper leaves alone a stale email row whose batch job is still retrying (it asks about the row's own job, not one named by the row id)", async () => {
+      sink.setMode('refuse');
+      try {
+        const refusedBefore = sink.refused;
+        const m = await call('post', `/api/v1/consultations/${consultationOther.id}/milestones`, { title: 'Refused for now', kind: 'other', dueDate: '2031-01-21', audience: ['hr'] }, 201);
+        await call('post', `/api/v1/milestones/${m.id}/status`, { version: m.version, status: 'done' }, 200);
+        const eventId = await eventOf(m.id, DomainEventType.MilestoneReached);
+        await eventually(async () => sink.refused - refusedBefore, (n) => n >= 1, 10_000);
+        const emails: { id: string; job_id: string | null }[] = (
+          await ctx.sql.query(`SELECT id, job_id FROM notifications WHERE event_id = $1 AND channel = 'email'`, [eventId])
+        ).rows;
+        expect(emails.length).toBeGreaterThan(0);
+        // Each row knows its batch job, which BullMQ holds, retrying (delayed) or about to.
+        for (const e of emails) expect(e.job_id).toMatch(/^emails-[0-9a-f]{40}$/);
+        const producer = ctx.app.get(JobProducer);
+        expect(['delayed', 'waiting', 'active', 'prioritized']).toContain(await producer.jobState(JobName.DeliverEmailBatch, emails[0].job_id!));
+        // As if it had been queued for an hour: stale for the sweeper.
+        await ctx.sql.query(`UPDATE notifications SET queued_at = now() - interval '1 hour' WHERE id = ANY ($1::uuid[])`, [emails.map((e) => e.id)]);
+        const result = await ctx.worker!.get(OutboxSweeper).sweep();
+        expect(result.checked).toBeGreaterThanOrEqual(emails.length);
+        // Not enqueued again (before the job_id column it was, every NOTIFY_REQUEUE_AFTER_SECONDS, using up the row's attempts early).
+        expect(result.requeued).toBe(0);
+        const after: { job_id: string; queued_at: Date }[] = (await ctx.sql.query(`SELECT job_id, queued_at FROM notifications WHERE id = ANY ($1::uuid[])`, [emails.map((e) => e.id)])).rows;
+        expect(after.map((a) => a.job_id)).toEqual(after.map(() => emails[0].job_id));
+        // Looked at again one interval later: its queued_at moved on.
+        for (const a of after) expect(Date.now() - a.queued_at.getTime()).toBeLessThan(60_000);
+      } finally {
+        sink.setMode('accept');
+      }
+    }, 40_000);
   });
 
   describe('the in-app feed', () => {

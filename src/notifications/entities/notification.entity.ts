@@ -26,6 +26,8 @@ export class Notification {
   @Column({ name: 'last_error', type: 'text', nullable: true }) lastError: string | null;
   @Column({ name: 'created_at', type: 'timestamptz' }) createdAt: Date;
   @Column({ name: 'queued_at', type: 'timestamptz', nullable: true }) queuedAt: Date | null;
+  /** The BullMQ job that carries the row (an email batch job's id), for the sweeper. */
+  @Column({ name: 'job_id', type: 'text', nullable: true }) jobId: string | null;
   @Column({ name: 'sent_at', type: 'timestamptz', nullable: true }) sentAt: Date | null;
   @Column({ name: 'failed_at', type: 'timestamptz', nullable: true }) failedAt: Date | null;
   /** Start of the attempt talking to the receiver now (cleared when its outcome is recorded). */
