@@ -29,6 +29,7 @@ import { POST_COLUMNS } from '../src/establishment/post-columns';
 import { freePort } from '../test/support/servers';
 import { BenchServers, benchEnv as env, benchOutDir, createBenchHr, log, median, repoRoot, signInBearer, startBenchServers, waitUp, writeReport } from './bench-db';
 import { BENCH_AREAS, generatePosts } from './generate-posts';
+import { deleteImported, psqlImportScript } from './psql-import';
 
 const run = promisify(execFile);
 const POSTS = env('BENCH_POSTS', 1_000_000);
@@ -113,25 +114,8 @@ async function main(): Promise<void> {
     const csvPath = servers.tempFile(join(outDir, `import-${IMPORT_ROWS}.csv`));
     writeFileSync(csvPath, `${lines.join('\r\n')}\r\n`);
     const csv = Buffer.from(`${lines.join('\r\n')}\r\n`);
-    const cleanImported = async () => {
-      await sql.query(`DELETE FROM posts WHERE reference LIKE 'IMP-%'`);
-      await sql.query('VACUUM ANALYZE posts');
-      await sql.query('VACUUM ANALYZE post_scope_history');
-    };
-    const psqlImport = `
-      BEGIN;
-      CREATE TEMP TABLE stage (reference text, title text, organisation text, thematic_area text, grade text, fte text,
-                               establishment_status text, scope text, scope_reason text) ON COMMIT DROP;
-      \\copy stage FROM '${csvPath}' WITH (FORMAT csv, HEADER true)
-      INSERT INTO posts (programme_id, organisation_id, reference, title, thematic_area_id, grade_id, fte, establishment_status,
-                         scope, scope_reason, scope_decided_at)
-      SELECT '${programmeId}', o.id, s.reference, s.title, a.id, g.id, s.fte::numeric, s.establishment_status,
-             COALESCE(NULLIF(s.scope, ''), a.default_scope), NULLIF(s.scope_reason, ''), now()
-      FROM stage s
-      JOIN organisations o ON o.short_name = s.organisation
-      JOIN thematic_areas a ON a.programme_id = '${programmeId}' AND a.name = s.thematic_area
-      JOIN grades g ON g.organisation_id = o.id AND g.code = s.grade;
-      COMMIT;`;
+    const cleanImported = () => deleteImported(sql);
+    const psqlImport = psqlImportScript(csvPath, programmeId);
     const psqlScript = writeTemp(psqlImport);
     const importPsql: number[] = [];
     const importApi: number[] = [];

@@ -27,6 +27,7 @@ import { POST_COLUMNS } from '../src/establishment/post-columns';
 import { freePort } from '../test/support/servers';
 import { benchEnv as env, benchOutDir, createBenchHr, loadAverage as load, log, median, repoRoot, signInBearer, startBenchServers, waitUp, writeReport } from './bench-db';
 import { BENCH_AREAS, generatePosts } from './generate-posts';
+import { deleteImported, psqlImportScript } from './psql-import';
 
 const run = promisify(execFile);
 const POSTS = env('BENCH_POSTS', 1_000_000);
@@ -162,24 +163,8 @@ async function main(): Promise<void> {
     const csvPath = bench.tempFile(join(outDir, `http-import-${IMPORT_ROWS}.csv`));
     writeFileSync(csvPath, csv);
     const scriptPath = bench.tempFile(join(outDir, `http-import-${randomBytes(4).toString('hex')}.sql`));
-    writeFileSync(
-      scriptPath,
-      `BEGIN;
-CREATE TEMP TABLE stage (reference text, title text, organisation text, thematic_area text, grade text, fte text, establishment_status text, scope text, scope_reason text) ON COMMIT DROP;
-\\copy stage FROM '${csvPath}' WITH (FORMAT csv, HEADER true)
-INSERT INTO posts (programme_id, organisation_id, reference, title, thematic_area_id, grade_id, fte, establishment_status, scope, scope_reason, scope_decided_at)
-SELECT '${programmeId}', o.id, s.reference, s.title, a.id, g.id, s.fte::numeric, s.establishment_status, COALESCE(NULLIF(s.scope, ''), a.default_scope), NULLIF(s.scope_reason, ''), now()
-FROM stage s JOIN organisations o ON o.short_name = s.organisation
-JOIN thematic_areas a ON a.programme_id = '${programmeId}' AND a.name = s.thematic_area
-JOIN grades g ON g.organisation_id = o.id AND g.code = s.grade;
-COMMIT;
-`,
-    );
-    const clean = async () => {
-      await sql.query(`DELETE FROM posts WHERE reference LIKE 'IMP-%'`);
-      await sql.query('VACUUM ANALYZE posts');
-      await sql.query('VACUUM ANALYZE post_scope_history');
-    };
+    writeFileSync(scriptPath, psqlImportScript(csvPath, programmeId));
+    const clean = () => deleteImported(sql);
     const importLoadBefore = load();
     const apiMs: number[] = [];
     const psqlMs: number[] = [];
