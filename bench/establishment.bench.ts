@@ -16,23 +16,22 @@
  * Env: BENCH_POSTS, BENCH_PROGRAMMES (1), BENCH_IMPORT_ROWS (100000), BENCH_RUNS (matrix/page runs, 20),
  * BENCH_IMPORT_RUNS (3). Writes a markdown report to bench/out/establishment-<time>.md.
  */
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { cpus, freemem, release, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { hashPassword } from '../src/users/password';
-import { runMigrations } from '../src/database/migrate';
 import { encodeCursor } from '../src/establishment/cursor';
 import { MATRIX_SQL } from '../src/establishment/matrix.service';
 import { POST_COLUMNS } from '../src/establishment/post-columns';
-import { freePort, startPostgres, startRedis } from '../test/support/servers';
+import { freePort } from '../test/support/servers';
+import { BenchServers, benchEnv as env, benchOutDir, createBenchHr, log, median, repoRoot, signInBearer, startBenchServers, waitUp, writeReport } from './bench-db';
 import { BENCH_AREAS, generatePosts } from './generate-posts';
+import { deleteImported, psqlImportScript } from './psql-import';
 
 const run = promisify(execFile);
-const env = (k: string, d: number) => (process.env[k] ? Number(process.env[k]) : d);
 const POSTS = env('BENCH_POSTS', 1_000_000);
 const PROGRAMMES = env('BENCH_PROGRAMMES', 1);
 const IMPORT_ROWS = env('BENCH_IMPORT_ROWS', 100_000);
@@ -40,11 +39,6 @@ const RUNS = env('BENCH_RUNS', 20);
 const IMPORT_RUNS = env('BENCH_IMPORT_RUNS', 3);
 const DEPTH = Math.min(900_000, Math.max(0, Math.floor(POSTS * 0.9)));
 
-const log = (l: string) => console.log(`[bench] ${l}`);
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const p95 = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.ceil(xs.length * 0.95) - 1)];
 const ms = (n: number) => `${n < 10 ? n.toFixed(2) : n < 100 ? n.toFixed(1) : Math.round(n)} ms`;
 
@@ -54,27 +48,11 @@ async function psqlTimings(url: string, script: string): Promise<number[]> {
 }
 
 let outDir = '';
-const temps: string[] = [];
+let bench: BenchServers | undefined;
 function writeTemp(content: string): string {
-  const p = join(outDir, `tmp-${randomBytes(4).toString('hex')}.sql`);
+  const p = bench!.tempFile(join(outDir, `tmp-${randomBytes(4).toString('hex')}.sql`));
   writeFileSync(p, content);
-  temps.push(p);
   return p;
-}
-
-async function waitReady(base: string, child: ChildProcess): Promise<void> {
-  const until = Date.now() + 60_000;
-  while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`API exited with ${child.exitCode}`);
-    try {
-      const r = await fetch(`${base}/health/ready`);
-      if (r.ok) return;
-    } catch {
-      /* not yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('API did not become ready');
 }
 
 async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
@@ -84,23 +62,13 @@ async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
 }
 
 async function main(): Promise<void> {
-  const root = resolve(__dirname, '..', '..');
-  outDir = join(root, 'bench', 'out');
-  mkdirSync(outDir, { recursive: true });
+  const root = repoRoot();
+  outDir = benchOutDir();
   log(`posts ${POSTS.toLocaleString('en-GB')}, programmes ${PROGRAMMES}, import rows ${IMPORT_ROWS.toLocaleString('en-GB')}, runs ${RUNS}`);
-  const pg = await startPostgres();
-  const redis = await startRedis();
-  let api: ChildProcess | undefined;
+  const servers = await startBenchServers();
+  bench = servers;
+  const { dbUrl, pgVersion, redis } = servers;
   try {
-    const admin = new Client({ connectionString: pg.url });
-    await admin.connect();
-    await admin.query('CREATE DATABASE wtt_bench');
-    const pgVersion = (await admin.query('SHOW server_version')).rows[0].server_version as string;
-    await admin.end();
-    const url = new URL(pg.url);
-    url.pathname = '/wtt_bench';
-    const dbUrl = url.toString();
-    await runMigrations(dbUrl);
 
     log('generating posts …');
     const [genMs, data] = await timed(() => generatePosts(dbUrl, { posts: POSTS, programmes: PROGRAMMES, log }));
@@ -109,12 +77,11 @@ async function main(): Promise<void> {
     await sql.connect();
     const matrixPosts = Number((await sql.query(`SELECT count(*) FROM posts WHERE programme_id = $1 AND establishment_status <> 'deleted'`, [programmeId])).rows[0].count);
 
-    const password = `bench-${randomBytes(8).toString('hex')}`;
-    await sql.query(`INSERT INTO users (email, display_name, role, password_hash) VALUES ('hr@bench.example', 'Bench HR', 'hr_officer', $1)`, [await hashPassword(password)]);
+    const password = await createBenchHr(sql);
 
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    api = spawn(process.execPath, [join(root, 'dist', 'src', 'main.js')], {
+    const api = servers.process(spawn(process.execPath, [join(root, 'dist', 'src', 'main.js')], {
       env: {
         ...process.env,
         NODE_ENV: 'development',
@@ -125,16 +92,9 @@ async function main(): Promise<void> {
         THROTTLE_LIMIT: '1000000',
       },
       stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    await waitReady(base, api);
-    const signIn = await fetch(`${base}/api/v1/auth/sign-in`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ email: 'hr@bench.example', password }),
-    });
-    if (!signIn.ok) throw new Error(`sign-in failed: ${signIn.status} ${await signIn.text()}`);
-    const token = ((await signIn.json()) as { accessToken: string }).accessToken;
-    const auth = { authorization: `Bearer ${token}` };
+    }));
+    await waitUp(`${base}/health/ready`, api);
+    const auth = await signInBearer(base, 'hr@bench.example', password);
     const get = async (path: string) => {
       const r = await fetch(`${base}${path}`, { headers: auth });
       const body = await r.arrayBuffer();
@@ -151,29 +111,11 @@ async function main(): Promise<void> {
       const fte = i % 9 === 0 ? '0.5' : '1';
       lines.push(`IMP-${String(i).padStart(7, '0')},"Imported post ${i}, bench",BCC,${BENCH_AREAS[i % 12]},${grade},${fte},${i % 7 === 0 ? 'vacant' : 'filled'},,`);
     }
-    const csvPath = join(outDir, `import-${IMPORT_ROWS}.csv`);
-    temps.push(csvPath);
+    const csvPath = servers.tempFile(join(outDir, `import-${IMPORT_ROWS}.csv`));
     writeFileSync(csvPath, `${lines.join('\r\n')}\r\n`);
     const csv = Buffer.from(`${lines.join('\r\n')}\r\n`);
-    const cleanImported = async () => {
-      await sql.query(`DELETE FROM posts WHERE reference LIKE 'IMP-%'`);
-      await sql.query('VACUUM ANALYZE posts');
-      await sql.query('VACUUM ANALYZE post_scope_history');
-    };
-    const psqlImport = `
-      BEGIN;
-      CREATE TEMP TABLE stage (reference text, title text, organisation text, thematic_area text, grade text, fte text,
-                               establishment_status text, scope text, scope_reason text) ON COMMIT DROP;
-      \\copy stage FROM '${csvPath}' WITH (FORMAT csv, HEADER true)
-      INSERT INTO posts (programme_id, organisation_id, reference, title, thematic_area_id, grade_id, fte, establishment_status,
-                         scope, scope_reason, scope_decided_at)
-      SELECT '${programmeId}', o.id, s.reference, s.title, a.id, g.id, s.fte::numeric, s.establishment_status,
-             COALESCE(NULLIF(s.scope, ''), a.default_scope), NULLIF(s.scope_reason, ''), now()
-      FROM stage s
-      JOIN organisations o ON o.short_name = s.organisation
-      JOIN thematic_areas a ON a.programme_id = '${programmeId}' AND a.name = s.thematic_area
-      JOIN grades g ON g.organisation_id = o.id AND g.code = s.grade;
-      COMMIT;`;
+    const cleanImported = () => deleteImported(sql);
+    const psqlImport = psqlImportScript(csvPath, programmeId);
     const psqlScript = writeTemp(psqlImport);
     const importPsql: number[] = [];
     const importApi: number[] = [];
@@ -269,15 +211,9 @@ Data: ${POSTS.toLocaleString('en-GB')} posts generated in ${Math.round(genMs / 1
 
 Raw (ms): import API [${importApi.map((x) => x.toFixed(0)).join(', ')}], import psql [${importPsql.map((x) => x.toFixed(0)).join(', ')}], matrix API [${matrixApi.map((x) => x.toFixed(1)).join(', ')}], matrix psql [${matrixPsql.map((x) => x.toFixed(1)).join(', ')}].
 `;
-    const out = join(outDir, `establishment-${new Date().toISOString().replace(/[:.]/g, '-')}.md`);
-    writeFileSync(out, report);
-    console.log(`\n${report}\n(written to ${out})`);
+    writeReport('establishment', report);
   } finally {
-    for (const t of temps) rmSync(t, { force: true });
-    api?.kill('SIGTERM');
-    if (api && api.exitCode === null) await new Promise((r) => api!.once('exit', r));
-    await redis.stop();
-    await pg.stop();
+    await servers.stop();
   }
 }
 

@@ -16,21 +16,20 @@
  * Prints a markdown report (with the machine's load average around each part) and writes it to bench/out/http-<time>.md.
  */
 import autocannon from 'autocannon';
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, release, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { writeFileSync } from 'node:fs';
+import { cpus, release, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { hashPassword } from '../src/users/password';
-import { runMigrations } from '../src/database/migrate';
 import { POST_COLUMNS } from '../src/establishment/post-columns';
-import { freePort, startPostgres, startRedis } from '../test/support/servers';
+import { freePort } from '../test/support/servers';
+import { benchEnv as env, benchOutDir, createBenchHr, loadAverage as load, log, median, repoRoot, signInBearer, startBenchServers, waitUp, writeReport } from './bench-db';
 import { BENCH_AREAS, generatePosts } from './generate-posts';
+import { deleteImported, psqlImportScript } from './psql-import';
 
 const run = promisify(execFile);
-const env = (k: string, d: number) => (process.env[k] ? Number(process.env[k]) : d);
 const POSTS = env('BENCH_POSTS', 1_000_000);
 const SECONDS = env('BENCH_SECONDS', 10);
 const ROUNDS = env('BENCH_ROUNDS', 3);
@@ -38,27 +37,7 @@ const MATRIX_SECONDS = env('BENCH_MATRIX_SECONDS', 60);
 const IMPORT_ROWS = env('BENCH_IMPORT_ROWS', 1_000_000);
 const IMPORT_RUNS = env('BENCH_IMPORT_RUNS', 1);
 
-const log = (l: string) => console.log(`[bench] ${l}`);
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const load = () => loadavg().map((x) => x.toFixed(2)).join(' / ');
 const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-GB') : n.toFixed(1));
-
-async function waitUp(url: string, child: ChildProcess): Promise<void> {
-  const until = Date.now() + 60_000;
-  while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`${url}: process exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      /* not yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} did not come up`);
-}
 
 interface Load {
   rps: number;
@@ -91,38 +70,25 @@ async function interleaved(label: string, product: () => Promise<Load>, bare: ()
 }
 
 async function main(): Promise<void> {
-  const root = resolve(__dirname, '..', '..');
-  const outDir = join(root, 'bench', 'out');
-  mkdirSync(outDir, { recursive: true });
-  const temps: string[] = [];
+  const root = repoRoot();
+  const outDir = benchOutDir();
   log(`posts ${POSTS}, ${SECONDS} s × ${ROUNDS} rounds, matrix ${MATRIX_SECONDS} s, import ${IMPORT_ROWS} rows; load ${load()}`);
-  const pg = await startPostgres();
-  const redis = await startRedis();
-  const children: ChildProcess[] = [];
+  const bench = await startBenchServers();
+  const { dbUrl, pgVersion, redis } = bench;
   try {
-    const admin = new Client({ connectionString: pg.url });
-    await admin.connect();
-    await admin.query('CREATE DATABASE wtt_bench');
-    const pgVersion = (await admin.query('SHOW server_version')).rows[0].server_version as string;
-    await admin.end();
-    const u = new URL(pg.url);
-    u.pathname = '/wtt_bench';
-    const dbUrl = u.toString();
-    await runMigrations(dbUrl);
     log('generating posts …');
     const data = await generatePosts(dbUrl, { posts: POSTS, programmes: 1, log });
     const programmeId = data.programmeIds[0];
     const sql = new Client({ connectionString: dbUrl });
     await sql.connect();
-    const password = `bench-${randomBytes(8).toString('hex')}`;
-    await sql.query(`INSERT INTO users (email, display_name, role, password_hash) VALUES ('hr@bench.example', 'Bench HR', 'hr_officer', $1)`, [await hashPassword(password)]);
+    const password = await createBenchHr(sql);
     await sql.query('VACUUM ANALYZE');
 
     const apiPort = await freePort();
     const barePort = await freePort();
     const api = `http://127.0.0.1:${apiPort}`;
     const bare = `http://127.0.0.1:${barePort}`;
-    children.push(
+    const apiProc = bench.process(
       spawn(process.execPath, [join(root, 'dist', 'src', 'main.js')], {
         env: {
           ...process.env,
@@ -141,13 +107,10 @@ async function main(): Promise<void> {
         stdio: ['ignore', 'inherit', 'inherit'],
       }),
     );
-    children.push(spawn(process.execPath, [join(root, 'dist', 'bench', 'bare-server.js')], { env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(barePort) }, stdio: ['ignore', 'inherit', 'inherit'] }));
-    await waitUp(`${api}/health/ready`, children[0]);
-    await waitUp(`${bare}/health/live`, children[1]);
-    const signIn = await fetch(`${api}/api/v1/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'hr@bench.example', password }) });
-    if (!signIn.ok) throw new Error(`sign-in failed: ${signIn.status}`);
-    const token = ((await signIn.json()) as { accessToken: string }).accessToken;
-    const auth = { authorization: `Bearer ${token}` };
+    const bareProc = bench.process(spawn(process.execPath, [join(root, 'dist', 'bench', 'bare-server.js')], { env: { ...process.env, DATABASE_URL: dbUrl, PORT: String(barePort) }, stdio: ['ignore', 'inherit', 'inherit'] }));
+    await waitUp(`${api}/health/ready`, apiProc);
+    await waitUp(`${bare}/health/live`, bareProc);
+    const auth = await signInBearer(api, 'hr@bench.example', password);
 
     // The two answer the same bytes (the baseline is fair).
     const mine = await (await fetch(`${api}/api/v1/posts?limit=50`, { headers: auth })).text();
@@ -197,29 +160,11 @@ async function main(): Promise<void> {
     }
     const csv = Buffer.from(`${lines.join('\r\n')}\r\n`);
     lines.length = 0;
-    const csvPath = join(outDir, `http-import-${IMPORT_ROWS}.csv`);
+    const csvPath = bench.tempFile(join(outDir, `http-import-${IMPORT_ROWS}.csv`));
     writeFileSync(csvPath, csv);
-    temps.push(csvPath);
-    const scriptPath = join(outDir, `http-import-${randomBytes(4).toString('hex')}.sql`);
-    temps.push(scriptPath);
-    writeFileSync(
-      scriptPath,
-      `BEGIN;
-CREATE TEMP TABLE stage (reference text, title text, organisation text, thematic_area text, grade text, fte text, establishment_status text, scope text, scope_reason text) ON COMMIT DROP;
-\\copy stage FROM '${csvPath}' WITH (FORMAT csv, HEADER true)
-INSERT INTO posts (programme_id, organisation_id, reference, title, thematic_area_id, grade_id, fte, establishment_status, scope, scope_reason, scope_decided_at)
-SELECT '${programmeId}', o.id, s.reference, s.title, a.id, g.id, s.fte::numeric, s.establishment_status, COALESCE(NULLIF(s.scope, ''), a.default_scope), NULLIF(s.scope_reason, ''), now()
-FROM stage s JOIN organisations o ON o.short_name = s.organisation
-JOIN thematic_areas a ON a.programme_id = '${programmeId}' AND a.name = s.thematic_area
-JOIN grades g ON g.organisation_id = o.id AND g.code = s.grade;
-COMMIT;
-`,
-    );
-    const clean = async () => {
-      await sql.query(`DELETE FROM posts WHERE reference LIKE 'IMP-%'`);
-      await sql.query('VACUUM ANALYZE posts');
-      await sql.query('VACUUM ANALYZE post_scope_history');
-    };
+    const scriptPath = bench.tempFile(join(outDir, `http-import-${randomBytes(4).toString('hex')}.sql`));
+    writeFileSync(scriptPath, psqlImportScript(csvPath, programmeId));
+    const clean = () => deleteImported(sql);
     const importLoadBefore = load();
     const apiMs: number[] = [];
     const psqlMs: number[] = [];
@@ -287,15 +232,9 @@ ${matrixLine}
 
 Each load figure is the median of ${ROUNDS} runs of ${SECONDS} s, product and bare handler alternately (the order swapped each round); the bare handler's list JSON was checked byte-identical to the product's.
 `;
-    const out = join(outDir, `http-${new Date().toISOString().replace(/[:.]/g, '-')}.md`);
-    writeFileSync(out, report);
-    console.log(`\n${report}\n(written to ${out})`);
+    writeReport('http', report);
   } finally {
-    for (const t of temps) rmSync(t, { force: true });
-    for (const c of children) c.kill('SIGTERM');
-    for (const c of children) if (c.exitCode === null) await new Promise((r) => c.once('exit', r));
-    await redis.stop();
-    await pg.stop();
+    await bench.stop();
   }
 }
 

@@ -10,73 +10,39 @@
  *   make bench-import                       # BENCH_IMPORT_ROWS=1000000 BENCH_IMPORT_RUNS=1 BENCH_POSTS=10000
  *   BENCH_IMPORT_ROWS=100000 make bench-import
  */
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg, release, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { cpus, release, totalmem } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { runMigrations } from '../src/database/migrate';
 import { POST_COLUMNS } from '../src/establishment/post-columns';
-import { hashPassword } from '../src/users/password';
-import { freePort, startPostgres, startRedis } from '../test/support/servers';
+import { freePort } from '../test/support/servers';
+import { benchEnv as env, benchOutDir, createBenchHr, loadAverage as load, log, median, repoRoot, signInBearer, startBenchServers, waitUp, writeReport } from './bench-db';
 import { BENCH_AREAS, generatePosts } from './generate-posts';
+import { deleteImported, psqlImportScript } from './psql-import';
 
 const run = promisify(execFile);
-const env = (k: string, d: number) => (process.env[k] ? Number(process.env[k]) : d);
 const ROWS = env('BENCH_IMPORT_ROWS', 1_000_000);
 const RUNS = env('BENCH_IMPORT_RUNS', 1);
 const POSTS = env('BENCH_POSTS', 10_000);
 
-const log = (l: string) => console.log(`[bench] ${l}`);
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const load = () => loadavg().map((x) => x.toFixed(2)).join(' / ');
 const fmt = (n: number) => (n >= 100 ? Math.round(n).toLocaleString('en-GB') : n.toFixed(1));
 const rssMiB = (pid: number) => Number(/VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0) / 1024;
 
-async function waitUp(url: string, child: ChildProcess): Promise<void> {
-  const until = Date.now() + 90_000;
-  while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`${url}: process exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(url)).ok) return;
-    } catch {
-      /* not yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error(`${url} did not come up`);
-}
-
 async function main(): Promise<void> {
-  const root = resolve(__dirname, '..', '..');
-  const outDir = join(root, 'bench', 'out');
-  mkdirSync(outDir, { recursive: true });
-  const temps: string[] = [];
+  const root = repoRoot();
+  const outDir = benchOutDir();
   log(`import ${ROWS} rows × ${RUNS} runs over ${POSTS} existing posts; load ${load()}`);
-  const pg = await startPostgres();
-  const redis = await startRedis();
-  const children: ChildProcess[] = [];
+  const bench = await startBenchServers();
+  const { dbUrl, pgVersion, redis } = bench;
   try {
-    const admin = new Client({ connectionString: pg.url });
-    await admin.connect();
-    await admin.query('CREATE DATABASE wtt_bench');
-    const pgVersion = (await admin.query('SHOW server_version')).rows[0].server_version as string;
-    await admin.end();
-    const u = new URL(pg.url);
-    u.pathname = '/wtt_bench';
-    const dbUrl = u.toString();
-    await runMigrations(dbUrl);
     const data = await generatePosts(dbUrl, { posts: POSTS, programmes: 1, log });
     const programmeId = data.programmeIds[0];
     const sql = new Client({ connectionString: dbUrl });
     await sql.connect();
-    const password = `bench-${randomBytes(8).toString('hex')}`;
-    await sql.query(`INSERT INTO users (email, display_name, role, password_hash) VALUES ('hr@bench.example', 'Bench HR', 'hr_officer', $1)`, [await hashPassword(password)]);
+    const password = await createBenchHr(sql);
     await sql.query('VACUUM ANALYZE');
 
     const apiPort = await freePort();
@@ -91,19 +57,14 @@ async function main(): Promise<void> {
       IMPORT_MAX_ROWS: String(Math.max(1_000_000, ROWS)),
       IMPORT_MAX_BYTES: String(1024 * 1024 * 1024),
     };
-    const apiProc = spawn(process.execPath, [join(root, 'dist', 'src', 'main.js')], { env: { ...common, PORT: String(apiPort) }, stdio: ['ignore', 'inherit', 'inherit'] });
-    children.push(apiProc);
-    const workerProc = spawn(process.execPath, [join(root, 'dist', 'jobs', 'main.js')], { env: common, stdio: ['ignore', 'inherit', 'inherit'] });
-    children.push(workerProc);
-    await waitUp(`${api}/health/ready`, apiProc);
-    const signIn = await fetch(`${api}/api/v1/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'hr@bench.example', password }) });
-    if (!signIn.ok) throw new Error(`sign-in failed: ${signIn.status}`);
-    const auth = { authorization: `Bearer ${((await signIn.json()) as { accessToken: string }).accessToken}` };
+    const apiProc = bench.process(spawn(process.execPath, [join(root, 'dist', 'src', 'main.js')], { env: { ...common, PORT: String(apiPort) }, stdio: ['ignore', 'inherit', 'inherit'] }));
+    bench.process(spawn(process.execPath, [join(root, 'dist', 'jobs', 'main.js')], { env: common, stdio: ['ignore', 'inherit', 'inherit'] }));
+    await waitUp(`${api}/health/ready`, apiProc, 90_000);
+    const auth = await signInBearer(api, 'hr@bench.example', password);
 
     // The file: the header and ROWS rows, streamed to disk (never one string of it all).
     const header = POST_COLUMNS.map((c) => c.key).join(',');
-    const csvPath = join(outDir, `import-${ROWS}.csv`);
-    temps.push(csvPath);
+    const csvPath = bench.tempFile(join(outDir, `import-${ROWS}.csv`));
     const parts: string[] = [`${header}\r\n`];
     for (let i = 0; i < ROWS; i++) {
       const grade = data.councilGradeCodes[3 + (i % 10)];
@@ -113,26 +74,9 @@ async function main(): Promise<void> {
     parts.length = 0;
     writeFileSync(csvPath, csv);
     log(`file: ${(csv.length / 1024 / 1024).toFixed(1)} MiB`);
-    const scriptPath = join(outDir, `import-${randomBytes(4).toString('hex')}.sql`);
-    temps.push(scriptPath);
-    writeFileSync(
-      scriptPath,
-      `BEGIN;
-CREATE TEMP TABLE stage (reference text, title text, organisation text, thematic_area text, grade text, fte text, establishment_status text, scope text, scope_reason text) ON COMMIT DROP;
-\\copy stage FROM '${csvPath}' WITH (FORMAT csv, HEADER true)
-INSERT INTO posts (programme_id, organisation_id, reference, title, thematic_area_id, grade_id, fte, establishment_status, scope, scope_reason, scope_decided_at)
-SELECT '${programmeId}', o.id, s.reference, s.title, a.id, g.id, s.fte::numeric, s.establishment_status, COALESCE(NULLIF(s.scope, ''), a.default_scope), COALESCE(NULLIF(s.scope_reason, ''), 'Default scope of the thematic area'), now()
-FROM stage s JOIN organisations o ON o.short_name = s.organisation
-JOIN thematic_areas a ON a.programme_id = '${programmeId}' AND a.name = s.thematic_area
-JOIN grades g ON g.organisation_id = o.id AND g.code = s.grade;
-COMMIT;
-`,
-    );
-    const clean = async () => {
-      await sql.query(`DELETE FROM posts WHERE reference LIKE 'IMP-%'`);
-      await sql.query('VACUUM ANALYZE posts');
-      await sql.query('VACUUM ANALYZE post_scope_history');
-    };
+    const scriptPath = bench.tempFile(join(outDir, `import-${randomBytes(4).toString('hex')}.sql`));
+    writeFileSync(scriptPath, psqlImportScript(csvPath, programmeId, { defaultScopeReason: 'Default scope of the thematic area' }));
+    const clean = () => deleteImported(sql);
     const timeIt = async (fn: () => Promise<unknown>) => {
       const t = process.hrtime.bigint();
       await fn();
@@ -213,15 +157,9 @@ Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${Math.round(totalm
 | API /health/live while the file uploads | median ${live[Math.floor(live.length / 2)] ?? 0} ms, max ${live[live.length - 1] ?? 0} ms (${live.length} samples) | | | event loop free | |
 | API resident memory (RSS) | ${rss.join('; ')} | | | | |
 `;
-    const out = join(outDir, `import-${new Date().toISOString().replace(/[:.]/g, '-')}.md`);
-    writeFileSync(out, report);
-    console.log(`\n${report}\n(written to ${out})`);
+    writeReport('import', report);
   } finally {
-    for (const t of temps) rmSync(t, { force: true });
-    for (const c of children) c.kill('SIGTERM');
-    for (const c of children) if (c.exitCode === null) await new Promise((r) => c.once('exit', r));
-    await redis.stop();
-    await pg.stop();
+    await bench.stop();
   }
 }
 

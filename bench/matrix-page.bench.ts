@@ -16,48 +16,27 @@
  *
  * Env: BENCH_POSTS (100000), BENCH_RUNS (30). Writes bench/out/matrix-page-<time>.md.
  */
-import { ChildProcess, execFile, spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, release, totalmem } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { Client } from 'pg';
-import { hashPassword } from '../src/users/password';
-import { runMigrations } from '../src/database/migrate';
 import { MATRIX_SQL } from '../src/establishment/matrix.service';
-import { freePort, startPostgres, startRedis } from '../test/support/servers';
+import { freePort } from '../test/support/servers';
+import { benchEnv as env, benchOutDir, createBenchHr, log, median, repoRoot, signInBearer, startBenchServers, waitUp, writeReport } from './bench-db';
 import { generatePosts } from './generate-posts';
 
 const run = promisify(execFile);
-const env = (k: string, d: number) => (process.env[k] ? Number(process.env[k]) : d);
 const POSTS = env('BENCH_POSTS', 100_000);
 const RUNS = env('BENCH_RUNS', 30);
-const log = (l: string) => console.log(`[bench] ${l}`);
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const ms = (n: number) => `${n < 10 ? n.toFixed(2) : n < 100 ? n.toFixed(1) : Math.round(n)} ms`;
 
 async function timed(fn: () => Promise<unknown>): Promise<number> {
   const t = process.hrtime.bigint();
   await fn();
   return Number(process.hrtime.bigint() - t) / 1e6;
-}
-
-async function waitReady(base: string, child: ChildProcess): Promise<void> {
-  const until = Date.now() + 60_000;
-  while (Date.now() < until) {
-    if (child.exitCode !== null) throw new Error(`API exited with ${child.exitCode}`);
-    try {
-      if ((await fetch(`${base}/health/ready`)).ok) return;
-    } catch {
-      /* not yet */
-    }
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  throw new Error('API did not become ready');
 }
 
 /** Sign in through the sign-in page as a browser would: the form's CSRF token, then the session cookie. */
@@ -77,38 +56,28 @@ async function pageSession(base: string, email: string, password: string): Promi
 }
 
 async function main(): Promise<void> {
-  const root = resolve(__dirname, '..', '..');
-  const outDir = join(root, 'bench', 'out');
-  mkdirSync(outDir, { recursive: true });
-  const pg = await startPostgres();
-  const redis = await startRedis();
-  let api: ChildProcess | undefined;
+  const root = repoRoot();
+  const outDir = benchOutDir();
+  const bench = await startBenchServers();
+  const { dbUrl, redis } = bench;
   try {
-    const admin = new Client({ connectionString: pg.url });
-    await admin.connect();
-    await admin.query('CREATE DATABASE wtt_bench');
-    await admin.end();
-    const url = new URL(pg.url);
-    url.pathname = '/wtt_bench';
-    const dbUrl = url.toString();
-    await runMigrations(dbUrl);
     log(`generating ${POSTS.toLocaleString('en-GB')} posts …`);
     const data = await generatePosts(dbUrl, { posts: POSTS, programmes: 1, log });
     const programmeId = data.programmeIds[0];
     const sql = new Client({ connectionString: dbUrl });
     await sql.connect();
-    const password = `bench-${randomBytes(8).toString('hex')}`;
-    await sql.query(`INSERT INTO users (email, display_name, role, password_hash) VALUES ('hr@bench.example', 'Bench HR', 'hr_officer', $1)`, [await hashPassword(password)]);
+    const password = await createBenchHr(sql);
 
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    api = spawn(process.execPath, [join(root, 'dist', 'src', 'main.js')], {
-      env: { ...process.env, NODE_ENV: 'development', DATABASE_URL: dbUrl, REDIS_URL: redis.url, PORT: String(port), LOG_LEVEL: 'warn', THROTTLE_LIMIT: '1000000', JWT_SECRET: randomBytes(32).toString('hex') },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
-    await waitReady(base, api);
-    const signIn = await fetch(`${base}/api/v1/auth/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: 'hr@bench.example', password }) });
-    const token = ((await signIn.json()) as { accessToken: string }).accessToken;
+    const api = bench.process(
+      spawn(process.execPath, [join(root, 'dist', 'src', 'main.js')], {
+        env: { ...process.env, NODE_ENV: 'development', DATABASE_URL: dbUrl, REDIS_URL: redis.url, PORT: String(port), LOG_LEVEL: 'warn', THROTTLE_LIMIT: '1000000', JWT_SECRET: randomBytes(32).toString('hex') },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      }),
+    );
+    await waitUp(`${base}/health/ready`, api);
+    const bearer = await signInBearer(base, 'hr@bench.example', password);
     const cookie = await pageSession(base, 'hr@bench.example', password);
     const fetchOk = async (path: string, headers: Record<string, string>) => {
       const r = await fetch(`${base}${path}`, { headers });
@@ -120,14 +89,14 @@ async function main(): Promise<void> {
     const pagePath = `/programmes/${programmeId}/establishment`;
     const html = await fetchOk(pagePath, { cookie });
     if (!html.includes('Posts and FTE by thematic area and grade')) throw new Error('the page is not the matrix page');
-    const psqlScript = join(outDir, `matrix-${randomBytes(4).toString('hex')}.sql`);
+    const psqlScript = bench.tempFile(join(outDir, `matrix-${randomBytes(4).toString('hex')}.sql`));
     writeFileSync(psqlScript, `\\timing on\n${MATRIX_SQL.replace('$1', `'${programmeId}'`)};\n`);
     const psqlOnce = async () => {
       const { stdout } = await run('psql', ['-X', '-q', '-d', dbUrl, '-f', psqlScript], { maxBuffer: 16 * 1024 * 1024 });
       return Number(/Time: ([\d.]+) ms/.exec(stdout)?.[1]);
     };
     for (let i = 0; i < 3; i++) {
-      await fetchOk(apiPath, { authorization: `Bearer ${token}` });
+      await fetchOk(apiPath, bearer);
       await fetchOk(pagePath, { cookie });
       await psqlOnce();
     }
@@ -138,9 +107,9 @@ async function main(): Promise<void> {
       // Alternate the order each run, so neither side always goes first.
       if (r % 2) {
         b.push(await timed(() => fetchOk(pagePath, { cookie })));
-        a.push(await timed(() => fetchOk(apiPath, { authorization: `Bearer ${token}` })));
+        a.push(await timed(() => fetchOk(apiPath, bearer)));
       } else {
-        a.push(await timed(() => fetchOk(apiPath, { authorization: `Bearer ${token}` })));
+        a.push(await timed(() => fetchOk(apiPath, bearer)));
         b.push(await timed(() => fetchOk(pagePath, { cookie })));
       }
       c.push(await psqlOnce());
@@ -158,14 +127,10 @@ Posts: ${POSTS.toLocaleString('en-GB')} in one programme; ${RUNS} runs each, int
 | A. JSON API \`GET /api/v1/programmes/:id/establishment\` | ${ms(median(a))} | ${(median(a) / median(c)).toFixed(2)}× psql |
 | B. matrix page \`GET /programmes/:id/establishment\` (HTML, ${Math.round(html.length / 1024)} KiB) | ${ms(median(b))} | **${ratio.toFixed(2)}× the JSON API** (target ≤ 1.5×: ${ratio <= 1.5 ? 'met' : 'NOT met'}) |
 `;
-    const out = join(outDir, `matrix-page-${new Date().toISOString().replace(/[:.]/g, '-')}.md`);
-    writeFileSync(out, report);
-    console.log(`\n${report}\n(written to ${out})`);
+    writeReport('matrix-page', report);
     await sql.end();
   } finally {
-    api?.kill('SIGTERM');
-    await redis.stop();
-    await pg.stop();
+    await bench.stop();
   }
 }
 

@@ -13,40 +13,25 @@
  *   BENCH_POSTS=100000 BENCH_CHANGES=10000 make bench-scenarios
  *   BENCH_EXPLAIN=1 ...                                    # also print EXPLAIN (ANALYZE, BUFFERS) of both
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { cpus, loadavg, release } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { Client } from 'pg';
-import { runMigrations } from '../src/database/migrate';
 import { MATRIX_SQL } from '../src/establishment/matrix.service';
 import { SCENARIO_DELTA_SQL } from '../src/scenarios/scenarios.service';
-import { startPostgres } from '../test/support/servers';
+import { benchEnv as env, benchOutDir, log, median, startBenchServers } from './bench-db';
 import { generatePosts } from './generate-posts';
 
-const env = (k: string, d: number) => (process.env[k] ? Number(process.env[k]) : d);
 const POSTS = env('BENCH_POSTS', 1_000_000);
 const CHANGES = env('BENCH_CHANGES', 10_000);
 const RUNS = env('BENCH_RUNS', 20);
-const log = (l: string) => console.log(`[bench] ${l}`);
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
 const ms = (n: number) => `${n.toFixed(1)} ms`;
 
 async function main(): Promise<void> {
-  const pg = await startPostgres();
+  const bench = await startBenchServers({ redis: false });
+  const { dbUrl, pgVersion } = bench;
   try {
-    const admin = new Client({ connectionString: pg.url });
-    await admin.connect();
-    await admin.query('CREATE DATABASE wtt_bench');
-    const pgVersion = (await admin.query('SHOW server_version')).rows[0].server_version as string;
-    await admin.end();
-    const url = new URL(pg.url);
-    url.pathname = '/wtt_bench';
-    const dbUrl = url.toString();
-    await runMigrations(dbUrl);
     const t0 = performance.now();
     const data = await generatePosts(dbUrl, { posts: POSTS, programmes: 1, log });
     log(`generated ${POSTS.toLocaleString('en-GB')} posts in ${ms(performance.now() - t0)}`);
@@ -108,11 +93,9 @@ async function main(): Promise<void> {
       '',
     ];
     console.log(lines.join('\n'));
-    const outDir = join(resolve(__dirname, '..', '..'), 'bench', 'out');
-    mkdirSync(outDir, { recursive: true });
-    writeFileSync(join(outDir, `scenarios-${Date.now()}.md`), lines.join('\n'));
+    writeFileSync(join(benchOutDir(), `scenarios-${Date.now()}.md`), lines.join('\n'));
   } finally {
-    await pg.stop();
+    await bench.stop();
   }
 }
 

@@ -9,19 +9,18 @@
  *
  * Writes a markdown report to bench/out/uploads-<time>.md.
  */
-import { ChildProcess, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, release } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { Client } from 'pg';
 import { hashPassword } from '../src/users/password';
-import { runMigrations } from '../src/database/migrate';
-import { freePort, startPostgres, startRedis } from '../test/support/servers';
+import { freePort } from '../test/support/servers';
 import { zipOf } from '../test/support/zip';
+import { benchOutDir, log, repoRoot, startBenchServers } from './bench-db';
 
 const MiB = 1024 * 1024;
-const log = (l: string) => console.log(`[bench] ${l}`);
 const XLSX = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
 const HEADER = 'reference,title,organisation,thematic_area,grade,fte,establishment_status,scope,scope_reason';
 
@@ -70,19 +69,11 @@ function xlsxOfRows(rows: number): Buffer {
 }
 
 async function main(): Promise<void> {
-  const root = resolve(__dirname, '..', '..');
-  const outDir = join(root, 'bench', 'out');
-  mkdirSync(outDir, { recursive: true });
-  const pg = await startPostgres();
-  const redis = await startRedis();
-  let api: ChildProcess | undefined;
+  const root = repoRoot();
+  const outDir = benchOutDir();
+  const bench = await startBenchServers({ database: 'wtt_bench_uploads' });
+  const { dbUrl, redis } = bench;
   try {
-    const admin = new Client({ connectionString: pg.url });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE wtt_bench_uploads`);
-    await admin.end();
-    const dbUrl = pg.url.replace(/\/postgres$/, '/wtt_bench_uploads');
-    await runMigrations(dbUrl);
     const sql = new Client({ connectionString: dbUrl });
     await sql.connect();
     const password = `bench-${randomBytes(8).toString('hex')}`;
@@ -91,10 +82,12 @@ async function main(): Promise<void> {
 
     const port = await freePort();
     const base = `http://127.0.0.1:${port}`;
-    api = spawn(process.execPath, [join(root, 'dist', 'src', 'main.js')], {
-      env: { ...process.env, NODE_ENV: 'development', DATABASE_URL: dbUrl, REDIS_URL: redis.url, PORT: String(port), LOG_LEVEL: 'warn', THROTTLE_LIMIT: '1000000', JWT_SECRET: randomBytes(24).toString('hex') },
-      stdio: ['ignore', 'inherit', 'inherit'],
-    });
+    const api = bench.process(
+      spawn(process.execPath, [join(root, 'dist', 'src', 'main.js')], {
+        env: { ...process.env, NODE_ENV: 'development', DATABASE_URL: dbUrl, REDIS_URL: redis.url, PORT: String(port), LOG_LEVEL: 'warn', THROTTLE_LIMIT: '1000000', JWT_SECRET: randomBytes(24).toString('hex') },
+        stdio: ['ignore', 'inherit', 'inherit'],
+      }),
+    );
     for (let i = 0; i < 300; i++) {
       try {
         if ((await fetch(`${base}/health/live`)).ok) break;
@@ -164,9 +157,7 @@ async function main(): Promise<void> {
     console.log(report);
     await sql.end();
   } finally {
-    api?.kill('SIGTERM');
-    await redis.stop();
-    await pg.stop();
+    await bench.stop();
   }
 }
 

@@ -1,4 +1,5 @@
 import '@fastify/multipart';
+import type { MultipartFile } from '@fastify/multipart';
 import { HttpStatus } from '@nestjs/common';
 import type { FastifyRequest } from 'fastify';
 import { ApiException } from '../common/errors/api-error';
@@ -11,6 +12,27 @@ import type { UploadedSheet } from './posts-import.service';
  * `curl -F file=@posts.csv`. Over IMPORT_MAX_BYTES is 413; anything else malformed is 400/415.
  */
 export async function readUpload(req: FastifyRequest, maxBytes = IMPORT_MAX_BYTES): Promise<UploadedSheet> {
+  return readOneFile(
+    req,
+    maxBytes,
+    async (part, filename) => ({ buffer: await part.toBuffer(), filename }),
+    (sheet) => sheet.buffer.length,
+  );
+}
+
+/**
+ * The one file of a multipart/form-data upload, in the field `file`, handed to `take` with its name
+ * (made storable: it goes into the audit trail, so characters PostgreSQL refuses become U+FFFD).
+ * The refusals both readUpload and streamUpload make: 415 if not multipart, 413 over maxBytes (or
+ * too many parts), 400 for no file, a file in another field, two files, an empty file (`size` of
+ * what `take` returned is 0), a malformed body. A SinkFailed thrown by `take` is rethrown as its cause.
+ */
+async function readOneFile<T>(
+  req: FastifyRequest,
+  maxBytes: number,
+  take: (part: MultipartFile, filename: string, tooLarge: () => ApiException) => Promise<T>,
+  size: (taken: T) => number,
+): Promise<T> {
   if (typeof req.isMultipart !== 'function' || !req.isMultipart()) {
     throw new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'Send the file as multipart/form-data in the field "file"', [
       { field: 'file', reason: 'must be sent as multipart/form-data (e.g. curl -F file=@posts.csv)' },
@@ -20,12 +42,12 @@ export async function readUpload(req: FastifyRequest, maxBytes = IMPORT_MAX_BYTE
   const tooLarge = () =>
     new ApiException(HttpStatus.PAYLOAD_TOO_LARGE, `The file is larger than ${mib} MiB`, [{ field: 'file', reason: `must be at most ${maxBytes} bytes` }]);
   const oneFileOnly = () => ApiException.validation([{ field: 'file', reason: 'only one file may be sent' }], 'Send one file (field "file") per request');
-  let sheet: { buffer: Buffer; filename: string } | undefined;
+  let got: { taken: T } | undefined;
   try {
     // Every part is read: a second file is refused rather than silently ignored.
     for await (const part of req.parts({ limits: { fileSize: maxBytes, files: 2, fields: 10, parts: 12 } })) {
       if (part.type !== 'file') continue;
-      if (sheet) {
+      if (got) {
         part.file.resume();
         throw oneFileOnly();
       }
@@ -33,18 +55,17 @@ export async function readUpload(req: FastifyRequest, maxBytes = IMPORT_MAX_BYTE
         part.file.resume();
         throw ApiException.validation([{ field: 'file', reason: `is required (got a file in the field "${part.fieldname}")` }], 'No file was uploaded');
       }
-      // The name goes into the audit trail: characters PostgreSQL refuses become U+FFFD.
       const filename = storableText((part.filename || 'upload').slice(0, 200));
-      sheet = { buffer: await part.toBuffer(), filename };
+      got = { taken: await take(part, filename, tooLarge) };
     }
   } catch (e) {
+    if (e instanceof SinkFailed) throw e.cause;
     if ((e as { code?: string })?.code === 'FST_FILES_LIMIT') throw oneFileOnly();
     throw mapMultipartError(e, tooLarge);
   }
-  if (!sheet) throw ApiException.validation([{ field: 'file', reason: 'is required' }], 'No file was uploaded');
-  const { buffer } = sheet;
-  if (buffer.length === 0) throw ApiException.validation([{ field: 'file', reason: 'is empty' }], 'The file is empty');
-  return sheet;
+  if (!got) throw ApiException.validation([{ field: 'file', reason: 'is required' }], 'No file was uploaded');
+  if (size(got.taken) === 0) throw ApiException.validation([{ field: 'file', reason: 'is empty' }], 'The file is empty');
+  return got.taken;
 }
 
 function mapMultipartError(e: unknown, tooLarge: () => ApiException): unknown {
@@ -79,28 +100,10 @@ export async function streamUpload(
   maxBytes: number,
   sink: (piece: Buffer, seq: number) => Promise<void>,
 ): Promise<{ filename: string; bytes: number; head: Buffer }> {
-  if (typeof req.isMultipart !== 'function' || !req.isMultipart()) {
-    throw new ApiException(HttpStatus.UNSUPPORTED_MEDIA_TYPE, 'Send the file as multipart/form-data in the field "file"', [
-      { field: 'file', reason: 'must be sent as multipart/form-data (e.g. curl -F file=@posts.csv)' },
-    ]);
-  }
-  const mib = Math.round((maxBytes / 1024 / 1024) * 10) / 10;
-  const tooLarge = () =>
-    new ApiException(HttpStatus.PAYLOAD_TOO_LARGE, `The file is larger than ${mib} MiB`, [{ field: 'file', reason: `must be at most ${maxBytes} bytes` }]);
-  const oneFileOnly = () => ApiException.validation([{ field: 'file', reason: 'only one file may be sent' }], 'Send one file (field "file") per request');
-  let got: { filename: string; bytes: number; head: Buffer } | undefined;
-  try {
-    for await (const part of req.parts({ limits: { fileSize: maxBytes, files: 2, fields: 10, parts: 12 } })) {
-      if (part.type !== 'file') continue;
-      if (got) {
-        part.file.resume();
-        throw oneFileOnly();
-      }
-      if (part.fieldname !== 'file') {
-        part.file.resume();
-        throw ApiException.validation([{ field: 'file', reason: `is required (got a file in the field "${part.fieldname}")` }], 'No file was uploaded');
-      }
-      const filename = storableText((part.filename || 'upload').slice(0, 200));
+  return readOneFile(
+    req,
+    maxBytes,
+    async (part, filename, tooLarge) => {
       let pending: Buffer[] = [];
       let pendingBytes = 0;
       let seq = 0;
@@ -135,14 +138,8 @@ export async function streamUpload(
       // @fastify/multipart throws FST_REQ_FILE_TOO_LARGE when the stream ends over the cap (throwFileSizeLimit).
       if ((part.file as { truncated?: boolean }).truncated) throw tooLarge();
       if (pendingBytes) await flush();
-      got = { filename, bytes, head };
-    }
-  } catch (e) {
-    if (e instanceof SinkFailed) throw e.cause;
-    if ((e as { code?: string })?.code === 'FST_FILES_LIMIT') throw oneFileOnly();
-    throw mapMultipartError(e, tooLarge);
-  }
-  if (!got) throw ApiException.validation([{ field: 'file', reason: 'is required' }], 'No file was uploaded');
-  if (got.bytes === 0) throw ApiException.validation([{ field: 'file', reason: 'is empty' }], 'The file is empty');
-  return got;
+      return { filename, bytes, head };
+    },
+    (got) => got.bytes,
+  );
 }

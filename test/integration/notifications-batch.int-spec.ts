@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, Server, Socket } from 'node:net';
 import { DataSource } from 'typeorm';
 import { DomainEventType, type MilestoneUpcomingPayload } from '../../src/events/domain-event';
 import { OutboxService } from '../../src/events/outbox.service';
 import { SmtpSink, startSmtpSink } from '../support/smtp-sink';
+import { startTcpProxy, TcpProxy } from '../support/tcp-proxy';
 import { eventually, startTestApp, TestContext } from '../support/test-app';
 
 /**
@@ -14,58 +14,11 @@ import { eventually, startTestApp, TestContext } from '../support/test-app';
 
 const MEMBERS = 150;
 
-/**
- * A TCP proxy in front of the SMTP sink: `cut()` drops every open connection (new ones still go
- * through); `pause()` also stops listening (connections refused) until `resume()`.
- */
-async function startProxy(targetPort: number) {
-  const sockets = new Set<Socket>();
-  let opened = 0;
-  let server: Server | undefined;
-  let port = 0;
-  const cut = () => {
-    for (const s of sockets) s.destroy();
-    sockets.clear();
-  };
-  const resume = () =>
-    new Promise<void>((resolve) => {
-      server = createServer((client) => {
-        opened++;
-        const upstream = new Socket();
-        sockets.add(client).add(upstream);
-        const drop = () => {
-          client.destroy();
-          upstream.destroy();
-          sockets.delete(client);
-          sockets.delete(upstream);
-        };
-        client.on('error', drop).on('close', drop);
-        upstream.on('error', drop).on('close', drop);
-        upstream.connect(targetPort, '127.0.0.1', () => {
-          client.pipe(upstream);
-          upstream.pipe(client);
-        });
-      });
-      server.listen(port, '127.0.0.1', () => {
-        port = (server!.address() as { port: number }).port;
-        resolve();
-      });
-    });
-  const pause = () =>
-    new Promise<void>((resolve) => {
-      cut();
-      if (!server) return resolve();
-      server.close(() => resolve());
-      server = undefined;
-    });
-  await resume();
-  return { url: `smtp://127.0.0.1:${port}`, cut, pause, resume, connections: () => opened };
-}
-
 describe('notifications: email rows in batch jobs', () => {
   let ctx: TestContext;
   let sink: SmtpSink;
-  let proxy: Awaited<ReturnType<typeof startProxy>>;
+  /** Between the worker and the SMTP sink: `cut()` mid-batch, `pause()` for a server that cannot be reached. */
+  let proxy: TcpProxy;
   let programmeId: string;
   let n = 0;
 
@@ -102,10 +55,10 @@ describe('notifications: email rows in batch jobs', () => {
 
   beforeAll(async () => {
     sink = await startSmtpSink();
-    proxy = await startProxy(sink.port);
+    proxy = await startTcpProxy(sink.port);
     ctx = await startTestApp({
       worker: true,
-      env: { SMTP_URL: proxy.url, SMTP_POOL_SIZE: '1', OUTBOX_POLL_MS: '50', NOTIFY_RETRY_BASE_MS: '200', OUTBOX_SWEEP_EVERY_MS: '60000' },
+      env: { SMTP_URL: `smtp://127.0.0.1:${proxy.port}`, SMTP_POOL_SIZE: '1', OUTBOX_POLL_MS: '50', NOTIFY_RETRY_BASE_MS: '200', OUTBOX_SWEEP_EVERY_MS: '60000' },
     });
     const t = randomBytes(4).toString('hex');
     const one = async (text: string, params: unknown[] = []) => (await ctx.sql.query(text, params)).rows[0].id as string;
@@ -123,7 +76,7 @@ describe('notifications: email rows in batch jobs', () => {
 
   afterAll(async () => {
     await ctx?.close();
-    await proxy?.pause();
+    await proxy?.close();
     await sink?.close();
   });
 

@@ -1,5 +1,4 @@
 import { randomBytes } from 'node:crypto';
-import { createServer, Server, Socket } from 'node:net';
 import Redis from 'ioredis';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
@@ -11,6 +10,7 @@ import { OutboxRelayService } from '../../src/notifications/outbox-relay.service
 import { createUser, TestUser } from '../support/auth';
 import { RunningRedis, startRedis } from '../support/servers';
 import { SmtpSink, startSmtpSink } from '../support/smtp-sink';
+import { startTcpProxy } from '../support/tcp-proxy';
 import { eventually, expectErrorShape, startTestApp, TestApi, TestContext } from '../support/test-app';
 
 /**
@@ -23,46 +23,6 @@ import { eventually, expectErrorShape, startTestApp, TestApi, TestContext } from
 const HR_OFFICERS = 3;
 /** How long Redis stays frozen (the issue's 15 s): a request that waited for Redis would answer only after it. */
 const FREEZE_MS = 15_000;
-
-/** A TCP proxy in front of PostgreSQL that the test can cut (connections dropped, new ones refused) and restore. */
-async function startProxy(targetPort: number): Promise<{ port: number; cut(): Promise<void>; restore(): Promise<void>; close(): Promise<void> }> {
-  const sockets = new Set<Socket>();
-  let server: Server | undefined;
-  let port = 0;
-  const listen = () =>
-    new Promise<void>((resolve) => {
-      server = createServer((client) => {
-        const upstream = new Socket();
-        sockets.add(client).add(upstream);
-        const drop = () => {
-          client.destroy();
-          upstream.destroy();
-          sockets.delete(client);
-          sockets.delete(upstream);
-        };
-        client.on('error', drop).on('close', drop);
-        upstream.on('error', drop).on('close', drop);
-        upstream.connect(targetPort, '127.0.0.1', () => {
-          client.pipe(upstream);
-          upstream.pipe(client);
-        });
-      });
-      server.listen(port, '127.0.0.1', () => {
-        port = (server!.address() as { port: number }).port;
-        resolve();
-      });
-    });
-  const cut = async () => {
-    await new Promise<void>((resolve) => {
-      server?.close(() => resolve());
-      for (const s of sockets) s.destroy();
-      sockets.clear();
-    });
-    server = undefined;
-  };
-  await listen();
-  return { port, cut, restore: listen, close: cut };
-}
 
 describe('under faults: hung Redis, PostgreSQL away, deadlocks, a failed "mark sent"', () => {
   let ctx: TestContext;
@@ -198,7 +158,7 @@ describe('under faults: hung Redis, PostgreSQL away, deadlocks, a failed "mark s
 
   it('with PostgreSQL unreachable, requests get 503 in the error shape with Retry-After, and readiness says the database is unreachable, not migrations pending', async () => {
     const pgPort = Number(new URL(ctx.db.url).port);
-    const proxy = await startProxy(pgPort);
+    const proxy = await startTcpProxy(pgPort); // in front of PostgreSQL
     const direct = process.env.DATABASE_URL!;
     const viaProxy = new URL(direct);
     viaProxy.port = String(proxy.port);
@@ -208,7 +168,7 @@ describe('under faults: hung Redis, PostgreSQL away, deadlocks, a failed "mark s
     const api = new TestApi(app);
     try {
       expect((await api.get('/api/v1/me', { headers: hr.headers })).statusCode).toBe(200);
-      await proxy.cut(); // connections dropped, new ones refused
+      await proxy.pause(); // connections dropped, new ones refused
       const stopped = [
         await api.get('/api/v1/me', { headers: hr.headers }),
         await api.get('/api/v1/me', { headers: hr.headers }),
@@ -239,7 +199,7 @@ describe('under faults: hung Redis, PostgreSQL away, deadlocks, a failed "mark s
           { field: 'migrations', reason: 'down: not checked: database unreachable' },
         ]),
       );
-      await proxy.restore();
+      await proxy.resume();
       const back = await eventually(() => api.get('/api/v1/me', { headers: hr.headers }), (r) => r.statusCode === 200, 10_000, 200);
       expect(back.statusCode).toBe(200);
     } finally {
