@@ -1,4 +1,4 @@
-.PHONY: up down test build seed bench lint deps typecheck fuzz bench-http bench-scenarios bench-import bench-letters faults
+.PHONY: up down test build seed bench lint deps typecheck fuzz bench-http bench-scenarios bench-import bench-letters faults bench-startup
 
 up:        ## run API and worker with Postgres and Redis, demo data loaded
 	@bash scripts/up.sh
@@ -27,3 +27,4 @@ bench-import: build ; @BENCH_COMMAND="make bench-import" node dist/bench/import.
 faults: ; @node -r @swc-node/register bench/faults/faults.ts  ## fault suite, NOT in make test: a storm of notices while workers are SIGKILLed, Redis and PostgreSQL restarted, SMTP stopped (FAULTS_EMAILS=20000 FAULTS_KILLS=20 …): see docs/faults.md
 bench-scenarios: build ; @BENCH_COMMAND="make bench-scenarios" node dist/bench/scenarios.bench.js  ## scenario matrix delta vs live matrix (BENCH_POSTS=1000000 BENCH_CHANGES=10000): see docs/benchmarks.md
 bench-letters: build ; @BENCH_COMMAND="make bench-letters" node dist/bench/letters.bench.js  ## 500 transfer letters by one worker: render, LibreOffice, store, vs soffice directly (BENCH_LETTERS=500 BENCH_ROUND=50): see docs/benchmarks.md
+bench-startup: build ; @node dist/bench/startup.bench.js  ## API start-up to /health/live and /health/ready, and its RSS, vs the bare Fastify + pg server (BENCH_RUNS=5): see docs/benchmarks.md
