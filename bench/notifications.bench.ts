@@ -230,10 +230,12 @@ async function emailRun(sql: Client, sink: SinkProcess, programme: string, worke
   await sql.query('COMMIT');
   // Polled slowly (a count over the table costs PostgreSQL CPU the product is being measured for); the times come from the rows.
   for (;;) {
-    // Done: every event fanned out (its rows are written in the same transaction) and no row open (the partial index on open rows).
+    // Done: every event fanned out (its rows are written in the same transaction) and no row open. EXISTS stops at the
+    // first open row it meets, so the poll costs PostgreSQL next to nothing until the very end (a count over the whole
+    // table every 20 ms took 5.8 s of statement time in a 20,000-email run; this, 0.13 s).
     const [{ open }] = (
       await sql.query(
-        `SELECT (SELECT count(*) FROM domain_events WHERE dispatched_at IS NULL)::int + (SELECT count(*) FROM notifications WHERE status IN ('pending', 'queued'))::int AS open`,
+        `SELECT (EXISTS (SELECT 1 FROM domain_events WHERE dispatched_at IS NULL) OR EXISTS (SELECT 1 FROM notifications WHERE status IN ('pending', 'queued')))::int AS open`,
       )
     ).rows;
     if (open === 0) break;
