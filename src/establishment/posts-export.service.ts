@@ -1,7 +1,6 @@
 import { Injectable, StreamableFile } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { stringify } from 'csv-stringify/sync';
-import ExcelJS from 'exceljs';
 import { PassThrough, Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
 import { AuditAction } from '../audit/audit-action';
@@ -13,7 +12,7 @@ import { MIME } from './establishment.constants';
 import { notFound } from './establishment-errors';
 import { POST_COLUMNS } from './post-columns';
 import { ReportSlots } from './report-slots';
-import { Cell, CSV_OPTIONS, escapeFormula, slug, toCsv, toXlsx } from './spreadsheet';
+import { Cell, CSV_OPTIONS, escapeFormula, loadExcelJs, slug, toCsv, toXlsx } from './spreadsheet';
 
 interface ExportRow {
   id: string;
@@ -64,7 +63,7 @@ export class PostsExportService {
     await this.audit.recordAlone({ action: AuditAction.Export, entityType: 'post_export', entityId: programmeId, metadata: { programmeId, format } });
     const filename = `posts-${slug(name)}.${format}`;
     const batches = this.batches(programmeId, areas);
-    const stream = format === 'csv' ? csvStream(batches) : xlsxStream(batches);
+    const stream = format === 'csv' ? csvStream(batches) : xlsxStream(batches, await loadExcelJs());
     return { stream, file: new StreamableFile(stream, { type: format === 'csv' ? `${MIME.csv}; charset=utf-8` : MIME.xlsx, disposition: `attachment; filename="${filename}"` }) };
   }
 
@@ -146,7 +145,7 @@ function csvStream(batches: AsyncGenerator<ExportRow[]>): Readable {
   );
 }
 
-function xlsxStream(batches: AsyncGenerator<ExportRow[]>): Readable {
+function xlsxStream(batches: AsyncGenerator<ExportRow[]>, ExcelJS: Awaited<ReturnType<typeof loadExcelJs>>): Readable {
   const out = new PassThrough();
   const wb = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: true });
   const ws = wb.addWorksheet('Posts', { views: [{ state: 'frozen', ySplit: 1 }] });

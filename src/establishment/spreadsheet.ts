@@ -1,11 +1,22 @@
 import { HttpStatus } from '@nestjs/common';
 import { parse as parseStream } from 'csv-parse';
 import { stringify } from 'csv-stringify/sync';
-import ExcelJS from 'exceljs';
+import type ExcelJS from 'exceljs';
 import { Readable } from 'node:stream';
 import { setImmediate as nextTurn } from 'node:timers/promises';
 import { ApiException } from '../common/errors/api-error';
 import { MIME } from './establishment.constants';
+
+type ExcelJs = typeof ExcelJS;
+let excelJs: Promise<ExcelJs> | undefined;
+/**
+ * exceljs, loaded on first use: only XLSX imports and exports need it, and loading it took about
+ * 0.56 s of the API's start-up (docs/benchmarks.md, "API start-up and memory").
+ */
+export function loadExcelJs(): Promise<ExcelJs> {
+  excelJs ??= import('exceljs').then((m) => ((m as unknown as { default?: ExcelJs }).default ?? (m as unknown as ExcelJs)));
+  return excelJs;
+}
 
 /**
  * Reading and writing the spreadsheets HR keeps: CSV (UTF-8 with or without BOM, CRLF or LF,
@@ -84,6 +95,7 @@ export interface XlsxSheetSpec {
 }
 
 export async function toXlsx(sheets: XlsxSheetSpec[]): Promise<Buffer> {
+  const ExcelJS = await loadExcelJs();
   const wb = new ExcelJS.Workbook();
   wb.creator = 'Workforce transition tracker';
   for (const spec of sheets) {
@@ -267,6 +279,7 @@ export async function parseXlsx(buf: Buffer, maxRows: number): Promise<Sheet> {
       }
     })(),
   );
+  const ExcelJS = await loadExcelJs();
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(source, { sharedStrings: 'cache', hyperlinks: 'ignore', styles: 'ignore', worksheets: 'emit', entries: 'ignore' });
   let first: SheetRow[] | undefined;
   let emitted = 0;
