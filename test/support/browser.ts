@@ -48,11 +48,21 @@ export function launchBrowser(): Promise<Browser> {
   return browserOnce;
 }
 
-/** Boot the API on a free port with the demo data loaded (demo users share DEMO_PASSWORD). */
+/**
+ * Boot the API on a free port with the demo data loaded (demo users share DEMO_PASSWORD). Without the
+ * worker, this file's database is cloned from the template the pages project's global setup seeded
+ * once (test/pages/global-setup.ts). With the worker, the demo data is seeded here after the boot, as
+ * before: the API and the worker ask for every pending PDF when they start, so a database seeded
+ * before the boot would have LibreOffice make all the demo letters' PDFs at the start of every such
+ * file (the seed after the boot leaves them to the document sweep, every 5 minutes).
+ */
 export async function startWebApp(opts: StartOptions & { seed?: boolean } = {}): Promise<WebApp> {
   process.env.DEMO_PASSWORD = DEMO_PASSWORD;
+  const seeded = opts.seed !== false && !opts.worker && !!process.env.WTT_TEST_DEMO_TEMPLATE_DB;
+  // createTestDatabase (test/support/test-db.ts) clones the template WTT_TEST_TEMPLATE_DB names.
+  if (process.env.WTT_TEST_PLAIN_TEMPLATE_DB) process.env.WTT_TEST_TEMPLATE_DB = seeded ? process.env.WTT_TEST_DEMO_TEMPLATE_DB : process.env.WTT_TEST_PLAIN_TEMPLATE_DB;
   const ctx = await startTestApp(opts);
-  if (opts.seed !== false) await seedDemo(ctx.db.url);
+  if (opts.seed !== false && !seeded) await seedDemo(ctx.db.url);
   await ctx.app.listen({ port: 0, host: '127.0.0.1' });
   const address = ctx.app.getHttpServer().address() as { port: number };
   const url = `http://127.0.0.1:${address.port}`;
