@@ -31,7 +31,8 @@ module.exports = {
       displayName: 'pages',
       // Page tests: the real API on a free port, Debian's Chromium through playwright-core, axe-core.
       testMatch: ['<rootDir>/test/pages/**/*.page-spec.ts'],
-      globalSetup: '<rootDir>/test/setup/global-setup.ts',
+      // The integration setup, plus a template database with the demo data seeded once (not once per file).
+      globalSetup: '<rootDir>/test/pages/global-setup.ts',
       globalTeardown: '<rootDir>/test/setup/global-teardown.ts',
       setupFiles: ['<rootDir>/test/setup/env.ts'],
       slowTestThreshold: 30,

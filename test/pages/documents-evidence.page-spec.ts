@@ -19,7 +19,7 @@ describe('pages: the consultation evidence pack', () => {
     while (Date.now() < until) {
       const refresh = page.locator('a.app-evidence-refresh');
       if (!(await refresh.count())) return;
-      await page.waitForTimeout(2000);
+      await page.waitForTimeout(500); // a person's pause before the next Refresh (the deadline above bounds the wait)
       await refresh.click();
     }
     throw new Error('the evidence pack was not built in time');
