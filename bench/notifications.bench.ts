@@ -35,8 +35,8 @@ import { Client } from 'pg';
 import { workerConcurrency } from '../jobs/worker-host.service';
 import { AppConfig } from '../src/config/app-config';
 import { runMigrations } from '../src/database/migrate';
-import type { MilestoneUpcomingPayload } from '../src/events/domain-event';
 import { QueueName } from '../src/queue/queue.contract';
+import { forumMilestoneUpcoming } from '../test/support/factories/milestone-upcoming';
 import { startPostgres, startRedis } from '../test/support/servers';
 
 const num = (k: string, d: number) => (process.env[k] ? Number(process.env[k]) : d);
@@ -58,19 +58,6 @@ const ROOT = COMPILED ? resolve(__dirname, '..', '..') : resolve(__dirname, '..'
 const TS = COMPILED ? [] : ['-r', '@swc-node/register'];
 const WORKER_MAIN = COMPILED ? join(__dirname, '..', 'jobs', 'main.js') : 'jobs/main.ts';
 const COMMAND = process.env.BENCH_COMMAND ?? (COMPILED ? 'node dist/bench/notifications.bench.js' : 'node -r @swc-node/register bench/notifications.bench.ts');
-/** A whole milestone.upcoming payload, as MilestoneRemindersService emits it (typed: the relay renders it like any other). */
-const upcomingPayload = (i: number): MilestoneUpcomingPayload => ({
-  milestoneId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-  consultationId: '00000000-0000-4000-8000-000000000000',
-  consultationTitle: 'Transfer to the CCG',
-  title: `Milestone ${i}`,
-  kind: 'measures_letter',
-  dueDate: '2017-03-01',
-  audience: ['forum'],
-  ownerUserId: null,
-  daysLeft: 7,
-  offsetDays: 7,
-});
 const STATEMENTS = process.env.BENCH_PG_STATEMENTS === '1';
 const log = (l: string) => console.log(`[bench] ${l}`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -224,7 +211,7 @@ async function emailRun(sql: Client, sink: SinkProcess, programme: string, worke
     await sql.query(
       `INSERT INTO domain_events (type, programme_id, entity_type, entity_id, payload, dedupe_key)
        VALUES ('milestone.upcoming', $1, 'milestone', gen_random_uuid()::text, $2, gen_random_uuid()::text)`,
-      [programme, JSON.stringify(upcomingPayload(i))],
+      [programme, JSON.stringify(forumMilestoneUpcoming(i))],
     );
   }
   await sql.query('COMMIT');

@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { DataSource } from 'typeorm';
-import { DomainEventType, type MilestoneUpcomingPayload } from '../../src/events/domain-event';
+import { DomainEventType } from '../../src/events/domain-event';
 import { OutboxService } from '../../src/events/outbox.service';
+import { forumMilestoneUpcoming } from '../support/factories/milestone-upcoming';
 import { SmtpSink, startSmtpSink } from '../support/smtp-sink';
 import { startTcpProxy, TcpProxy } from '../support/tcp-proxy';
 import { eventually, startTestApp, TestContext } from '../support/test-app';
@@ -25,18 +26,7 @@ describe('notifications: email rows in batch jobs', () => {
   /** A milestone.upcoming for the forum (the real producer: OutboxService, as MilestoneRemindersService emits it). */
   const emitUpcoming = async (): Promise<string> => {
     const i = n++;
-    const payload: MilestoneUpcomingPayload = {
-      milestoneId: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
-      consultationId: '00000000-0000-4000-8000-000000000000',
-      consultationTitle: 'Transfer to the CCG',
-      title: `Milestone ${i}`,
-      kind: 'measures_letter',
-      dueDate: '2017-03-01',
-      audience: ['forum'],
-      ownerUserId: null,
-      daysLeft: 7,
-      offsetDays: 7,
-    };
+    const payload = forumMilestoneUpcoming(i);
     const id = await ctx.app
       .get(DataSource)
       .transaction((em) =>
