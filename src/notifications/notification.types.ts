@@ -6,7 +6,12 @@ export enum NotificationChannel {
   InApp = 'in_app',
 }
 
-/** pending: written by the relay; queued: on its queue; sent: delivered (once); failed: out of attempts, an admin may retry. */
+/**
+ * pending: written by the relay (with the id of the job that carries it, enqueued right after the
+ * commit); queued: seen on its queue (its first attempt has started, or the sweeper found it
+ * waiting on a live job, or an admin retried it); sent: delivered (once); failed: out of attempts,
+ * an admin may retry.
+ */
 export enum NotificationStatus {
   Pending = 'pending',
   Queued = 'queued',

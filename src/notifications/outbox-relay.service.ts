@@ -18,6 +18,9 @@ import { withoutPersonalData } from './templates';
  */
 export const RELAY_BATCH_SIZE = 20;
 
+/** Events of a relay batch fanned out at once (each reads its recipients and names on a pooled connection of its own). */
+const FAN_OUT_CONCURRENCY = 4;
+
 /** Rows per "mark queued" statement (one email batch job's worth). */
 const MARK_QUEUED_ROWS = 100;
 
@@ -36,19 +39,28 @@ interface NewNotification {
   bodyText: string;
   bodyHtml: string | null;
   payload: Record<string, unknown> | null;
+  /** The job that will carry the row (deliveryJobs), written with it. */
+  jobId?: string;
 }
 
 export interface Enqueueable {
   id: string;
   channel: NotificationChannel;
+  /** The job the row was written or last queued with: enqueued again under the same id (deliveryJobs). */
+  job_id?: string | null;
 }
 
 /**
  * The outbox relay. In one transaction per batch it takes undispatched domain events
  * (FOR UPDATE SKIP LOCKED, so any number of workers share the work), writes one
  * notifications row per event x recipient x channel (the unique key makes a replay a no-op)
- * and marks the events dispatched. After the commit it enqueues each new row with the row's
- * id as the job id; a row whose enqueue fails stays pending and the sweeper enqueues it later.
+ * and marks the events dispatched. Each row is written pending with the id of the job that will
+ * carry it (`job_id`: an email batch job of the notice's rows, or the row's own id); after the
+ * commit the jobs are enqueued under those ids. A row whose enqueue fails stays pending and the
+ * sweeper (10 s on) or the relay loop (the moment Redis is back) enqueues it again under the same id.
+ * The rows are not rewritten "queued" after the enqueue: that UPDATE was a quarter of PostgreSQL's
+ * work per email (issue 20, docs/benchmarks.md). A row turns queued when its first attempt claims
+ * it, or when the sweeper finds it still waiting on a job BullMQ holds.
  */
 @Injectable()
 export class OutboxRelayService {
@@ -73,35 +85,44 @@ export class OutboxRelayService {
       );
       if (!events.length) return { dispatched: 0, created: [] as Enqueueable[] };
       const rows: NewNotification[] = [];
+      const byId = new Map<string, NewNotification>();
       const done: string[] = [];
-      for (const e of events) {
-        // A savepoint per event: an event whose fan-out fails stays undispatched (and is logged)
-        // without holding back the rest of the batch.
-        await em.query('SAVEPOINT fan_out');
-        try {
-          rows.push(...(await this.fanOut(em, e)));
-          await em.query('RELEASE SAVEPOINT fan_out');
-          done.push(e.id);
-        } catch (err) {
-          await em.query('ROLLBACK TO SAVEPOINT fan_out');
-          this.logger.error({ eventId: e.id, type: e.type, err: err instanceof Error ? err.message : String(err) }, 'event could not be fanned out; it stays in the outbox');
+      // The fan-out only reads (recipients, names for the personal notice), so it runs on the pool, not in this
+      // transaction, FAN_OUT_CONCURRENCY events at a time: a batch's reads overlap instead of taking ~4 round trips an
+      // event in turn, with a savepoint around each (issue 20: the relay, not the deliveries, set the pace). An event
+      // whose fan-out fails stays undispatched (and is logged) without holding back the rest of the batch.
+      const fanned = await mapLimit(events, FAN_OUT_CONCURRENCY, (e) => this.fanOut(this.db.manager, e).then((out) => ({ out }), (err: unknown) => ({ err })));
+      events.forEach((e, i) => {
+        const r = fanned[i];
+        if ('err' in r) {
+          this.logger.error({ eventId: e.id, type: e.type, err: r.err instanceof Error ? r.err.message : String(r.err) }, 'event could not be fanned out; it stays in the outbox');
+          return;
         }
-      }
+        for (const row of r.out) {
+          rows.push(row);
+          byId.set(row.id, row);
+        }
+        done.push(e.id);
+      });
+      // Each row's job is planned before it is written, so the row carries its job id from birth.
+      for (const job of deliveryJobs(rows)) for (const id of job.rowIds) byId.get(id)!.jobId = job.jobId;
       const created = await this.insert(em, rows);
       if (done.length) await em.query(`UPDATE domain_events SET dispatched_at = clock_timestamp() WHERE id = ANY ($1::uuid[])`, [done]);
       return { dispatched: done.length, created };
     });
-    await this.enqueue(created);
+    await this.enqueue(created, { markQueued: false });
     return dispatched;
   }
 
   /**
-   * Put rows on their channel's queue (email rows in batch jobs of up to 100, others a job each;
-   * job ids from the row ids, so adding a job BullMQ already holds is a no-op: deliveryJobs in
-   * src/queue/queue.contract.ts) and mark the ones that made it queued (now). JobProducer.enqueueMany adds them with
-   * one addBulk per channel: one Redis round trip for a whole batch.
+   * Put rows on their channel's queue (email rows in batch jobs of up to 100, under the job id the
+   * row names or one made from the row ids, others a job each under the row id; so adding a job
+   * BullMQ already holds is a no-op: deliveryJobs in src/queue/queue.contract.ts) and, unless told
+   * not to (the relay's own rows, written with their job id), mark the ones that made it queued
+   * (now). JobProducer.enqueueMany adds them with one addBulk per channel: one Redis round trip for
+   * a whole batch.
    */
-  async enqueue(rows: Enqueueable[]): Promise<number> {
+  async enqueue(rows: Enqueueable[], opts: { markQueued: boolean } = { markQueued: true }): Promise<number> {
     if (!rows.length) return 0;
     // Email rows go in batch jobs (issue 20: one job per notice's recipients, not one per email).
     const jobs = deliveryJobs(rows);
@@ -116,7 +137,7 @@ export class OutboxRelayService {
         'could not enqueue deliveries; they stay pending and the sweeper enqueues them',
       );
     }
-    if (ok.length) await this.markQueued(ok.flatMap((j) => j.rowIds.map((id) => ({ id, jobId: j.jobId }))));
+    if (ok.length && opts.markQueued) await this.markQueued(ok.flatMap((j) => j.rowIds.map((id) => ({ id, jobId: j.jobId }))));
     return queued;
   }
 
@@ -202,18 +223,33 @@ export class OutboxRelayService {
       const col = <K extends keyof NewNotification>(k: K) => chunk.map((r) => r[k]);
       const inserted: Enqueueable[] = await em.query(
         `INSERT INTO notifications (id, event_id, event_type, event_occurred_at, programme_id, recipient_key, channel, user_id,
-                                    webhook_subscription_id, address, subject, body_text, body_html, payload)
+                                    webhook_subscription_id, address, subject, body_text, body_html, payload, job_id)
          SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::text[], $4::timestamptz[], $5::uuid[], $6::text[], $7::text[], $8::uuid[],
-                              $9::uuid[], $10::text[], $11::text[], $12::text[], $13::text[], $14::jsonb[])
+                              $9::uuid[], $10::text[], $11::text[], $12::text[], $13::text[], $14::jsonb[], $15::text[])
          ON CONFLICT (event_id, recipient_key, channel) DO NOTHING
-         RETURNING id, channel`,
+         RETURNING id, channel, job_id`,
         [
           col('id'), col('eventId'), col('eventType'), col('occurredAt'), col('programmeId'), col('recipientKey'), col('channel'), col('userId'),
           col('webhookId'), col('address'), col('subject'), col('bodyText'), col('bodyHtml'), chunk.map((r) => (r.payload ? JSON.stringify(r.payload) : null)),
+          chunk.map((r) => r.jobId ?? null),
         ],
       );
       created.push(...inserted);
     }
     return created;
   }
+}
+
+/** `fn` over `items`, at most `limit` at a time; the results in the order of `items`. */
+async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  const lane = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, lane));
+  return out;
 }

@@ -31,10 +31,12 @@ export interface SweepResult {
 /**
  * The safety net behind the relay. It relays events the relay loops have not reached, then
  * looks at every delivery still pending 10 s after it was written (its enqueue failed, e.g.
- * Redis was down) or queued for longer than NOTIFY_REQUEUE_AFTER_SECONDS:
- * one whose job is still waiting or running is left alone; one whose job is missing (Redis
- * lost it, or the enqueue after the commit failed) or finished without the row being sent
- * (a worker died at the wrong moment) is enqueued again under the same job id.
+ * Redis was down, or it is waiting behind a backlog: the relay does not mark its rows queued) or
+ * queued for longer than NOTIFY_REQUEUE_AFTER_SECONDS, asking BullMQ once per job:
+ * one whose job is still waiting or running is marked queued (looked at again one interval
+ * later); one whose job is missing (Redis lost it, or the enqueue after the commit failed) or
+ * finished without the row being sent (a worker died at the wrong moment) is enqueued again
+ * under the same job id.
  */
 @Injectable()
 export class OutboxSweeper {
@@ -61,8 +63,8 @@ export class OutboxSweeper {
     let enqueued = 0;
     let failed = 0;
     for (;;) {
-      const rows: { id: string; channel: NotificationChannel; seq: string }[] = await this.db.query(
-        `SELECT id, channel, seq FROM notifications WHERE status = ANY ($1::text[]) AND seq > $2::bigint ORDER BY seq LIMIT $3`,
+      const rows: { id: string; channel: NotificationChannel; job_id: string | null; seq: string }[] = await this.db.query(
+        `SELECT id, channel, job_id, seq FROM notifications WHERE status = ANY ($1::text[]) AND seq > $2::bigint ORDER BY seq LIMIT $3`,
         [statuses, cursor, RECOVER_CHUNK],
       );
       if (!rows.length) break;
@@ -93,17 +95,22 @@ export class OutboxSweeper {
     );
     const alive: string[] = [];
     const again: typeof stale = [];
+    // One question to BullMQ per job, not per row (a batch job carries up to 100 rows).
+    const states = new Map<string, Promise<string>>();
     for (const row of stale) {
       // The job that carries the row: an email row's batch job (job_id), or the job named by the row id (an admin's retry, older rows).
       const job = row.job_id?.startsWith(EMAIL_BATCH_JOB_PREFIX) ? JobName.DeliverEmailBatch : CHANNEL_JOB[row.channel];
       const jobId = row.job_id ?? row.id;
-      const state = await this.producer.jobState(job, jobId);
-      if (ALIVE.has(state)) {
-        alive.push(row.id);
-        continue;
+      let asked = states.get(`${job}/${jobId}`);
+      if (!asked) {
+        asked = this.producer.jobState(job, jobId).then(async (state) => {
+          if (state === 'completed' || state === 'failed') await this.producer.removeJob(job, jobId);
+          return state;
+        });
+        states.set(`${job}/${jobId}`, asked);
       }
-      if (state === 'completed' || state === 'failed') await this.producer.removeJob(job, jobId);
-      again.push(row);
+      if (ALIVE.has(await asked)) alive.push(row.id);
+      else again.push(row);
     }
     // Still on its way: look again one interval later rather than on every sweep.
     if (alive.length) await this.relay.markQueued(alive.map((id) => ({ id })));

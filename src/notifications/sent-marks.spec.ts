@@ -68,4 +68,17 @@ describe('deliveryJobs (what the relay and the sweeper enqueue)', () => {
     expect(a.jobId).not.toBe(c.jobId);
     expect(a.jobId).toMatch(/^emails-[0-9a-f]{40}$/);
   });
+
+  it('puts email rows that name their batch job back under that id, whatever else they are read with (the sweeper, the backlog after Redis is back)', () => {
+    const first = deliveryJobs(rows(3, 'email'))[0];
+    const second = deliveryJobs(rows(2, 'email', 3))[0];
+    // Read back in another order and mixed with a row that names no batch job (an admin's retry names its own id).
+    const read = [...rows(2, 'email', 3).map((r) => ({ ...r, job_id: second.jobId })), { ...rows(1, 'email', 9)[0], job_id: rows(1, 'email', 9)[0].id }, ...rows(3, 'email').map((r) => ({ ...r, job_id: first.jobId }))];
+    const jobs = deliveryJobs(read);
+    expect(jobs.map((j) => [j.jobId, j.rowIds])).toEqual([
+      [second.jobId, second.rowIds],
+      [first.jobId, first.rowIds],
+      [deliveryJobs(rows(1, 'email', 9))[0].jobId, [rows(1, 'email', 9)[0].id]],
+    ]);
+  });
 });

@@ -269,22 +269,36 @@ export const EMAIL_BATCH_JOB_PREFIX = 'emails-';
  * The delivery jobs for rows to enqueue: email rows in batch jobs of up to EMAIL_BATCH_ROWS, in
  * the order given (the relay gives them notice by notice), each under an id made from its rows'
  * ids (the same rows enqueued again make the same id: a no-op while BullMQ holds that job); a
- * webhook or in-app row gets a job of its own under its row id. `rowIds` says which rows a job
- * carries.
+ * webhook or in-app row gets a job of its own under its row id. An email row that already names
+ * its batch job (`job_id`, written with the row by the relay) goes back under that id, with the
+ * other rows given here that name it, so re-enqueueing rows whose job BullMQ still holds is a
+ * no-op however they were read. `rowIds` says which rows a job carries.
  */
 export function deliveryJobs(
-  rows: readonly { id: string; channel: 'email' | 'webhook' | 'in_app' }[],
+  rows: readonly { id: string; channel: 'email' | 'webhook' | 'in_app'; job_id?: string | null }[],
 ): { item: JobItem; jobId: string; rowIds: string[] }[] {
   const jobs: { item: JobItem; jobId: string; rowIds: string[] }[] = [];
   const emails: string[] = [];
+  const named = new Map<string, string[]>();
   for (const r of rows) {
-    if (r.channel === 'email') emails.push(r.id);
-    else if (r.channel === 'webhook') jobs.push({ item: { name: JobName.DeliverWebhook, data: { notificationId: r.id } }, jobId: r.id, rowIds: [r.id] });
+    if (r.channel === 'email') {
+      if (r.job_id?.startsWith(EMAIL_BATCH_JOB_PREFIX)) {
+        const ids = named.get(r.job_id);
+        if (ids) ids.push(r.id);
+        else named.set(r.job_id, [r.id]);
+      } else emails.push(r.id);
+    } else if (r.channel === 'webhook') jobs.push({ item: { name: JobName.DeliverWebhook, data: { notificationId: r.id } }, jobId: r.id, rowIds: [r.id] });
     else jobs.push({ item: { name: JobName.DeliverInApp, data: { notificationId: r.id } }, jobId: r.id, rowIds: [r.id] });
   }
+  for (const [jobId, ids] of named) jobs.push({ item: { name: JobName.DeliverEmailBatch, data: { notificationIds: ids } }, jobId, rowIds: ids });
   for (let i = 0; i < emails.length; i += EMAIL_BATCH_ROWS) {
     const ids = emails.slice(i, i + EMAIL_BATCH_ROWS);
-    jobs.push({ item: { name: JobName.DeliverEmailBatch, data: { notificationIds: ids } }, jobId: `${EMAIL_BATCH_JOB_PREFIX}${createHash('sha1').update(ids.join(',')).digest('hex')}`, rowIds: ids });
+    jobs.push({ item: { name: JobName.DeliverEmailBatch, data: { notificationIds: ids } }, jobId: emailBatchJobId(ids), rowIds: ids });
   }
   return jobs;
+}
+
+/** The id of the email batch job that carries these rows (the same rows, the same id). */
+export function emailBatchJobId(rowIds: readonly string[]): string {
+  return `${EMAIL_BATCH_JOB_PREFIX}${createHash('sha1').update(rowIds.join(',')).digest('hex')}`;
 }

@@ -11,7 +11,9 @@ import { MilestoneRemindersService } from '../../src/notifications/milestone-rem
 import { OutboxSweeper } from '../../src/notifications/outbox-sweeper.service';
 import { OverdueDigestService } from '../../src/notifications/overdue-digest.service';
 import { JobProducer } from '../../src/queue/job-producer.service';
-import { JobName } from '../../src/queue/queue.contract';
+import { JobName, QueueName } from '../../src/queue/queue.contract';
+import { Queue } from 'bullmq';
+import Redis from 'ioredis';
 import { createUser, expectNoPersonalData, expectRouteAllows, TestUser } from '../support/auth';
 import { assign, createEmployee, createPost, TestEmployee } from '../support/factories/cases-factory';
 import { HttpReceiver, startHttpReceiver } from '../support/http-receiver';
@@ -544,6 +546,44 @@ describe('notifications: every event delivered to the right people, exactly once
         sink.setMode('accept');
       }
     }, 40_000);
+    it('the relay writes each row once, pending, with the job that carries it; the sweeper marks queued a row still waiting on that live job', async () => {
+      // The email queue paused: the rows wait on their job, nothing claims them.
+      const connection = new Redis(ctx.redisUrl, { maxRetriesPerRequest: null });
+      const emailQueue = new Queue(QueueName.NotifyEmail, { connection, prefix: process.env.REDIS_PREFIX });
+      await emailQueue.pause();
+      try {
+        const m = await call('post', `/api/v1/consultations/${consultationOther.id}/milestones`, { title: 'Waiting its turn', kind: 'other', dueDate: '2031-01-22', audience: ['hr'] }, 201);
+        await call('post', `/api/v1/milestones/${m.id}/status`, { version: m.version, status: 'done' }, 200);
+        const eventId = await eventOf(m.id, DomainEventType.MilestoneReached);
+        const producer = ctx.app.get(JobProducer);
+        const emails: { id: string; status: string; job_id: string; queued_at: Date | null; xmin: string }[] = await eventually(
+          async () => (await ctx.sql.query(`SELECT id, status, job_id, queued_at, xmin::text AS xmin FROM notifications WHERE event_id = $1 AND channel = 'email'`, [eventId])).rows,
+          (r) => r.length > 0,
+        );
+        // Enqueued under the id each row was written with.
+        await eventually(() => producer.jobState(JobName.DeliverEmailBatch, emails[0].job_id), (s) => s !== 'unknown', 5_000, 50);
+        const [{ xmin: relayTx }] = (await ctx.sql.query(`SELECT xmin::text AS xmin FROM domain_events WHERE id = $1`, [eventId])).rows;
+        for (const e of emails) {
+          expect(e).toMatchObject({ status: 'pending', queued_at: null, job_id: expect.stringMatching(/^emails-[0-9a-f]{40}$/) });
+          // Written once, by the relay's transaction (the one that marked the event dispatched), and not rewritten since.
+          expect(e.xmin).toBe(relayTx);
+        }
+        const state = await producer.jobState(JobName.DeliverEmailBatch, emails[0].job_id);
+        expect(['waiting', 'prioritized']).toContain(state);
+
+        // Stale for the sweeper (pending past its grace): its job is alive, so it is marked queued, not enqueued again.
+        await ctx.sql.query(`UPDATE notifications SET created_at = now() - interval '1 minute' WHERE id = ANY ($1::uuid[])`, [emails.map((e) => e.id)]);
+        const result = await ctx.worker!.get(OutboxSweeper).sweep();
+        expect(result.checked).toBeGreaterThanOrEqual(emails.length);
+        expect(result.requeued).toBe(0);
+        const after: { status: string; job_id: string }[] = (await ctx.sql.query(`SELECT status, job_id FROM notifications WHERE id = ANY ($1::uuid[])`, [emails.map((e) => e.id)])).rows;
+        expect(after).toEqual(emails.map((e) => ({ status: 'queued', job_id: e.job_id })));
+      } finally {
+        await emailQueue.resume();
+        await emailQueue.close();
+        connection.disconnect();
+      }
+    }, 30_000);
   });
 
   describe('the in-app feed', () => {
