@@ -296,6 +296,12 @@ async function main(): Promise<void> {
     const dbUrl = new URL(pg.url);
     dbUrl.pathname = '/wtt_bench';
     await runMigrations(dbUrl.toString());
+    if (process.env.BENCH_SETUP_SQL) {
+      const c = new Client({ connectionString: dbUrl.toString() });
+      await c.connect();
+      await c.query(process.env.BENCH_SETUP_SQL);
+      await c.end();
+    }
     if (STATEMENTS) {
       const c = new Client({ connectionString: dbUrl.toString() });
       await c.connect();

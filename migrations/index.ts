@@ -18,6 +18,7 @@ import { CreateSingleSignOn1764500000000 } from './1764500000000-CreateSingleSig
 import { NotifyIdentityChanges1764660000000 } from './1764660000000-NotifyIdentityChanges';
 import { KeepStoredFilesInObjectStore1764670000000 } from './1764670000000-KeepStoredFilesInObjectStore';
 import { AddNotificationJobId1764680000000 } from './1764680000000-AddNotificationJobId';
+import { NotificationsUpdateInPlace1764690000000 } from './1764690000000-NotificationsUpdateInPlace';
 import { ExtendEvidencePacks1764610000000 } from './1764610000000-ExtendEvidencePacks';
 import { CreateDocuments1764300000000 } from './1764300000000-CreateDocuments';
 import { DocumentsIssuedPdfLater1764300100000 } from './1764300100000-DocumentsIssuedPdfLater';
@@ -54,5 +55,6 @@ export const migrations = [
   NotifyIdentityChanges1764660000000,
   KeepStoredFilesInObjectStore1764670000000,
   AddNotificationJobId1764680000000,
+  NotificationsUpdateInPlace1764690000000,
   // add new migrations above this line, in timestamp order
 ];

@@ -357,10 +357,10 @@ export class DeliveryService implements BeforeApplicationShutdown {
          ORDER BY id FOR UPDATE),
        claimed AS (
          UPDATE notifications n
+         -- Only columns no index covers (possibly_delivered, in a partial index's predicate, changes only after a crash), so
+         -- the claim is a HOT update, with no new index entries (the status stays as it is: a row's first failed attempt turns
+         -- it queued, its success sent).
          SET attempt_started_at = clock_timestamp(),
-             -- A row claimed is on its queue, whether or not the relay's "mark queued" (which skips locked rows) got to it first.
-             status = CASE WHEN n.status = 'pending' THEN 'queued' ELSE n.status END,
-             queued_at = coalesce(n.queued_at, clock_timestamp()),
              possibly_delivered = n.possibly_delivered + CASE WHEN l.before IS NOT NULL THEN 1 ELSE 0 END,
              possibly_delivered_at = CASE WHEN l.before IS NOT NULL THEN clock_timestamp() ELSE n.possibly_delivered_at END
          FROM locked l
@@ -428,7 +428,8 @@ export class DeliveryService implements BeforeApplicationShutdown {
         this.db.query(
           `UPDATE notifications
            SET attempts = attempts + 1, last_error = $2, attempt_started_at = NULL,
-               status = CASE WHEN $3 THEN 'failed' ELSE status END,
+               status = CASE WHEN $3 THEN 'failed' WHEN status = 'pending' THEN 'queued' ELSE status END,
+               queued_at = coalesce(queued_at, clock_timestamp()),
                failed_at = CASE WHEN $3 THEN clock_timestamp() ELSE failed_at END,
                possibly_delivered = possibly_delivered + CASE WHEN $4 THEN 1 ELSE 0 END,
                possibly_delivered_at = CASE WHEN $4 THEN clock_timestamp() ELSE possibly_delivered_at END
@@ -453,7 +454,8 @@ export class DeliveryService implements BeforeApplicationShutdown {
           `WITH locked AS (SELECT id FROM notifications WHERE id = ANY ($1::uuid[]) AND status <> 'sent' ORDER BY id FOR UPDATE)
            UPDATE notifications n
            SET attempts = n.attempts + 1, last_error = $2,
-               status = CASE WHEN $3 THEN 'failed' ELSE n.status END,
+               status = CASE WHEN $3 THEN 'failed' WHEN n.status = 'pending' THEN 'queued' ELSE n.status END,
+               queued_at = coalesce(n.queued_at, clock_timestamp()),
                failed_at = CASE WHEN $3 THEN clock_timestamp() ELSE n.failed_at END
            FROM locked WHERE n.id = locked.id`,
           [ids, errorMessage(err), last],

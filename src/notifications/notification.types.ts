@@ -8,8 +8,8 @@ export enum NotificationChannel {
 
 /**
  * pending: written by the relay (with the id of the job that carries it, enqueued right after the
- * commit); queued: seen on its queue (its first attempt has started, or the sweeper found it
- * waiting on a live job, or an admin retried it); sent: delivered (once); failed: out of attempts,
+ * commit); queued: seen on its queue (an attempt failed and its job will retry, or the sweeper
+ * found it waiting on a live job, or an admin retried it); sent: delivered (once); failed: out of attempts,
  * an admin may retry.
  */
 export enum NotificationStatus {

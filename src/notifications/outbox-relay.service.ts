@@ -59,8 +59,9 @@ export interface Enqueueable {
  * commit the jobs are enqueued under those ids. A row whose enqueue fails stays pending and the
  * sweeper (10 s on) or the relay loop (the moment Redis is back) enqueues it again under the same id.
  * The rows are not rewritten "queued" after the enqueue: that UPDATE was a quarter of PostgreSQL's
- * work per email (issue 20, docs/benchmarks.md). A row turns queued when its first attempt claims
- * it, or when the sweeper finds it still waiting on a job BullMQ holds.
+ * work per email (issue 20, docs/benchmarks.md). A row turns queued when an attempt at it fails
+ * (it is then waiting on its job's retry), or when the sweeper finds it still waiting on a job
+ * BullMQ holds; a row sent at the first attempt goes from pending to sent.
  */
 @Injectable()
 export class OutboxRelayService {

@@ -219,16 +219,20 @@ describe('under faults: hung Redis, PostgreSQL away, deadlocks, a failed "mark s
     try {
       await tx.query('BEGIN');
       await tx.query(`UPDATE notifications SET last_error = last_error WHERE id = $1`, [b.id]);
-      const relayDone = relay.markQueued([{ id: a.id }, { id: b.id }]).then(() => 'done');
-      // Before the fix the relay locked A and waited for B; this UPDATE then waited for A: "deadlock detected".
-      const oursDone = tx.query(`UPDATE notifications SET last_error = last_error WHERE id = $1`, [a.id]).then(() => 'done');
-      expect(await Promise.all([relayDone, oursDone])).toEqual(['done', 'done']);
+      // Before the fix the relay locked A and waited for B (held here until COMMIT), and the UPDATE of A below then waited
+      // for the relay: "deadlock detected". Now it must finish while B is held: it marks A and skips B.
+      const relayDone = await Promise.race([relay.markQueued([{ id: a.id }, { id: b.id }]).then(() => 'done'), new Promise((r) => setTimeout(() => r('waited for a lock'), 10_000))]);
+      expect(relayDone).toBe('done');
+      const oursDone = await tx.query(`UPDATE notifications SET last_error = last_error WHERE id = $1`, [a.id]).then(() => 'done');
+      expect(oursDone).toBe('done');
       await tx.query('COMMIT');
     } finally {
       await tx.end();
     }
     const after = await emailRows(event);
     expect(after.find((r) => r.id === a.id)!.status).toBe('queued');
+    // B was locked: skipped, not waited for (it is still as its claim left it, pending).
+    expect(after.find((r) => r.id === b.id)!.status).toBe('pending');
     sink.release();
     const sent = await eventually(() => emailRows(event), (r) => r.every((x) => x.status === 'sent'), 20_000, 100);
     expect(sent.map((r) => r.status)).toEqual(rows.map(() => 'sent'));
