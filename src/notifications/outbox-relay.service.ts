@@ -314,7 +314,7 @@ async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (item: T) 
  * first asking, in flight or done, as a fresh array (callers may add to it). The reads of a batch
  * are taken at one moment either way; everything but `query` is the manager's own.
  */
-function sharedReads(manager: EntityManager): EntityManager {
+export function sharedReads(manager: EntityManager): EntityManager {
   const asked = new Map<string, Promise<unknown>>();
   const query = (sql: string, params?: unknown[]): Promise<unknown> => {
     const key = `${sql}\u0000${JSON.stringify(params ?? [])}`;
