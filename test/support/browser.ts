@@ -136,7 +136,18 @@ export function axe(page: Page): AxeBuilder {
 
 export async function screenshot(page: Page, name: string): Promise<void> {
   mkdirSync(SCREENSHOTS, { recursive: true });
-  await page.screenshot({ path: join(SCREENSHOTS, `${name.replace(/[^a-z0-9-]+/gi, '-').toLowerCase()}.png`), fullPage: true });
+  const path = join(SCREENSHOTS, `${name.replace(/[^a-z0-9-]+/gi, '-').toLowerCase()}.png`);
+  // Chromium now and then refuses one capture under load ("Page.captureScreenshot: Unable to capture
+  // screenshot") and takes the same picture when asked again; a third refusal fails the test.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await page.screenshot({ path, fullPage: true });
+      return;
+    } catch (err) {
+      if (attempt === 3 || !/Unable to capture screenshot/.test((err as Error).message)) throw err;
+      await page.waitForTimeout(250 * attempt);
+    }
+  }
 }
 
 /** Press Tab until the focused element matches, then return it (fails after `max` presses): keyboard-only journeys. */

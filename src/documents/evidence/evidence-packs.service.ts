@@ -91,6 +91,14 @@ export class EvidencePacksService {
 
   /** Ask for a build; while one is queued or running, that one is returned (202 either way). */
   async start(user: AuthUser, consultationId: string): Promise<EvidencePackResponse> {
+    return (await this.request(user, consultationId)).pack;
+  }
+
+  /**
+   * As start(), and whether this request made the build (`created`) or found one under way. The pack's
+   * status cannot tell: the worker may have taken a new build (running) before it is read back.
+   */
+  async request(user: AuthUser, consultationId: string): Promise<{ pack: EvidencePackResponse; created: boolean }> {
     const { id, created } = await this.db.transaction(async (em) => {
       await this.consultation(em, user, consultationId);
       const [row]: { id: string }[] = await em.query(
@@ -107,7 +115,7 @@ export class EvidencePacksService {
     });
     if (created) await this.enqueue(id);
     const [row]: PackRow[] = await this.db.query(`SELECT * FROM evidence_packs WHERE id = $1`, [id]);
-    return this.toResponse(user, row);
+    return { pack: await this.toResponse(user, row), created };
   }
 
   async status(user: AuthUser, consultationId: string): Promise<EvidencePackStatusResponse> {

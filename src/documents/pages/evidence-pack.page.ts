@@ -66,8 +66,7 @@ export class EvidencePackPage {
   @Post('consultations/:id/evidence-pack')
   @Roles(Role.Admin, Role.HrOfficer)
   async build(@Req() req: FastifyRequest, @Res() reply: FastifyReply, @CurrentUser() user: AuthUser, @UuidParam('id') id: string): Promise<void> {
-    const pack = await this.packs.start(user, id);
-    const fresh = pack.status === 'queued' && pack.progress === 0;
+    const { created: fresh } = await this.packs.request(user, id);
     await redirectTo(req, reply, `/consultations/${id}/evidence-pack`, {
       kind: 'success',
       text: fresh ? 'The evidence pack is being built. Refresh this page to see how far it has got.' : 'A build of the evidence pack is already under way: this page shows how far it has got.',
