@@ -302,12 +302,14 @@ async function emailRun(sql: Client, sink: SinkProcess, programme: string, worke
   const commitsAfter = await commits();
   if (STATEMENTS) {
     const top = await sql.query(
-      `SELECT round(total_exec_time)::int AS ms, calls, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 140) AS query
-       FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12`,
+      `SELECT round(total_exec_time)::int AS ms, round(total_plan_time)::int AS plan_ms, calls, rows, left(regexp_replace(query, '\\s+', ' ', 'g'), 130) AS query
+       FROM pg_stat_statements ORDER BY total_exec_time + total_plan_time DESC LIMIT 12`,
     );
     const size = (await sql.query(`SELECT round(avg(pg_column_size(n.*)))::int AS row_bytes, pg_size_pretty(pg_total_relation_size('notifications')) AS table_size FROM notifications n`)).rows[0];
     log(`  notifications: ${size.row_bytes} bytes a row on average, ${size.table_size} with its indexes and TOAST`);
-    for (const t of top.rows as { ms: number; calls: number; rows: number; query: string }[]) log(`  pg ${String(t.ms).padStart(6)} ms ${String(t.calls).padStart(6)} calls ${String(t.rows).padStart(7)} rows  ${t.query}`);
+    for (const t of top.rows as { ms: number; plan_ms: number; calls: number; rows: number; query: string }[]) {
+      log(`  pg ${String(t.ms).padStart(6)} ms + plan ${String(t.plan_ms).padStart(5)} ms ${String(t.calls).padStart(6)} calls ${String(t.rows).padStart(7)} rows  ${t.query}`);
+    }
   }
   const [db] = (
     await sql.query(
@@ -346,7 +348,7 @@ async function emailRun(sql: Client, sink: SinkProcess, programme: string, worke
 async function main(): Promise<void> {
   log(`starting PostgreSQL, Redis and the SMTP sink`);
   // BENCH_PG_STATEMENTS=1: pg_stat_statements on, and the statements that cost PostgreSQL most printed after each run.
-  const pg = await startPostgres(STATEMENTS ? { shared_preload_libraries: 'pg_stat_statements' } : {});
+  const pg = await startPostgres(STATEMENTS ? { shared_preload_libraries: 'pg_stat_statements', 'pg_stat_statements.track_planning': 'on' } : {});
   const redis = await startRedis();
   const sink = SINK === 'postfix' ? await startPostfixSink() : await startSinkProcess();
   try {

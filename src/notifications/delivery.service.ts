@@ -12,6 +12,7 @@ import { NotificationChannel, NotificationRow, NotificationStatus } from './noti
 import { isTransientDatabaseError } from '../common/errors/db-unavailable';
 import { RetryLaterError } from '../common/errors/retry-later';
 import { AppConfig } from '../config/app-config';
+import { PreparedStatement } from '../database/prepared';
 
 /** Raised when the notifications row no longer exists: the job is skipped, not retried. */
 export class DeliveryTargetGone extends Error {}
@@ -331,15 +332,7 @@ export class DeliveryService implements BeforeApplicationShutdown {
 
   /** Load the rows (no lock, no claim: the claim is made just before the send). */
   private async loadRows(ids: string[]): Promise<Map<string, WebhookRow>> {
-    const rows: WebhookRow[] = await this.db.query(
-      `SELECT n.id, n.event_id, n.event_type, n.event_occurred_at, n.programme_id, n.recipient_key, n.channel, n.user_id,
-              n.webhook_subscription_id, n.address, n.subject, n.body_text, n.body_html, n.payload, n.status, n.attempts,
-              w.url AS w_url, w.secret AS w_secret, w.is_active AS w_active
-       FROM notifications n
-       LEFT JOIN webhook_subscriptions w ON w.id = n.webhook_subscription_id
-       WHERE n.id = ANY ($1::uuid[])`,
-      [ids],
-    );
+    const rows = await LOAD.run(this.db, [ids]);
     return new Map(rows.map((r) => [r.id, r]));
   }
 
@@ -350,45 +343,13 @@ export class DeliveryService implements BeforeApplicationShutdown {
    * recorded its outcome).
    */
   private async claimRows(ids: string[]): Promise<Map<string, Claim>> {
-    const rows: Claim[] = await this.db.query(
-      `WITH locked AS (
-         SELECT id, attempt_started_at AS before FROM notifications
-         WHERE id = ANY ($1::uuid[]) AND status <> 'sent' AND channel <> 'in_app'
-         ORDER BY id FOR UPDATE),
-       claimed AS (
-         UPDATE notifications n
-         -- Only columns no index covers (possibly_delivered, in a partial index's predicate, changes only after a crash), so
-         -- the claim is a HOT update, with no new index entries (the status stays as it is: a row's first failed attempt turns
-         -- it queued, its success sent).
-         SET attempt_started_at = clock_timestamp(),
-             possibly_delivered = n.possibly_delivered + CASE WHEN l.before IS NOT NULL THEN 1 ELSE 0 END,
-             possibly_delivered_at = CASE WHEN l.before IS NOT NULL THEN clock_timestamp() ELSE n.possibly_delivered_at END
-         FROM locked l
-         WHERE n.id = l.id AND (l.before IS NULL OR l.before < clock_timestamp() - make_interval(secs => $2::int))
-         RETURNING n.id, n.possibly_delivered, l.before IS NOT NULL AS found_unfinished)
-       SELECT n.id, n.status, c.id IS NOT NULL AS claimed, coalesce(c.possibly_delivered, n.possibly_delivered) AS possibly_delivered,
-              coalesce(c.found_unfinished, false) AS found_unfinished,
-              n.attempt_started_at + make_interval(secs => $2::int) AS lease_until
-       FROM notifications n
-       LEFT JOIN claimed c ON c.id = n.id
-       WHERE n.id = ANY ($1::uuid[])`,
-      [ids, ATTEMPT_LEASE_SECONDS],
-    );
+    const rows = await CLAIM.run(this.db, [ids, ATTEMPT_LEASE_SECONDS]);
     return new Map(rows.map((r) => [r.id, r]));
   }
 
   /** Mark rows sent (locked in id order), each only if it is not sent yet; returns the rows this call turned sent. */
-  private async markSentRows(ids: string[], em: Pick<DataSource, 'query'> = this.db): Promise<Map<string, Date>> {
-    // (A CTE, because TypeORM returns [rows, count] for a bare UPDATE … RETURNING.)
-    const rows: { id: string; sent_at: Date }[] = await em.query(
-      `WITH locked AS (SELECT id FROM notifications WHERE id = ANY ($1::uuid[]) AND status <> 'sent' ORDER BY id FOR UPDATE),
-       marked AS (
-         UPDATE notifications n SET status = 'sent', sent_at = clock_timestamp(), attempts = attempts + 1, last_error = NULL, failed_at = NULL,
-                attempt_started_at = NULL
-         FROM locked WHERE n.id = locked.id RETURNING n.id, n.sent_at)
-       SELECT id, sent_at FROM marked`,
-      [ids],
-    );
+  private async markSentRows(ids: string[], em?: Pick<DataSource, 'query'>): Promise<Map<string, Date>> {
+    const rows: { id: string; sent_at: Date }[] = em ? await em.query(MARK_SENT.text, [ids]) : await MARK_SENT.run(this.db, [ids]);
     return new Map(rows.map((r) => [r.id, r.sent_at]));
   }
 
@@ -470,15 +431,61 @@ export class DeliveryService implements BeforeApplicationShutdown {
     if (!ids.length) return;
     await retryTransient(
       () =>
-        this.db.query(
-          `WITH locked AS (SELECT id FROM notifications WHERE id = ANY ($1::uuid[]) AND status <> 'sent' ORDER BY id FOR UPDATE)
-           UPDATE notifications n SET attempt_started_at = NULL FROM locked WHERE n.id = locked.id`,
-          [ids],
-        ),
+        RELEASE_CLAIMS.run(this.db, [ids]),
       MARK_SENT_RETRY_MS,
     );
   }
 }
+
+// The statements of every delivery, prepared once per connection (src/database/prepared.ts).
+const LOAD = new PreparedStatement<WebhookRow>(
+  'delivery_load',
+  `SELECT n.id, n.event_id, n.event_type, n.event_occurred_at, n.programme_id, n.recipient_key, n.channel, n.user_id,
+          n.webhook_subscription_id, n.address, n.subject, n.body_text, n.body_html, n.payload, n.status, n.attempts,
+          w.url AS w_url, w.secret AS w_secret, w.is_active AS w_active
+   FROM notifications n
+   LEFT JOIN webhook_subscriptions w ON w.id = n.webhook_subscription_id
+   WHERE n.id = ANY ($1::uuid[])`,
+);
+const CLAIM = new PreparedStatement<Claim>(
+  'delivery_claim',
+  `WITH locked AS (
+     SELECT id, attempt_started_at AS before FROM notifications
+     WHERE id = ANY ($1::uuid[]) AND status <> 'sent' AND channel <> 'in_app'
+     ORDER BY id FOR UPDATE),
+   claimed AS (
+     UPDATE notifications n
+     -- Only columns no index covers (possibly_delivered, in a partial index's predicate, changes only after a crash), so
+     -- the claim is a HOT update, with no new index entries (the status stays as it is: a row's first failed attempt turns
+     -- it queued, its success sent).
+     SET attempt_started_at = clock_timestamp(),
+         possibly_delivered = n.possibly_delivered + CASE WHEN l.before IS NOT NULL THEN 1 ELSE 0 END,
+         possibly_delivered_at = CASE WHEN l.before IS NOT NULL THEN clock_timestamp() ELSE n.possibly_delivered_at END
+     FROM locked l
+     WHERE n.id = l.id AND (l.before IS NULL OR l.before < clock_timestamp() - make_interval(secs => $2::int))
+     RETURNING n.id, n.possibly_delivered, l.before IS NOT NULL AS found_unfinished)
+   SELECT n.id, n.status, c.id IS NOT NULL AS claimed, coalesce(c.possibly_delivered, n.possibly_delivered) AS possibly_delivered,
+          coalesce(c.found_unfinished, false) AS found_unfinished,
+          n.attempt_started_at + make_interval(secs => $2::int) AS lease_until
+   FROM notifications n
+   LEFT JOIN claimed c ON c.id = n.id
+   WHERE n.id = ANY ($1::uuid[])`,
+);
+// (A CTE, because TypeORM returns [rows, count] for a bare UPDATE … RETURNING, and the in-app path runs it through a transaction's manager.)
+const MARK_SENT = new PreparedStatement<{ id: string; sent_at: Date }>(
+  'delivery_mark_sent',
+  `WITH locked AS (SELECT id FROM notifications WHERE id = ANY ($1::uuid[]) AND status <> 'sent' ORDER BY id FOR UPDATE),
+   marked AS (
+     UPDATE notifications n SET status = 'sent', sent_at = clock_timestamp(), attempts = attempts + 1, last_error = NULL, failed_at = NULL,
+            attempt_started_at = NULL
+     FROM locked WHERE n.id = locked.id RETURNING n.id, n.sent_at)
+   SELECT id, sent_at FROM marked`,
+);
+const RELEASE_CLAIMS = new PreparedStatement(
+  'delivery_release_claims',
+  `WITH locked AS (SELECT id FROM notifications WHERE id = ANY ($1::uuid[]) AND status <> 'sent' ORDER BY id FOR UPDATE)
+   UPDATE notifications n SET attempt_started_at = NULL FROM locked WHERE n.id = locked.id`,
+);
 
 /** Socket errors of a receiver that was never reached: it cannot have the message. */
 const UNREACHED_CODES = new Set(['ENOTSENT', 'ECONNREFUSED', 'ECONNECTION', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH', 'EDNS', 'ETLS', 'EAUTH']);

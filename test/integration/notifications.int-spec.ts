@@ -737,16 +737,22 @@ describe('notifications: every event delivered to the right people, exactly once
     it('exports queue depth, failures and delivery latency at /metrics for the token holder', async () => {
       expectErrorShape(await ctx.api.get('/metrics'), 401);
       expectErrorShape(await ctx.api.get('/metrics', { headers: { authorization: 'Bearer wrong-token-xxxxxxxxxxxx' } }), 401);
-      await new Promise((r) => setTimeout(r, 1200)); // the worker writes its counts once a second
-      const res = await ctx.api.get('/metrics', { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+      // The worker writes its counts once a second: read /metrics until they include every row sent so far (or 15 s pass;
+      // the assertions below then say what is missing). A fixed 1.2 s wait lost the race on a loaded machine (97 of 98).
+      const sentRows = (await ctx.sql.query(`SELECT count(*)::int AS n FROM notifications WHERE channel = 'email' AND status = 'sent'`)).rows[0].n;
+      const sentIn = (text: string) => Number(/^wtt_notification_deliveries_total\{channel="email",outcome="sent"\} (\d+)$/m.exec(text)?.[1]);
+      let res = await ctx.api.get('/metrics', { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+      for (const until = Date.now() + 15_000; !(sentIn(res.text) >= sentRows) && Date.now() < until; ) {
+        await new Promise((r) => setTimeout(r, 250));
+        res = await ctx.api.get('/metrics', { headers: { authorization: `Bearer ${METRICS_TOKEN}` } });
+      }
       expect(res.statusCode).toBe(200);
       expect(String(res.headers['content-type'])).toContain('text/plain');
       expect(res.text).toMatch(/^wtt_queue_jobs\{queue="notify-email",state="waiting"\} \d+$/m);
       expect(res.text).toMatch(/^wtt_notifications_open\{channel="webhook",status="failed"\} \d+$/m);
       expect(res.text).toMatch(/^wtt_outbox_undispatched_events \d+$/m);
       expect(res.text).toMatch(/^wtt_metrics_source_up\{source="redis"\} 1$/m);
-      const sent = Number(/^wtt_notification_deliveries_total\{channel="email",outcome="sent"\} (\d+)$/m.exec(res.text)?.[1]);
-      const sentRows = (await ctx.sql.query(`SELECT count(*)::int AS n FROM notifications WHERE channel = 'email' AND status = 'sent'`)).rows[0].n;
+      const sent = sentIn(res.text);
       expect(sentRows).toBeGreaterThan(0);
       expect(sent).toBeGreaterThanOrEqual(sentRows); // every sent row counted (the sweeper test sent one row twice)
       expect(Number(/^wtt_notification_deliveries_total\{channel="email",outcome="retried"\} (\d+)$/m.exec(res.text)?.[1])).toBeGreaterThan(0);

@@ -1,0 +1,58 @@
+import { DataSource } from 'typeorm';
+import { ServiceUnavailableError } from '../../src/common/errors/service-unavailable';
+import { dataSourceOptions } from '../../src/database/data-source';
+import { PreparedStatement } from '../../src/database/prepared';
+import { createTestDatabase, TestDatabase } from '../support/test-db';
+
+/**
+ * The delivery worker's hot statements run as named prepared statements (src/database/prepared.ts):
+ * planned once per connection, on the pool TypeORM holds, with its bound (503, not a hang) when
+ * every connection is taken.
+ */
+describe('prepared statements on the TypeORM pool', () => {
+  let db: TestDatabase;
+  let ds: DataSource;
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    ds = await new DataSource(dataSourceOptions(db.url, {}, { max: 1, waitMs: 300, retryAfterSeconds: 2 })).initialize();
+  });
+  afterAll(async () => {
+    await ds?.destroy();
+    await db?.drop();
+  });
+
+  it('is prepared once on the connection and run again from its plan, with results typed as pg gives them', async () => {
+    const count = new PreparedStatement<{ n: number; at: Date }>('test_count_programmes', 'SELECT count(*)::int AS n, now() AS at FROM programmes WHERE name <> $1');
+    const [a] = await count.run(ds, ['-']);
+    const [b] = await count.run(ds, ['--']);
+    expect(a.n).toBe(b.n);
+    expect(b.at).toBeInstanceOf(Date);
+    // The pool has one connection: this query runs on the same session that prepared the statement.
+    const [s]: { statement: string; runs: number }[] = await ds.query(
+      `SELECT statement, (generic_plans + custom_plans)::int AS runs FROM pg_prepared_statements WHERE name = 'test_count_programmes'`,
+    );
+    expect(s.statement).toContain('FROM programmes');
+    expect(s.runs).toBe(2);
+  });
+
+  it('waits for a connection within the pool bound, then gives the 503 error, and works once one is free', async () => {
+    const one = new PreparedStatement<{ one: number }>('test_one', 'SELECT $1::int AS one');
+    const held = ds.createQueryRunner();
+    await held.connect();
+    try {
+      const started = Date.now();
+      await expect(one.run(ds, [1])).rejects.toBeInstanceOf(ServiceUnavailableError);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+    } finally {
+      await held.release();
+    }
+    expect(await one.run(ds, [1])).toEqual([{ one: 1 }]);
+  });
+
+  it('a bad parameter is PostgreSQL’s own error, as through TypeORM', async () => {
+    const one = new PreparedStatement<{ one: number }>('test_uuid', 'SELECT $1::uuid AS one');
+    await expect(one.run(ds, ['not-a-uuid'])).rejects.toMatchObject({ code: '22P02' });
+    expect(await one.run(ds, ['00000000-0000-4000-8000-000000000000'])).toHaveLength(1);
+  });
+});
