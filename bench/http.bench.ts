@@ -89,7 +89,7 @@ async function main(): Promise<void> {
     const api = `http://127.0.0.1:${apiPort}`;
     const bare = `http://127.0.0.1:${barePort}`;
     const apiProc = bench.process(
-      spawn(process.execPath, [join(root, 'dist', 'src', 'main.js')], {
+      spawn(process.execPath, [...(process.env.BENCH_API_NODE_ARGS?.split(' ').filter(Boolean) ?? []), join(root, 'dist', 'src', 'main.js')], {
         env: {
           ...process.env,
           NODE_ENV: 'development',
@@ -127,36 +127,42 @@ async function main(): Promise<void> {
     parts.push(await interleaved('/health/live, 16 connections', () => cannon(`${api}/health/live`, 16, SECONDS), () => cannon(`${bare}/health/live`, 16, SECONDS)));
 
     // ------------------------------------------------------------ matrix under 64 connections
-    log(`matrix: 64 connections for ${MATRIX_SECONDS} s`);
-    const matrixLoadBefore = load();
-    const codes = new Map<number, number>();
-    let badBusy = 0;
-    const m = await autocannon({
-      url: `${api}/api/v1/programmes/${programmeId}/establishment`,
-      connections: 64,
-      duration: MATRIX_SECONDS,
-      headers: auth,
-      timeout: 60,
-      requests: [
-        {
-          method: 'GET',
-          onResponse: (status: number, _body: string, _ctx: unknown, headers: Record<string, string>) => {
-            codes.set(status, (codes.get(status) ?? 0) + 1);
-            if (status === 503 && !headers['retry-after']) badBusy++;
+    let matrixLine = '| 64 connections on the matrix | not run (BENCH_MATRIX_SECONDS=0) | | | | |';
+    if (MATRIX_SECONDS > 0) {
+      log(`matrix: 64 connections for ${MATRIX_SECONDS} s`);
+      const matrixLoadBefore = load();
+      const codes = new Map<number, number>();
+      let badBusy = 0;
+      const m = await autocannon({
+        url: `${api}/api/v1/programmes/${programmeId}/establishment`,
+        connections: 64,
+        duration: MATRIX_SECONDS,
+        headers: auth,
+        timeout: 60,
+        requests: [
+          {
+            method: 'GET',
+            onResponse: (status: number, _body: string, _ctx: unknown, headers: Record<string, string>) => {
+              codes.set(status, (codes.get(status) ?? 0) + 1);
+              if (status === 503 && !headers['retry-after']) badBusy++;
+            },
           },
-        },
-      ],
-    } as autocannon.Options);
-    const fiveXx = [...codes.entries()].filter(([s]) => s >= 500).reduce((n, [s, k]) => n + (s === 503 ? 0 : k), 0) + badBusy;
-    const matrixLine = `| 64 connections on the matrix, ${MATRIX_SECONDS} s | ${[...codes.entries()].sort().map(([s, k]) => `${k} × ${s}`).join(', ')}; ${m.errors} socket errors, ${m.timeouts} timeouts; p99 ${m.latency.p99} ms | **${fiveXx}** 5xx other than 503 + Retry-After | 0 — ${fiveXx === 0 ? 'met' : '**missed**'} | ${matrixLoadBefore} → ${load()} |`;
+        ],
+      } as autocannon.Options);
+      const fiveXx = [...codes.entries()].filter(([s]) => s >= 500).reduce((n, [s, k]) => n + (s === 503 ? 0 : k), 0) + badBusy;
+      matrixLine = `| 64 connections on the matrix, ${MATRIX_SECONDS} s | ${[...codes.entries()].sort().map(([s, k]) => `${k} × ${s}`).join(', ')}; ${m.errors} socket errors, ${m.timeouts} timeouts; p99 ${m.latency.p99} ms | **${fiveXx}** 5xx other than 503 + Retry-After | 0 — ${fiveXx === 0 ? 'met' : '**missed**'} | ${matrixLoadBefore} → ${load()} |`;
+
+    }
 
     // ------------------------------------------------------------ 1,000,000-row import vs psql \copy
-    log(`import: ${IMPORT_ROWS} rows`);
-    const header = POST_COLUMNS.map((c) => c.key).join(',');
-    const lines = [header];
-    for (let i = 0; i < IMPORT_ROWS; i++) {
-      const grade = data.councilGradeCodes[3 + (i % 10)];
-      lines.push(`IMP-${String(i).padStart(7, '0')},"Imported post ${i}, bench",BCC,${BENCH_AREAS[i % 12]},${grade},${i % 9 === 0 ? '0.5' : '1'},${i % 7 === 0 ? 'vacant' : 'filled'},,`);
+    let importLine = '| import | not run (BENCH_IMPORT_ROWS=0) | | | | |';
+    if (IMPORT_ROWS > 0) {
+      log(`import: ${IMPORT_ROWS} rows`);
+      const header = POST_COLUMNS.map((c) => c.key).join(',');
+      const lines = [header];
+      for (let i = 0; i < IMPORT_ROWS; i++) {
+        const grade = data.councilGradeCodes[3 + (i % 10)];
+        lines.push(`IMP-${String(i).padStart(7, '0')},"Imported post ${i}, bench",BCC,${BENCH_AREAS[i % 12]},${grade},${i % 9 === 0 ? '0.5' : '1'},${i % 7 === 0 ? 'vacant' : 'filled'},,`);
     }
     const csv = Buffer.from(`${lines.join('\r\n')}\r\n`);
     lines.length = 0;
@@ -205,8 +211,10 @@ async function main(): Promise<void> {
       log(`  import run ${i + 1}: API ${fmt(apiMs[i])} ms, psql ${fmt(psqlMs[i])} ms`);
     }
     await clean();
-    await sql.end();
     const importRatio = median(apiMs) / median(psqlMs);
+    importLine = `| import ${IMPORT_ROWS.toLocaleString('en-GB')} rows (median of ${IMPORT_RUNS}) | API upload ${fmt(median(apiMs))} ms | psql \\copy + insert ${fmt(median(psqlMs))} ms | ${importRatio.toFixed(2)}× | ≤ 1.5× — ${importRatio <= 1.5 ? 'met' : '**missed**'} | ${importLoadBefore} → ${load()} |`;
+    }
+    await sql.end();
 
     // ------------------------------------------------------------ report
     const rows = parts.map((x) => {
@@ -228,7 +236,7 @@ Machine: ${cpu.length} × ${cpu[0]?.model ?? 'unknown CPU'}, ${Math.round(totalm
 |---|---|---|---|---|---|
 ${rows.join('\n')}
 ${matrixLine}
-| import ${IMPORT_ROWS.toLocaleString('en-GB')} rows (median of ${IMPORT_RUNS}) | API upload ${fmt(median(apiMs))} ms | psql \\copy + insert ${fmt(median(psqlMs))} ms | ${importRatio.toFixed(2)}× | ≤ 1.5× — ${importRatio <= 1.5 ? 'met' : '**missed**'} | ${importLoadBefore} → ${load()} |
+${importLine}
 
 Each load figure is the median of ${ROUNDS} runs of ${SECONDS} s, product and bare handler alternately (the order swapped each round); the bare handler's list JSON was checked byte-identical to the product's.
 `;

@@ -12,6 +12,7 @@ import { canSeePostInArea, canSeeProgramme, isStaff, postAreaFilter } from './es
 import { EstablishmentStatus, POSTS_PAGE_DEFAULT, Scope } from './establishment.constants';
 import { notFound, unprocessable, withConstraintFields } from './establishment-errors';
 import { assertVersion } from '../common/errors/stale-version';
+import { PreparedStatement } from '../database/prepared';
 
 export const POST_CONSTRAINTS = {
   posts_org_reference_key: { field: 'reference', reason: 'is already the reference of another post of this organisation' },
@@ -165,7 +166,9 @@ export class PostsService {
     params.push(limit + 1);
     // One round trip: the page, its joins and each post's current holders (as JSON), with the
     // values already in the response's form (ISO dates, FTE as a number), mapped without lookups.
-    const rows: ListRow[] = await this.ds.query(
+    // A named prepared statement per variant of the text (the filters given): planned once per connection.
+    const rows = await PreparedStatement.of<ListRow>(
+      'posts_list',
       `WITH page AS (
          SELECT * FROM posts p ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
          ORDER BY p.reference, p.id LIMIT $${params.length}
@@ -176,8 +179,7 @@ export class PostsService {
                         WHERE pa.post_id = p.id AND pa.starts_on <= current_date AND (pa.ends_on IS NULL OR pa.ends_on >= current_date)), '[]') AS holders
        FROM page p ${POST_JOINS}
        ORDER BY p.reference, p.id`,
-      params,
-    );
+    ).run(this.ds, params);
     const more = rows.length > limit;
     const n = more ? limit : rows.length;
     const items: PostResponse[] = new Array<PostResponse>(n);

@@ -1,4 +1,4 @@
-import { DataSource } from 'typeorm';
+import { DataSource, QueryFailedError } from 'typeorm';
 import { ServiceUnavailableError } from '../../src/common/errors/service-unavailable';
 import { dataSourceOptions } from '../../src/database/data-source';
 import { PreparedStatement } from '../../src/database/prepared';
@@ -50,9 +50,26 @@ describe('prepared statements on the TypeORM pool', () => {
     expect(await one.run(ds, [1])).toEqual([{ one: 1 }]);
   });
 
-  it('a bad parameter is PostgreSQL’s own error, as through TypeORM', async () => {
+  it('SQL assembled at run time gets one statement per distinct text', async () => {
+    const text = (filtered: boolean) => `SELECT count(*)::int AS n FROM programmes${filtered ? ' WHERE name = $1' : ' WHERE $1::text IS NOT NULL'}`;
+    const a = PreparedStatement.of<{ n: number }>('test_list', text(true));
+    expect(PreparedStatement.of('test_list', text(true))).toBe(a);
+    const b = PreparedStatement.of<{ n: number }>('test_list', text(false));
+    expect(b.name).not.toBe(a.name);
+    expect(a.name).toMatch(/^test_list_[0-9a-f]{16}$/);
+    const [all] = await b.run(ds, ['x']);
+    const [none] = await a.run(ds, ['no such programme']);
+    expect(none.n).toBe(0);
+    expect(all.n).toBeGreaterThanOrEqual(0);
+    const names: { name: string }[] = await ds.query(`SELECT name FROM pg_prepared_statements WHERE name LIKE 'test_list_%' ORDER BY name`);
+    expect(names.map((r) => r.name).sort()).toEqual([a.name, b.name].sort());
+  });
+
+  it('a bad parameter is PostgreSQL’s error as TypeORM gives it (QueryFailedError, with its code)', async () => {
     const one = new PreparedStatement<{ one: number }>('test_uuid', 'SELECT $1::uuid AS one');
-    await expect(one.run(ds, ['not-a-uuid'])).rejects.toMatchObject({ code: '22P02' });
+    const err: unknown = await one.run(ds, ['not-a-uuid']).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(QueryFailedError);
+    expect(err).toMatchObject({ code: '22P02', driverError: expect.objectContaining({ code: '22P02' }) });
     expect(await one.run(ds, ['00000000-0000-4000-8000-000000000000'])).toHaveLength(1);
   });
 });
