@@ -12,6 +12,8 @@
  *
  *   make bench-http                                           # the full run
  *   BENCH_POSTS=100000 BENCH_IMPORT_ROWS=100000 BENCH_SECONDS=5 BENCH_ROUNDS=2 BENCH_MATRIX_SECONDS=15 make bench-http
+ *   BENCH_MATRIX_SECONDS=0 BENCH_IMPORT_ROWS=0 make bench-http     # the list and /health/live only
+ *   BENCH_API_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" …    # node options for the API process (a CPU profile)
  *
  * Prints a markdown report (with the machine's load average around each part) and writes it to bench/out/http-<time>.md.
  */

@@ -429,11 +429,7 @@ export class DeliveryService implements BeforeApplicationShutdown {
   /** Give back claims that were never used (the batch stopped before sending those rows): nothing was sent, nothing counted. */
   private async releaseClaims(ids: string[]): Promise<void> {
     if (!ids.length) return;
-    await retryTransient(
-      () =>
-        RELEASE_CLAIMS.run(this.db, [ids]),
-      MARK_SENT_RETRY_MS,
-    );
+    await retryTransient(() => RELEASE_CLAIMS.run(this.db, [ids]), MARK_SENT_RETRY_MS);
   }
 }
 
