@@ -49,7 +49,7 @@ export const MARK_SENT_BATCH = 16;
  */
 export const BATCH_MARK_ROWS = 100;
 export const BATCH_MARK_MS = 50;
-/** A batch claims its rows this many at a time, right before sending them (so a crash leaves few claimed and unsent). */
+/** A batch claims its rows this many at a time, right before sending them, the next chunk while the one before is sent (so a crash leaves at most two chunks claimed and not yet acknowledged). */
 export const BATCH_CLAIM_ROWS = 20;
 
 interface WebhookRow extends NotificationRow {
@@ -173,7 +173,9 @@ export class DeliveryService implements BeforeApplicationShutdown {
    * - rows already sent are skipped (one log line naming them), rows gone are skipped;
    * - the connection is taken first: a server that cannot be reached fails the job before anything
    *   is claimed (each row records the failed attempt; failed for good on the last one);
-   * - rows are claimed BATCH_CLAIM_ROWS at a time, right before they are sent; a row whose earlier
+   * - rows are claimed BATCH_CLAIM_ROWS at a time, right before they are sent (the next chunk's
+   *   claim is made while this chunk's messages are on the wire, and handed back unused when the
+   *   batch stops early, so at most two chunks are claimed at once); a row whose earlier
    *   attempt died unrecorded is counted "possibly delivered" and resent with the same Message-ID;
    *   a row another attempt holds (within its lease) is left to it, and the job runs again when
    *   that lease ends (not a failed attempt);
@@ -211,6 +213,20 @@ export class DeliveryService implements BeforeApplicationShutdown {
     let retryError: unknown;
     let connected = false;
     let handedBack = false;
+    /** The next chunk's claim, made while this chunk's messages are on the wire (so the connection does not wait for it). */
+    let ahead: Promise<Map<string, Claim>> | undefined;
+    const claimAhead = (ids: string[]) => {
+      ahead = this.claimRows(ids);
+      ahead.catch(() => undefined); // (awaited below: its error is the batch's)
+    };
+    /** A claim made ahead and not used (the batch stopped first): its rows go back as they were. */
+    const releaseAhead = async () => {
+      if (!ahead) return;
+      const claims = ahead;
+      ahead = undefined;
+      const got = await claims;
+      await this.releaseClaims([...got.values()].filter((c) => c.claimed).map((c) => c.id));
+    };
     try {
       await this.email
         .withSender(async (send: EmailSender) => {
@@ -221,7 +237,8 @@ export class DeliveryService implements BeforeApplicationShutdown {
               break;
             }
             const chunk = todo.slice(i, i + BATCH_CLAIM_ROWS);
-            const claims = await this.claimRows(chunk.map((r) => r.id));
+            const claims = await (ahead ?? this.claimRows(chunk.map((r) => r.id)));
+            ahead = undefined;
             const mine: WebhookRow[] = [];
             const sentMeanwhile: string[] = [];
             for (const row of chunk) {
@@ -249,6 +266,8 @@ export class DeliveryService implements BeforeApplicationShutdown {
             }
             // The chunk's messages go out pipelined on the connection (one round trip each); outcomes are taken in order.
             const outcomes = mine.map((row) => send(row).then(() => undefined, (err: unknown) => ({ err })));
+            const next = todo.slice(i + BATCH_CLAIM_ROWS, i + 2 * BATCH_CLAIM_ROWS);
+            if (next.length) claimAhead(next.map((r) => r.id));
             const unreached: string[] = [];
             for (let j = 0; j < mine.length; j++) {
               const row = mine[j];
@@ -282,7 +301,9 @@ export class DeliveryService implements BeforeApplicationShutdown {
               break;
             }
           }
+          await releaseAhead();
         })
+        .finally(() => releaseAhead().catch((err: unknown) => this.logger.warn({ err: errorMessage(err) }, 'batch: could not hand back rows claimed ahead; they wait for their lease')))
         .catch(async (err: unknown) => {
           if (connected) throw err;
           // No connection to the mail server: nothing was claimed or sent.

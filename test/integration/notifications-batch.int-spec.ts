@@ -116,6 +116,7 @@ describe('notifications: email rows in batch jobs', () => {
     expect(cut[0]).toMatchObject({ attempts: 2, possibly_delivered: 1, last_error: null });
     // Every other row: sent on its first attempt, nothing counted.
     expect(rows.filter((r) => r.attempts === 1 && r.possibly_delivered === 0)).toHaveLength(MEMBERS - 1);
+    // No attempt left open: the next chunk, claimed while the cut one was on the wire, was handed back unused (else it waits out its lease).
     expect(rows.every((r) => r.attempt_started_at === null)).toBe(true);
     expect(proxy.connections()).toBeGreaterThan(connectionsBefore);
   }, 60_000);

@@ -70,6 +70,25 @@ describe('EmailChannel without SMTP_URL', () => {
     expect(a.slice(a.indexOf('\r\n\r\n'))).toBe(b.slice(b.indexOf('\r\n\r\n')));
   });
 
+  it("keeps an event's notices apart: each row gets the subject, text, html and calendar of its own notice", async () => {
+    const id = (n: number) => `${n}${n}${n}${n}${n}${n}${n}${n}-1111-4111-8111-111111111111`;
+    const calendar = { calendar: { method: 'REQUEST', content: 'BEGIN:VCALENDAR\r\nUID:forum-3\r\nEND:VCALENDAR' } };
+    // One event, five notices that differ in one field each from the first.
+    const variants: Partial<NotificationRow>[] = [{}, { body_text: 'A meeting.' }, { body_html: null }, { payload: calendar }, { subject: 'Another subject' }];
+    // Interleaved, twice over, so each notice is composed while the others are cached.
+    for (const round of [1, 2]) for (const [n, over] of variants.entries()) await channel.send(row({ id: id(round * 5 + n - 4), address: `r${n}@union.example`, ...over }));
+    for (const round of [1, 2])
+      for (const [n, over] of variants.entries()) {
+        const raw = readFileSync(join(dir, `${id(round * 5 + n - 4)}.eml`), 'utf8');
+        const { headers } = splitHeaders(raw);
+        expect(headers.to).toBe(`r${n}@union.example`);
+        expect(decodeWords(headers.subject)).toBe(over.subject ?? 'Forum meeting scheduled: Forum #3 — Town Hall');
+        expect(raw.includes('Where: Town Hall')).toBe(over.body_text === undefined);
+        expect(raw.includes('text/html')).toBe(over.body_html !== null);
+        expect(raw.includes('UID:forum-3')).toBe(over.payload !== undefined);
+      }
+  });
+
   it('refuses a row without an address for good', async () => {
     await expect(channel.send(row({ address: null }))).rejects.toThrow('no email address');
   });

@@ -1,5 +1,4 @@
 import { Injectable, Logger, OnApplicationShutdown } from '@nestjs/common';
-import { createHash } from 'node:crypto';
 import { mkdir, rename, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { createTransport, type Transporter } from 'nodemailer';
@@ -55,8 +54,21 @@ const TO_MARK = 'wtt-recipient@wtt.invalid';
 const ID_MARK = 'ffffffff-ffff-4fff-bfff-ffffffffffff';
 /** Values that can stand in a header as they are (no encoding, no folding surprises). */
 const PLAIN = /^[\x21-\x7e]+$/;
-/** Notices composed once per content (an event's notice is the same for its ~100 recipients); the worker sends them one event after another. */
+/** Events whose notices are kept composed (an event's notice is the same for its ~100 recipients; the worker sends them one event after another), and at most so many notices each. */
 const COMPOSED_CACHE_SIZE = 64;
+const NOTICES_PER_EVENT = 8;
+
+/** A notice composed with the stand-ins, and what it says (to tell it apart from the event's other notices). */
+interface Template {
+  subject: string;
+  text: string;
+  html: string | null;
+  /** The payload as JSON ('' when none). */
+  payload: string;
+  built: Promise<{ head: string; body: Buffer }>;
+}
+
+const payloadJson = (row: NotificationRow) => (row.payload === null || row.payload === undefined ? '' : JSON.stringify(row.payload));
 
 /**
  * Composes messages with nodemailer's MailComposer, once per notice rather than once per recipient:
@@ -65,33 +77,51 @@ const COMPOSED_CACHE_SIZE = 64;
  * text with their values put in. Building the MIME tree is most of the CPU nodemailer spends on a
  * message (about 1 ms, against 0.05 ms for the substitution; docs/benchmarks.md). An address or id
  * that is not plain ASCII gets a message of its own.
+ *
+ * Templates are found by event (id, type and time), then by comparing what the notice says field
+ * by field: an event has one or two notices (personal, restricted), and comparing two strings is
+ * far cheaper than the SHA-256 of the row's JSON it replaced (13–16 µs a message,
+ * docs/benchmarks.md, issue 20 fifth round).
  */
 export class MessageComposer {
-  /** Templates by content; the promise is kept, so rows of one notice composed at the same moment build it once. */
-  private readonly composed = new Map<string, Promise<{ head: string; body: Buffer }>>();
+  /** Templates by event, the most recent event last; the promise is kept, so rows of one notice composed at the same moment build it once. */
+  private readonly composed = new Map<string, Template[]>();
 
   constructor(private readonly from: string) {}
 
   async compose(row: NotificationRow & { address: string }): Promise<Buffer> {
     if (!PLAIN.test(row.address) || !PLAIN.test(row.id)) return new MailComposer(mailOf(row, this.from)).compile().build();
-    const key = createHash('sha256')
-      .update(JSON.stringify([row.event_id, row.event_type, String(row.event_occurred_at), row.subject, row.body_text, row.body_html, row.payload]))
-      .digest('base64');
-    let template = this.composed.get(key);
-    if (!template) {
-      template = new MailComposer(mailOf({ ...row, id: ID_MARK, address: TO_MARK }, this.from))
-        .compile()
-        .build()
-        .then((raw) => {
-          const end = raw.indexOf('\r\n\r\n');
-          return { head: raw.subarray(0, end).toString('latin1'), body: raw.subarray(end) };
-        });
-      template.catch(() => this.composed.delete(key));
-      if (this.composed.size >= COMPOSED_CACHE_SIZE) this.composed.delete(this.composed.keys().next().value!);
-      this.composed.set(key, template);
-    }
-    const t = await template;
+    const t = await this.template(row);
     return Buffer.concat([Buffer.from(t.head.replaceAll(TO_MARK, row.address).replaceAll(ID_MARK, row.id), 'latin1'), t.body]);
+  }
+
+  private template(row: NotificationRow): Promise<{ head: string; body: Buffer }> {
+    const event = `${row.event_id} ${row.event_type} ${String(row.event_occurred_at)}`;
+    const payload = payloadJson(row);
+    let templates = this.composed.get(event);
+    const found = templates?.find((t) => t.subject === row.subject && t.text === row.body_text && t.html === row.body_html && t.payload === payload);
+    if (found) return found.built;
+    if (!templates) {
+      if (this.composed.size >= COMPOSED_CACHE_SIZE) this.composed.delete(this.composed.keys().next().value!);
+      templates = [];
+      this.composed.set(event, templates);
+    }
+    const built = new MailComposer(mailOf({ ...row, id: ID_MARK, address: TO_MARK }, this.from))
+      .compile()
+      .build()
+      .then((raw) => {
+        const end = raw.indexOf('\r\n\r\n');
+        return { head: raw.subarray(0, end).toString('latin1'), body: raw.subarray(end) };
+      });
+    const template: Template = { subject: row.subject, text: row.body_text, html: row.body_html, payload, built };
+    if (templates.length >= NOTICES_PER_EVENT) templates.shift();
+    templates.push(template);
+    built.catch(() => {
+      const list = this.composed.get(event);
+      const at = list?.indexOf(template) ?? -1;
+      if (at >= 0) list!.splice(at, 1);
+    });
+    return built;
   }
 }
 

@@ -81,7 +81,6 @@ function smtpError(code: string, message: string, reply?: Reply, command?: strin
 
 /** The message with every line that starts with "." given another (RFC 5321 4.5.2), ending with CRLF . CRLF. */
 export function dotStuff(message: Buffer): Buffer {
-  if (process.env.MUTATE) return Buffer.concat([message, END]);
   const parts: Buffer[] = [];
   let from = 0;
   if (message[0] === 0x2e) {
