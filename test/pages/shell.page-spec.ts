@@ -54,6 +54,14 @@ describe('pages: the shell (sign-in, home, footer pages, errors, as-at date)', (
     expect(nav[0]).toBe('Home');
     if (role === Role.TuRep) expect(nav).not.toContain('Cases');
     if (role === Role.Admin) expect(nav).toContain('Admin');
+    // At a laptop's 1280 px the navigation is one line (it wrapped "Documents" and "Admin" onto a second), and the
+    // user's name, Notifications and Sign out sit in the header bar, not in a row of their own under it.
+    expect(page.viewportSize()?.width).toBe(1280);
+    const rows = await page.locator('.govuk-service-navigation__item').evaluateAll((els) => els.map((e) => Math.round(e.getBoundingClientRect().top)));
+    expect(new Set(rows).size).toBe(1);
+    const account = page.locator('.govuk-generic-header nav[aria-label="Your account"]');
+    expect(await account.textContent()).toContain(`(${label})`);
+    expect(await account.getByRole('button', { name: 'Sign out' }).count()).toBe(1);
     await expectAccessible(page, `home-${role}`);
     const cookies = await page.context().cookies();
     const session = cookies.find((c) => c.name === 'wtt_session');
