@@ -9,7 +9,7 @@
 import { writeFileSync, mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Document, HeadingLevel, Packer, Paragraph, TextRun } from 'docx';
+import { AlignmentType, Document, Footer, HeadingLevel, Packer, PageNumber, Paragraph, TextRun } from 'docx';
 
 const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'src', 'documents', 'templates');
 
@@ -131,6 +131,16 @@ const TEMPLATES = {
   },
 };
 
+const pageFooter = () =>
+  new Footer({
+    children: [
+      new Paragraph({
+        alignment: AlignmentType.CENTER,
+        children: [new TextRun({ size: 20, children: ['Page ', PageNumber.CURRENT, ' of ', PageNumber.TOTAL_PAGES] })],
+      }),
+    ],
+  });
+
 mkdirSync(out, { recursive: true });
 for (const [kind, t] of Object.entries(TEMPLATES)) {
   const doc = new Document({
@@ -138,7 +148,9 @@ for (const [kind, t] of Object.entries(TEMPLATES)) {
     creator: 'Workforce transition tracker',
     description: `Default ${t.title} template (version 1)`,
     styles: { default: { document: { run: { font: 'Liberation Sans', size: 24 } } } },
-    sections: [{ children: t.body }],
+    // Every page says which it is and of how many ("Page 2 of 3"): Word and LibreOffice fill the fields in when the
+    // letter is laid out, so a printed or forwarded page is never taken for the whole letter.
+    sections: [{ children: t.body, footers: { default: pageFooter() } }],
   });
   const buf = await Packer.toBuffer(doc);
   writeFileSync(join(out, `${kind}.docx`), buf);

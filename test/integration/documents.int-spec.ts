@@ -87,6 +87,7 @@ describe('documents: letters from templates, PDF by LibreOffice in the worker, i
     const pdfTxt = pdfText(pdf.raw);
     for (const s of [kase.employee, kase.old_grade, kase.new_grade, kase.destination, 'Arrangement agreed:']) expect(pdfTxt).toContain(s);
     expect(pdf.raw.toString('latin1')).toContain('/StructTreeRoot'); // tagged PDF
+    expect(pdfTxt).toMatch(/Page 1 of [1-9]/); // the shipped templates number their pages (the footer's fields, filled in by LibreOffice)
     issuedId = res.body.id;
   }, 120_000);
 
