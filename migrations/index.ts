@@ -19,6 +19,7 @@ import { NotifyIdentityChanges1764660000000 } from './1764660000000-NotifyIdenti
 import { KeepStoredFilesInObjectStore1764670000000 } from './1764670000000-KeepStoredFilesInObjectStore';
 import { AddNotificationJobId1764680000000 } from './1764680000000-AddNotificationJobId';
 import { NotificationsUpdateInPlace1764690000000 } from './1764690000000-NotificationsUpdateInPlace';
+import { RecordPasswordResetEmails1764700000000 } from './1764700000000-RecordPasswordResetEmails';
 import { ExtendEvidencePacks1764610000000 } from './1764610000000-ExtendEvidencePacks';
 import { CreateDocuments1764300000000 } from './1764300000000-CreateDocuments';
 import { DocumentsIssuedPdfLater1764300100000 } from './1764300100000-DocumentsIssuedPdfLater';
@@ -56,5 +57,6 @@ export const migrations = [
   KeepStoredFilesInObjectStore1764670000000,
   AddNotificationJobId1764680000000,
   NotificationsUpdateInPlace1764690000000,
+  RecordPasswordResetEmails1764700000000,
   // add new migrations above this line, in timestamp order
 ];

@@ -1,5 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { type Job, UnrecoverableError } from 'bullmq';
 import { PasswordResetMailer } from '../../src/auth/password-reset-mailer';
+import { errorMessage, PermanentDeliveryError } from '../../src/notifications/channels/delivery-errors';
 import { JobData, JobName } from '../../src/queue/queue.contract';
 import { JobProcessor } from '../job-processor';
 
@@ -10,8 +12,18 @@ export class PasswordResetProcessor implements JobProcessor<JobName.SendPassword
 
   constructor(private readonly mailer: PasswordResetMailer) {}
 
-  async process({ resetId }: JobData<JobName.SendPasswordReset>): Promise<{ sent: boolean }> {
-    const sent = await this.mailer.send(resetId);
+  async process({ resetId }: JobData<JobName.SendPasswordReset>, job?: Pick<Job, 'attemptsMade' | 'opts'>): Promise<{ sent: boolean }> {
+    let sent: boolean;
+    try {
+      sent = await this.mailer.send(resetId);
+    } catch (err) {
+      // Recorded on the reset (attempts, the error; failed on the last attempt or a refusal for good) for admins to see.
+      const permanent = err instanceof PermanentDeliveryError;
+      const last = permanent || (job?.attemptsMade ?? 0) + 1 >= (job?.opts.attempts ?? 1);
+      await this.mailer.recordFailure(resetId, errorMessage(err), last);
+      if (permanent) throw new UnrecoverableError(errorMessage(err));
+      throw err;
+    }
     if (!sent) this.logger.log(`password reset ${resetId} not sent: used, expired or the account is gone`);
     return { sent };
   }

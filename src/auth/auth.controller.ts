@@ -8,7 +8,7 @@ import type { AuthUser } from '../common/access/auth-user';
 import { CurrentUser, Public, Roles } from '../common/access/decorators';
 import { ApiTokenResponse, ChangePasswordDto, CreateApiTokenDto, CreatedApiTokenResponse, MeResponse, SignInDto, SignInResponse } from './dto/auth.dto';
 import { ALL_ROLES, Role } from '../common/access/role.enum';
-import { PasswordResetCompleteDto, PasswordResetRequestDto, SignInSettingsResponse, UpdateSignInSettingsDto } from './dto/sso.dto';
+import { FailedPasswordResetEmailResponse, PasswordResetCompleteDto, PasswordResetRequestDto, SignInSettingsResponse, UpdateSignInSettingsDto } from './dto/sso.dto';
 import { OidcService } from './oidc/oidc.service';
 import { PasswordResetService } from './password-reset.service';
 import { SignInSettingsService } from './sign-in-settings.service';
@@ -55,6 +55,14 @@ export class AuthController {
   @ApiOperation({ summary: 'Set a new password with a reset link’s token (once); ends every session and revokes API tokens' })
   async completePasswordReset(@Body() dto: PasswordResetCompleteDto): Promise<void> {
     await this.resets.complete(dto.token, dto.newPassword);
+  }
+
+  @Get('admin/password-reset-emails')
+  @Roles(Role.Admin)
+  @ApiOperation({ summary: 'Password reset emails that could not be sent in the last 30 days (refused for good, or out of attempts), newest first' })
+  @ApiOkResponse({ type: [FailedPasswordResetEmailResponse] })
+  async failedPasswordResetEmails(): Promise<FailedPasswordResetEmailResponse[]> {
+    return this.resets.failedEmails();
   }
 
   @Get('admin/sign-in-settings')

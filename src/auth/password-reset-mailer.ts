@@ -66,7 +66,21 @@ export class PasswordResetMailer {
       attempts: 0,
     };
     await this.email.send(message);
+    await this.db.query(
+      `UPDATE password_resets SET email_attempts = email_attempts + 1, email_sent_at = now(), email_failed_at = NULL, email_last_error = NULL WHERE id = $1`,
+      [resetId],
+    );
     return true;
+  }
+
+  /** A failed attempt to email the link: counted, and, when it was the last (or the server refused for good), the reset is marked failed with why. */
+  async recordFailure(resetId: string, error: string, last: boolean): Promise<void> {
+    await this.db.query(
+      `UPDATE password_resets SET email_attempts = email_attempts + 1, email_last_error = left($2, 2000),
+              email_failed_at = CASE WHEN $3 THEN now() ELSE NULL END
+       WHERE id = $1 AND email_sent_at IS NULL`,
+      [resetId, error, last],
+    );
   }
 }
 

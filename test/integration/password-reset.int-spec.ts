@@ -118,4 +118,46 @@ describe('password reset by email (the worker sends it through the real SMTP sin
     expect(bad.statusCode).toBe(400);
     expect(bad.body.details[0].field).toBe('email');
   });
+  it('records a reset email the mail server refused for good, and shows it to admins (API and the sign-in settings page); one sent is recorded sent', async () => {
+    const lost = await createUser(ctx, Role.Manager, { email: 'lost.mail@manchester.test', displayName: 'Lou Lostmail' });
+    const admin = await createUser(ctx, Role.Admin);
+    sink.setMode('reject');
+    try {
+      expect((await ctx.api.post('/api/v1/auth/password-reset', { email: lost.email }, { headers: fromNewAddress() })).statusCode).toBe(202);
+      const [row] = await eventually(
+        async () => (await ctx.sql.query(`SELECT id, email_attempts, email_sent_at, email_failed_at, email_last_error FROM password_resets WHERE user_id = $1`, [lost.id])).rows,
+        (rows) => rows.length === 1 && rows[0].email_failed_at !== null,
+      );
+      // Refused for good (550): failed at the first attempt, not retried, with the server's answer.
+      expect(row).toMatchObject({ email_attempts: 1, email_sent_at: null });
+      expect(row.email_last_error).toMatch(/550/);
+    } finally {
+      sink.setMode('accept');
+    }
+    const api = await ctx.api.get('/api/v1/admin/password-reset-emails', { headers: admin.headers });
+    expect(api.statusCode).toBe(200);
+    expect(api.body.find((r: { email: string }) => r.email === lost.email)).toMatchObject({ displayName: 'Lou Lostmail', attempts: 1, error: expect.stringMatching(/550/) });
+    expect((await ctx.api.get('/api/v1/admin/password-reset-emails', { headers: lost.headers })).statusCode).toBe(403); // (a manager)
+
+    const walker = new SsoWalker(ctx.app, BASE);
+    const signedIn = await walker.appPost('/sign-in', { _csrf: await walker.csrf(), email: admin.email, password: admin.password });
+    expect(signedIn.status).toBe(303);
+    const page = await walker.appGet('/admin/sign-in');
+    expect(page.status).toBe(200);
+    const section = page.body.slice(page.body.indexOf('Password reset emails that could not be sent'));
+    expect(section).toContain('Lou Lostmail');
+    expect(section).toContain(lost.email);
+    expect(section).toContain('after 1 attempt<');
+
+    // Asked again with the server accepting: sent, and recorded so (the failed one stays as it was).
+    const before = mailsTo(lost.email).length;
+    expect((await ctx.api.post('/api/v1/auth/password-reset', { email: lost.email }, { headers: fromNewAddress() })).statusCode).toBe(202);
+    await sink.waitFor(() => mailsTo(lost.email).length > before);
+    const rows = await eventually(
+      async () => (await ctx.sql.query(`SELECT email_attempts, email_sent_at, email_failed_at FROM password_resets WHERE user_id = $1 ORDER BY created_at`, [lost.id])).rows,
+      (r) => r.length === 2 && r[1].email_sent_at !== null,
+    );
+    expect(rows[1]).toMatchObject({ email_attempts: 1, email_failed_at: null });
+    expect(rows[0].email_failed_at).not.toBeNull();
+  });
 });

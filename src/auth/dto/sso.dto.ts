@@ -32,3 +32,15 @@ export class UpdateSignInSettingsDto {
   @ApiProperty() @IsBoolean() localPasswordsEnabled: boolean;
   @ApiProperty({ description: 'The version read (409 when stale)' }) @Min(0) @IsInt() version: number;
 }
+
+/** A password reset whose email could not be sent (refused for good, or out of attempts): for admins. */
+export class FailedPasswordResetEmailResponse {
+  @ApiProperty() resetId: string;
+  @ApiProperty() userId: string;
+  @ApiProperty() email: string;
+  @ApiProperty() displayName: string;
+  @ApiProperty({ description: 'When the reset was asked for' }) askedAt: Date;
+  @ApiProperty() attempts: number;
+  @ApiProperty() failedAt: Date;
+  @ApiProperty({ description: "The mail server's answer, or why it could not be reached" }) error: string;
+}

@@ -4,6 +4,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { OidcService } from '../oidc/oidc.service';
+import { PasswordResetService } from '../password-reset.service';
 import { SignInSettingsService } from '../sign-in-settings.service';
 import type { AuthUser } from '../../common/access/auth-user';
 import { CurrentUser, Roles } from '../../common/access/decorators';
@@ -13,13 +14,14 @@ import { formErrors, redirectTo, renderPage } from '../../web/page-context';
 
 const VIEW = 'auth/views/sign-in-settings.njk';
 
-/** Admin: how people sign in (local passwords on or off), the configured providers, and account requests. */
+/** Admin: how people sign in (local passwords on or off), the configured providers, account requests, and reset emails that could not be sent. */
 @ApiExcludeController()
 @Controller()
 export class SignInSettingsPage {
   constructor(
     private readonly settings: SignInSettingsService,
     private readonly oidc: OidcService,
+    private readonly resets: PasswordResetService,
     @InjectDataSource() private readonly db: DataSource,
   ) {}
 
@@ -34,6 +36,7 @@ export class SignInSettingsPage {
       pageTitle: 'Sign-in settings',
       settings: s,
       providers: this.oidc.list(),
+      failedResets: await this.resets.failedEmails(),
       requests: requests.map((r) => ({ email: r.email, name: r.display_name, provider: names.get(r.provider_id) ?? r.provider_id, lastSeenAt: r.last_seen_at })),
       values: { localPasswords: s.localPasswordsEnabled ? 'on' : 'off', version: String(s.version) },
     };
