@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { PasswordResetMailer } from '../../src/auth/password-reset-mailer';
 import { errorMessage, PermanentDeliveryError } from '../../src/notifications/channels/delivery-errors';
-import { JobData, JobName } from '../../src/queue/queue.contract';
+import { isLastAttempt, JobData, JobName } from '../../src/queue/queue.contract';
 import { JobProcessor } from '../job-processor';
 
 @Injectable()
@@ -19,9 +19,9 @@ export class PasswordResetProcessor implements JobProcessor<JobName.SendPassword
     } catch (err) {
       // Recorded on the reset (attempts, the error; failed on the last attempt or a refusal for good) for admins to see.
       const permanent = err instanceof PermanentDeliveryError;
-      const last = permanent || (job?.attemptsMade ?? 0) + 1 >= (job?.opts.attempts ?? 1);
-      await this.mailer.recordFailure(resetId, errorMessage(err), last);
-      if (permanent) throw new UnrecoverableError(errorMessage(err));
+      const message = errorMessage(err);
+      await this.mailer.recordFailure(resetId, message, permanent || isLastAttempt(job));
+      if (permanent) throw new UnrecoverableError(message);
       throw err;
     }
     if (!sent) this.logger.log(`password reset ${resetId} not sent: used, expired or the account is gone`);

@@ -11,19 +11,8 @@ import { JobProducer } from '../queue/job-producer.service';
 import { JobName } from '../queue/queue.contract';
 import { InjectRedis } from '../redis/redis.module';
 import { hashPassword } from '../users/password';
+import { FailedPasswordResetEmailResponse } from './dto/sso.dto';
 import { SignInSettingsService } from './sign-in-settings.service';
-
-/** A reset whose email never left (src/auth/dto/sso.dto.ts FailedPasswordResetEmailResponse). */
-export interface FailedPasswordResetEmail {
-  resetId: string;
-  userId: string;
-  email: string;
-  displayName: string;
-  askedAt: Date;
-  attempts: number;
-  failedAt: Date;
-  error: string;
-}
 
 /** How long a reset link works. */
 export const PASSWORD_RESET_TTL_MINUTES = 30;
@@ -94,25 +83,15 @@ export class PasswordResetService {
   }
 
   /** Resets whose email could not be sent, newest first (the last 30 days): for admins, on the sign-in settings page and the API. */
-  async failedEmails(limit = 50): Promise<FailedPasswordResetEmail[]> {
-    const rows: { id: string; user_id: string; email: string; display_name: string; created_at: Date; email_attempts: number; email_failed_at: Date; email_last_error: string }[] =
-      await this.db.query(
-        `SELECT r.id, r.user_id, u.email, u.display_name, r.created_at, r.email_attempts, r.email_failed_at, r.email_last_error
-         FROM password_resets r JOIN users u ON u.id = r.user_id
-         WHERE r.email_failed_at IS NOT NULL AND r.email_failed_at > now() - interval '30 days'
-         ORDER BY r.email_failed_at DESC LIMIT $1`,
-        [limit],
-      );
-    return rows.map((r) => ({
-      resetId: r.id,
-      userId: r.user_id,
-      email: r.email,
-      displayName: r.display_name,
-      askedAt: r.created_at,
-      attempts: r.email_attempts,
-      failedAt: r.email_failed_at,
-      error: r.email_last_error,
-    }));
+  async failedEmails(limit = 50): Promise<FailedPasswordResetEmailResponse[]> {
+    return this.db.query(
+      `SELECT r.id AS "resetId", r.user_id AS "userId", u.email, u.display_name AS "displayName", r.created_at AS "askedAt",
+              r.email_attempts AS attempts, r.email_failed_at AS "failedAt", r.email_last_error AS error
+       FROM password_resets r JOIN users u ON u.id = r.user_id
+       WHERE r.email_failed_at IS NOT NULL AND r.email_failed_at > now() - interval '30 days'
+       ORDER BY r.email_failed_at DESC LIMIT $1`,
+      [limit],
+    );
   }
 
   /** Whether a reset link still works (the page shows the form only then). */

@@ -13,6 +13,7 @@ import { isTransientDatabaseError } from '../common/errors/db-unavailable';
 import { RetryLaterError } from '../common/errors/retry-later';
 import { AppConfig } from '../config/app-config';
 import { PreparedStatement } from '../database/prepared';
+import { isLastAttempt } from '../queue/queue.contract';
 
 /** Raised when the notifications row no longer exists: the job is skipped, not retried. */
 export class DeliveryTargetGone extends Error {}
@@ -307,7 +308,7 @@ export class DeliveryService implements BeforeApplicationShutdown {
         .catch(async (err: unknown) => {
           if (connected) throw err;
           // No connection to the mail server: nothing was claimed or sent.
-          const last = (job?.attemptsMade ?? 0) + 1 >= (job?.opts.attempts ?? 1);
+          const last = isLastAttempt(job);
           await this.recordUnsentFailure(todo.map((r) => r.id), err, last);
           if (last) result.failed += todo.length;
           throw err;
@@ -399,8 +400,7 @@ export class DeliveryService implements BeforeApplicationShutdown {
   /** Record one failed attempt on a row (closed, counted possibly delivered when the receiver may have it; failed when it was the last). */
   private async recordAttemptFailure(row: NotificationRow, err: unknown, job?: Pick<Job, 'attemptsMade' | 'opts'>): Promise<{ permanent: boolean; last: boolean; message: string }> {
     const permanent = err instanceof PermanentDeliveryError;
-    const attempts = job?.opts.attempts ?? 1;
-    const last = permanent || (job?.attemptsMade ?? 0) + 1 >= attempts;
+    const last = permanent || isLastAttempt(job);
     const message = errorMessage(err);
     // The attempt is over (attempt_started_at cleared). When the receiver answered no, or could not be reached, it does not have
     // the message; when the failure came mid-transaction (a timeout, a reset) it may: that attempt counts as possibly delivered.

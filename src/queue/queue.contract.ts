@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { JobsOptions } from 'bullmq';
+import type { Job, JobsOptions } from 'bullmq';
 import type { AppConfig } from '../config/app-config';
 
 /**
@@ -158,6 +158,11 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
  */
 export const CAPPED_EXPONENTIAL = 'capped-exponential';
 export const BACKOFF_CAP_MS = 10 * 60_000;
+
+/** Whether the attempt running now is a job's last (BullMQ will not retry it if it fails); a job run outside BullMQ has one attempt. */
+export function isLastAttempt(job?: Pick<Job, 'attemptsMade' | 'opts'>): boolean {
+  return (job?.attemptsMade ?? 0) + 1 >= (job?.opts.attempts ?? 1);
+}
 
 /** The wait before the next attempt after `attemptsMade` failed ones (1 after the first failure). */
 export function backoffDelay(attemptsMade: number, baseMs: number): number {
